@@ -1,0 +1,102 @@
+"""The ``jailnet`` command: parse argv, dispatch to a subcommand, turn errors into exit codes.
+
+This is the only module that picks exit codes: 0 success, 1 operational failure, 2 bad input
+(command line, state JSON, annotations, configuration). It is started on every container's
+start path, so it imports only what the chosen subcommand needs.
+
+Runtimes call hooks in two ways (runj-and-oci.md §0, §3.1): runj execs ``path`` with
+``args[1:]``; ocijail execs ``path`` with all of ``args``, so ``args[0]`` (``jailnet``) arrives again
+as the first argument. :func:`normalize_argv` drops that repeated program name.
+"""
+
+import argparse
+import os
+import sys
+from collections.abc import Mapping, Sequence
+from typing import NoReturn, TextIO
+
+from hooks import __version__
+
+PROG = "jailnet"
+
+DESCRIPTION = (
+    "OCI hooks that give FreeBSD vnet jails (runj) Docker-style networking: an epair on a "
+    "bridge, an address, a default route, resolv.conf, and NAT through a pf table."
+)
+
+
+class UsageError(Exception):
+    """Bad command line: one line on stderr, exit 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that raises instead of exiting, so :func:`main` owns the exit code."""
+
+    stream: TextIO | None = None
+    """Where help and version text go (sys.stdout unless :func:`main` was given another)."""
+
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(message)
+
+    def _print_message(self, message: str, file: TextIO | None = None) -> None:
+        if message:
+            (self.stream or sys.stdout).write(message)
+
+
+def normalize_argv(argv: Sequence[str], program: str = PROG) -> list[str]:
+    """Drop one leading argument that repeats the program's name (ocijail passes ``args[0]``).
+
+    ``["jailnet", "demo"]`` and ``["/usr/local/bin/jailnet", "demo"]`` both become ``["demo"]``;
+    runj's ``["demo"]`` is left alone.
+    """
+    words = list(argv)
+    if words and os.path.basename(words[0]) in {PROG, os.path.basename(program)} and not words[0].startswith("-"):
+        return words[1:]
+    return words
+
+
+def build_parser(stream: TextIO | None = None) -> _Parser:
+    """The command-line grammar of ``jailnet``; help and version text go to ``stream``."""
+    parser = _Parser(prog=PROG, description=DESCRIPTION)
+    parser.stream = stream
+    parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    demo = sub.add_parser(
+        "demo",
+        help="replay the seed walkthrough on a simulated FreeBSD host, printing each command and its output",
+        description="Replay the manual runj networking walkthrough on a simulated FreeBSD host.",
+    )
+    demo.stream = stream
+    demo.add_argument("--keep", metavar="DIR", help="keep the simulated host in DIR instead of a temporary directory")
+    return parser
+
+
+def main(
+    argv: Sequence[str] | None = None,
+    *,
+    stdout: TextIO | None = None,
+    stderr: TextIO | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> int:
+    """Run ``jailnet`` with ``argv`` (default: ``sys.argv[1:]``) and return the exit status."""
+    out = stdout if stdout is not None else sys.stdout
+    err = stderr if stderr is not None else sys.stderr
+    env = environ if environ is not None else os.environ
+    words = normalize_argv(sys.argv[1:] if argv is None else argv, sys.argv[0] if argv is None else PROG)
+    parser = build_parser(out)
+    try:
+        args = parser.parse_args(words)
+    except UsageError as exc:
+        err.write(f"{PROG}: {exc}\n")
+        return 2
+    except SystemExit as exc:  # --help and --version print and exit 0
+        out.flush()
+        return int(exc.code or 0)
+    if args.command is None:
+        parser.print_help(out)
+        return 0
+    if args.command == "demo":
+        from hooks.testing.walkthrough import demo
+
+        return demo(out, keep=args.keep, environ=env)
+    raise AssertionError(f"unhandled command {args.command}")  # pragma: no cover

@@ -1,0 +1,13 @@
+"""A simulated FreeBSD host for testing jailnet and bundles that use it (like ``click.testing``).
+
+``SimulatedHost`` answers ``ifconfig``, ``pfctl``, ``sysctl``, ``route``, ``jls``, ``jexec`` and
+``jail`` the way FreeBSD does, in process; ``SharedHost`` keeps the same host in a state file
+under a lock and installs executables on a PATH so that separate processes (the real ``jailnet``
+command, OCI runtimes) share it.
+"""
+
+from hooks.testing.host import SimulatedHost, populate_rootfs
+from hooks.testing.model import HostState, Invocation
+from hooks.testing.store import SharedHost
+
+__all__ = ["HostState", "Invocation", "SharedHost", "SimulatedHost", "populate_rootfs"]

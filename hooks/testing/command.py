@@ -1,0 +1,77 @@
+"""What every simulated command shares: its context, its failure exception, and its registry entry.
+
+A command handler gets a :class:`Context` (the host state, the vnet it runs in, stdin, and two
+output buffers) and the arguments after the program name. It prints through the context and ends
+either normally (exit 0), by returning another exit status, or by raising :class:`Fail`, which
+writes one ``PROG: message`` line to stderr the way err(3)/errx(3) do (freebsd-commands.md
+"General output conventions").
+"""
+
+from collections.abc import Callable, Sequence
+
+import attrs
+
+from hooks.testing.model import HOST_VNET, HostState, Vnet
+
+
+class Fail(Exception):
+    """End the command: ``message`` goes to stderr (newline added) and ``code`` is the exit status."""
+
+    def __init__(self, message: str, code: int = 1) -> None:
+        super().__init__(message)
+        self.message = message
+        self.code = code
+
+
+@attrs.define
+class Context:
+    """Where and with what a command runs."""
+
+    state: HostState
+    program: str
+    vnet_id: int = HOST_VNET
+    """The vnet the command acts on: 0 for the host, a jid for ``jexec``/``-j`` into a vnet jail."""
+    jail: str = ""
+    """Name of the jail the command runs in, or empty on the host."""
+    stdin: str = ""
+    out: list[str] = attrs.Factory(list)
+    err: list[str] = attrs.Factory(list)
+
+    @property
+    def vnet(self) -> Vnet:
+        """The network stack this command sees."""
+        found = self.state.vnet_of(self.vnet_id)
+        assert found is not None, f"vnet {self.vnet_id} vanished"
+        return found
+
+    def print(self, text: str) -> None:
+        """Write ``text`` and a newline to stdout."""
+        self.out.append(text + "\n")
+
+    def warn(self, text: str) -> None:
+        """Write ``PROG: text`` and a newline to stderr, as warnx(3) does."""
+        self.err.append(f"{self.program}: {text}\n")
+
+    def fail(self, text: str, code: int = 1) -> Fail:
+        """An exception that ends the command with ``PROG: text`` on stderr (errx(3))."""
+        return Fail(f"{self.program}: {text}", code)
+
+    def within(self, jail: str, vnet_id: int) -> "Context":
+        """A context for the same host that runs inside ``jail`` (jail_attach(2))."""
+        return Context(self.state, self.program, vnet_id, jail, self.stdin, self.out, self.err)
+
+
+Handler = Callable[[Context, list[str]], int]
+"""Runs a command; returns its exit status or raises :class:`Fail`."""
+
+
+@attrs.frozen
+class Command:
+    """A simulated program: how to run it, whether an argv changes the host, how it fails."""
+
+    name: str
+    run: Handler
+    mutating: Callable[[Sequence[str]], bool]
+    """True when this argv (after the program name) changes the host; faults count only these."""
+    fault: Callable[[Sequence[str]], tuple[int, str, str]]
+    """The (exit status, stdout, stderr) FreeBSD gives when this argv fails in the kernel."""

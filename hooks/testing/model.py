@@ -1,0 +1,257 @@
+"""The state of a simulated FreeBSD host: vnets, interfaces, routes, sysctls, jails and pf.
+
+The shape follows freebsd-commands.md §6.2 ("Simulator model"). These classes are plain mutable
+records; the command modules (:mod:`hooks.testing.ifconfig`, ``pfctl``, ...) implement FreeBSD's
+behaviour on top of them, and :mod:`hooks.testing.store` persists them as JSON so that many
+processes can share one host.
+"""
+
+import hashlib
+
+import attrs
+
+#: vnet id of the host itself; a vnet jail's vnet id is its jid.
+HOST_VNET = 0
+
+#: ``IFNAMSIZ`` is 16 with the NUL, so names hold at most 15 characters (sys/net/if.h).
+IFNAMSIZ = 16
+
+# Interface flag bits (sys/net/if.h) and the order ifconfig prints them in (IFFBITS, ifconfig.c).
+IFF_UP = 0x1
+IFF_BROADCAST = 0x2
+IFF_LOOPBACK = 0x8
+IFF_KNOWSEPOCH = 0x20
+IFF_RUNNING = 0x40
+IFF_PROMISC = 0x100
+IFF_SIMPLEX = 0x800
+IFF_MULTICAST = 0x8000
+IFF_LOWER_UP = 0x1000000  # only reported by the netlink ifconfig of FreeBSD 14+ (freebsd-commands.md §3.3)
+IFF_NAMES = (
+    (IFF_UP, "UP"),
+    (IFF_BROADCAST, "BROADCAST"),
+    (0x4, "DEBUG"),
+    (IFF_LOOPBACK, "LOOPBACK"),
+    (0x10, "POINTOPOINT"),
+    (IFF_RUNNING, "RUNNING"),
+    (0x80, "NOARP"),
+    (IFF_PROMISC, "PROMISC"),
+    (0x200, "ALLMULTI"),
+    (0x400, "OACTIVE"),
+    (IFF_SIMPLEX, "SIMPLEX"),
+    (0x1000, "LINK0"),
+    (0x2000, "LINK1"),
+    (0x4000, "LINK2"),
+    (IFF_MULTICAST, "MULTICAST"),
+    (IFF_LOWER_UP, "LOWER_UP"),
+)
+
+
+@attrs.define
+class Inet:
+    """One IPv4 address on an interface: address and prefix length."""
+
+    address: str
+    prefixlen: int
+
+
+@attrs.define
+class Interface:
+    """A network interface as the kernel keeps it (struct ifnet, sys/net/if_var.h)."""
+
+    name: str
+    driver: str
+    """Cloner or driver name (``if_dname``): ``epair``, ``bridge``, ``lo``, ``em``."""
+    unit: int
+    home_vnet: int
+    """The vnet the interface was created in (``if_home_vnet``); it returns there when a jail dies."""
+    index: int
+    """ifindex inside the vnet it currently lives in; ``ifconfig -l`` lists in this order."""
+    mac: str = ""
+    mtu: int = 1500
+    flags: int = 0
+    description: str = ""
+    groups: list[str] = attrs.Factory(list)
+    """Group names in join order, ``all`` excluded (``ifconfig`` never prints it)."""
+    inet: list[Inet] = attrs.Factory(list)
+    inet6: list[str] = attrs.Factory(list)
+    """IPv6 lines as ifconfig prints them after ``inet6`` (lo0's ::1 and fe80::1)."""
+    side: str = ""
+    """``a`` or ``b`` for the two ends of an epair (if_epair.c names them epairNa/epairNb)."""
+    members: list[str] = attrs.Factory(list)
+    """Bridge members, newest first (if_bridge.c inserts at the list head)."""
+    bridge: str = ""
+    """Name of the bridge this interface is a member of, if any."""
+
+    @property
+    def up(self) -> bool:
+        """True when IFF_UP is set."""
+        return bool(self.flags & IFF_UP)
+
+
+@attrs.define
+class Route:
+    """One route in a vnet's routing table (only what ``route`` add/delete/get touch)."""
+
+    destination: str
+    """``default`` or a network in CIDR form."""
+    gateway: str
+    interface: str
+
+
+@attrs.define
+class Vnet:
+    """One network stack: the host's, or a vnet jail's (VNET(9))."""
+
+    interfaces: dict[str, Interface] = attrs.Factory(dict)
+    routes: list[Route] = attrs.Factory(list)
+    sysctls: dict[str, int] = attrs.Factory(dict)
+    next_index: int = 1
+
+    def ordered(self) -> list[Interface]:
+        """Interfaces in ifindex order, as ``ifconfig -l`` prints them."""
+        return sorted(self.interfaces.values(), key=lambda i: i.index)
+
+
+@attrs.define
+class Jail:
+    """A jail (kern_jail.c ``struct prison``): name, jid, root path, and its own vnet if any."""
+
+    jid: int
+    name: str
+    path: str
+    hostname: str = ""
+    vnet: Vnet | None = None
+    """The jail's own network stack, or None when it shares the host's (``vnet=inherit``)."""
+    persist: bool = True
+    dying: bool = False
+
+
+@attrs.define
+class Table:
+    """A pf table (pf_table.c ``struct pfr_ktable``) in one anchor."""
+
+    name: str
+    anchor: str = ""
+    addresses: list[str] = attrs.Factory(list)
+    persist: bool = False
+    const: bool = False
+    active: bool = True
+    """False for a table only referenced by a rule and never defined or added to."""
+
+
+@attrs.define
+class Ruleset:
+    """The rules of one pf anchor (``""`` is the main ruleset), by kind."""
+
+    nat: list[str] = attrs.Factory(list)
+    """Translation rules: nat, rdr, binat and the nat-/rdr-/binat-anchor calls (``pfctl -sn``)."""
+    filter: list[str] = attrs.Factory(list)
+    """Filter rules and anchor calls (``pfctl -sr``)."""
+
+
+@attrs.define
+class Pf:
+    """The pf(4) device: loaded (``/dev/pf`` exists), enabled, its tables and anchors."""
+
+    loaded: bool = True
+    enabled: bool = False
+    enabled_at: float = 0.0
+    tables: list[Table] = attrs.Factory(list)
+    rulesets: dict[str, Ruleset] = attrs.Factory(dict)
+
+    def table(self, name: str, anchor: str = "") -> Table | None:
+        """The table ``name`` in ``anchor``, or None."""
+        for t in self.tables:
+            if t.name == name and t.anchor == anchor:
+                return t
+        return None
+
+
+@attrs.define
+class Invocation:
+    """One command the host ran: argv, exit status, and the jail it ran in (jexec or ``-j``)."""
+
+    argv: list[str]
+    returncode: int
+    jail: str = ""
+
+
+@attrs.define
+class Fault:
+    """An injected failure: the ``nth`` mutating command, or commands whose argv matches ``match``.
+
+    ``match`` holds fnmatch patterns compared element-wise with the start of the argv (the program
+    is compared by basename), so ``("ifconfig", "*", "vnet")`` hits every move into a jail.
+    """
+
+    nth: int = 0
+    """Fail the nth mutating command counted from when the fault was added (1-based); 0: unused."""
+    match: list[str] = attrs.Factory(list)
+    times: int = 1
+    """How many commands this fault fails before it disarms; -1 for every time."""
+    seen: int = 0
+
+
+@attrs.define
+class HostState:
+    """Everything the simulated host remembers between commands."""
+
+    release: str = "14.2-RELEASE"
+    """``kern.osrelease``; ``ifconfig -j`` and ``route -j`` exist from 13.3 (ifconfig.8, route.8)."""
+    host: Vnet = attrs.Factory(Vnet)
+    jails: dict[str, Jail] = attrs.Factory(dict)
+    next_jid: int = 1
+    pf: Pf = attrs.Factory(Pf)
+    log: list[Invocation] = attrs.Factory(list)
+    faults: list[Fault] = attrs.Factory(list)
+    serial: int = 0
+    """Counts interfaces ever created, to derive distinct MAC addresses."""
+    root: str = "/"
+    """Directory standing for the host's ``/`` (for ``pfctl -f FILE`` and relative jail paths)."""
+
+    @property
+    def osreldate(self) -> int:
+        """``kern.osreldate`` for :attr:`release` (sys/param.h __FreeBSD_version: 1303000 = 13.3)."""
+        major, minor = self.release.split("-")[0].split(".")[:2]
+        return int(major) * 100000 + int(minor) * 1000
+
+    def has_jail_flag(self) -> bool:
+        """True when ifconfig and route accept ``-j jail`` (FreeBSD 13.3 and later)."""
+        return self.osreldate >= 1303000
+
+    def netlink(self) -> bool:
+        """True when ifconfig uses netlink (the default from 14.0), which reports LOWER_UP."""
+        return self.osreldate >= 1400000
+
+    def vnet_of(self, jid: int) -> Vnet | None:
+        """The vnet with id ``jid`` (0 = host)."""
+        if jid == HOST_VNET:
+            return self.host
+        for jail in self.jails.values():
+            if jail.jid == jid:
+                return jail.vnet
+        return None
+
+    def vnets(self) -> list[tuple[int, Vnet]]:
+        """Every live network stack with its id, host first."""
+        found = [(HOST_VNET, self.host)]
+        found += [(j.jid, j.vnet) for j in self.jails.values() if j.vnet is not None]
+        return found
+
+    def find_jail(self, ref: str, *, dying: bool = False) -> Jail | None:
+        """Look a jail up by name or, when ``ref`` is numeric, by jid (jail_getid(3))."""
+        for jail in self.jails.values():
+            if jail.dying and not dying:
+                continue
+            if jail.name == ref or (ref.isdigit() and jail.jid == int(ref)):
+                return jail
+        return None
+
+    def mac_for(self, driver: str, side: str) -> str:
+        """A locally administered MAC: epairs get ``02:..:0a``/``0b`` (if_epair.c), bridges 58:9c:fc."""
+        self.serial += 1
+        digest = hashlib.sha256(f"{driver}{self.serial}".encode()).digest()
+        if driver == "epair":
+            tail = "0a" if side == "a" else "0b"
+            return "02:" + ":".join(f"{b:02x}" for b in digest[:4]) + ":" + tail
+        return "58:9c:fc:" + ":".join(f"{b:02x}" for b in digest[:3])

@@ -1,0 +1,134 @@
+"""One simulated host shared by many processes: a JSON state file under an flock, and executables.
+
+``SharedHost.create(directory, host)`` writes ``directory/host.json`` and installs
+``directory/sbin/{ifconfig,pfctl,sysctl,route}`` and ``directory/usr/sbin/{jls,jexec,jail}``,
+small Python scripts with the state file's path baked in. Put ``directory/sbin`` and
+``directory/usr/sbin`` on PATH (:meth:`SharedHost.path`) and any process — the real ``jailnet``
+command, an OCI runtime's hooks — runs against the same host. Each command locks, loads, runs,
+saves atomically and unlocks, so concurrent commands are serialised as the kernel would.
+"""
+
+import contextlib
+import fcntl
+import json
+import os
+import sys
+import tempfile
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+import cattrs
+
+from hooks.system import Completed
+from hooks.testing.host import SimulatedHost
+from hooks.testing.model import HostState
+
+#: Where each program lives on FreeBSD (hier(7)); the executables mirror it under the directory.
+LAYOUT = {
+    "ifconfig": "sbin",
+    "pfctl": "sbin",
+    "sysctl": "sbin",
+    "route": "sbin",
+    "jls": "usr/sbin",
+    "jexec": "usr/sbin",
+    "jail": "usr/sbin",
+}
+
+_converter = cattrs.Converter()
+
+_SCRIPT = """#!{python}
+# A program of the jailnet simulated FreeBSD host ({program}); state in {state}.
+import sys
+sys.path.insert(0, {root!r})
+from hooks.testing.store import main
+sys.exit(main({state!r}, sys.argv))
+"""
+
+
+class SharedHost:
+    """A :class:`SimulatedHost` kept in ``directory/host.json``; usable as a runner too."""
+
+    def __init__(self, directory: str | os.PathLike[str]) -> None:
+        self.directory = Path(directory)
+        self.state_file = self.directory / "host.json"
+        self._lock_file = self.directory / "host.lock"
+
+    @classmethod
+    def create(cls, directory: str | os.PathLike[str], host: SimulatedHost | None = None) -> "SharedHost":
+        """Store ``host`` (a fresh :meth:`SimulatedHost.freebsd` by default) and install the tools."""
+        shared = cls(directory)
+        shared.directory.mkdir(parents=True, exist_ok=True)
+        state = (host or SimulatedHost.freebsd()).state
+        with shared._locked():
+            shared._save(state)
+        shared.install()
+        return shared
+
+    def install(self) -> None:
+        """Write the executables, each with this interpreter and the state file baked in."""
+        root = str(Path(__file__).resolve().parent.parent.parent)
+        for program, sub in LAYOUT.items():
+            target = self.directory / sub / program
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(
+                _SCRIPT.format(python=sys.executable, program=program, state=str(self.state_file), root=root)
+            )
+            target.chmod(0o755)
+
+    @property
+    def path(self) -> str:
+        """A PATH value that finds the simulated tools first."""
+        return f"{self.directory / 'sbin'}:{self.directory / 'usr' / 'sbin'}"
+
+    def bin(self, program: str) -> str:
+        """Absolute path of one installed program."""
+        return str(self.directory / LAYOUT[program] / program)
+
+    @contextlib.contextmanager
+    def _locked(self) -> Iterator[None]:
+        fd = os.open(self._lock_file, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            yield
+        finally:
+            os.close(fd)
+
+    def _load(self) -> HostState:
+        return _converter.structure(json.loads(self.state_file.read_text()), HostState)
+
+    def _save(self, state: HostState) -> None:
+        data = json.dumps(_converter.unstructure(state))
+        fd, tmp = tempfile.mkstemp(dir=self.directory, prefix=".host.", suffix=".json")
+        with os.fdopen(fd, "w") as f:
+            f.write(data)
+        os.replace(tmp, self.state_file)
+
+    @contextlib.contextmanager
+    def edit(self) -> Iterator[SimulatedHost]:
+        """Lock the host and yield it; changes are saved when the block ends without error."""
+        with self._locked():
+            host = SimulatedHost(self._load())
+            yield host
+            self._save(host.state)
+
+    def snapshot(self) -> HostState:
+        """A copy of the host's state, read under the lock."""
+        with self._locked():
+            return self._load()
+
+    def __call__(self, argv: Sequence[str], *, stdin: str | None = None) -> Completed:
+        """Run one command against the shared host (in this process)."""
+        with self.edit() as host:
+            return host.run(argv, stdin=stdin)
+
+
+def main(state_file: str, argv: list[str]) -> int:
+    """Entry point of an installed executable: run ``argv`` against the host in ``state_file``."""
+    program = os.path.basename(argv[0])
+    words = argv[1:]
+    stdin = sys.stdin.read() if program == "pfctl" and "-" in words and sys.stdin is not None else None
+    shared = SharedHost(Path(state_file).parent)
+    result = shared([program, *words], stdin=stdin)
+    sys.stdout.write(result.stdout)
+    sys.stderr.write(result.stderr)
+    return result.returncode

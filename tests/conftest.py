@@ -1,0 +1,56 @@
+"""Shared fixtures: simulated FreeBSD hosts, in process and shared through executables."""
+
+import subprocess
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from hooks.system import Completed
+from hooks.testing import SharedHost, SimulatedHost, populate_rootfs
+
+
+@pytest.fixture
+def host() -> SimulatedHost:
+    """A FreeBSD 14.2 host with em0, lo0 and pf loaded, in process."""
+    return SimulatedHost.freebsd()
+
+
+@pytest.fixture
+def host13() -> SimulatedHost:
+    """A FreeBSD 13.2 host: no ``ifconfig -j``/``route -j``, ioctl-era ifconfig output."""
+    return SimulatedHost.freebsd("13.2-RELEASE")
+
+
+@pytest.fixture
+def rootfs(tmp_path: Path) -> Path:
+    """A jail root with /sbin/ifconfig and /sbin/route."""
+    return populate_rootfs(tmp_path / "rootfs")
+
+
+@pytest.fixture
+def shared(tmp_path: Path) -> SharedHost:
+    """A FreeBSD 14.2 host in a state file, with its executables installed."""
+    return SharedHost.create(tmp_path / "host")
+
+
+Exec = Callable[..., Completed]
+
+
+@pytest.fixture
+def run_exe(shared: SharedHost) -> Exec:
+    """Run a command through the shared host's installed executables, as a separate process."""
+
+    def run(*argv: str, stdin: str | None = None) -> Completed:
+        proc = subprocess.run(
+            list(argv),
+            input=stdin,
+            capture_output=True,
+            text=True,
+            env={"PATH": shared.path},
+            check=False,
+            timeout=60,
+        )
+        return Completed(tuple(argv), proc.returncode, proc.stdout, proc.stderr)
+
+    return run
