@@ -1,0 +1,93 @@
+"""OCI runtime-spec documents jailnet reads and writes, as frozen attrs models.
+
+* :class:`State`: what a runtime passes to a hook on stdin (runtime-spec runtime.md
+  "State"), read with :func:`load_state`;
+* :class:`Spec`: the parts of a bundle's ``config.json`` jailnet touches, read with
+  :func:`load_config`;
+* :class:`RunjExtension`: runj's ``runj.ext.json``, read with
+  :func:`load_runj_extension`.
+
+Every reader raises :class:`InvalidDocument` (a ``ValueError``) whose ``lines`` name
+the JSON path of each problem, e.g. ``state.pid: expected an integer, got str '12'``.
+Runtime-written documents are read leniently (unknown keys ignored); pass
+``strict=True`` to :func:`structure` for jailnet's own files (unknown keys rejected).
+"""
+
+from typing import Any, TypeVar
+
+from ocispec._convert import OURS, RUNTIME, InvalidDocument, parse_json, structure, unstructure
+from ocispec.config import (
+    Allow,
+    FreeBSD,
+    Hook,
+    Hooks,
+    Jail,
+    Root,
+    SharingMode,
+    SharingModeNoDisable,
+    Spec,
+)
+from ocispec.runj import IPv4Mode, RunjExtension, RunjIPv4, RunjNetwork, RunjVnet, VnetMode
+from ocispec.state import KNOWN_STATUSES, State
+
+__all__ = [
+    "KNOWN_STATUSES",
+    "OURS",
+    "RUNTIME",
+    "Allow",
+    "FreeBSD",
+    "Hook",
+    "Hooks",
+    "IPv4Mode",
+    "InvalidDocument",
+    "Jail",
+    "Root",
+    "RunjExtension",
+    "RunjIPv4",
+    "RunjNetwork",
+    "RunjVnet",
+    "SharingMode",
+    "SharingModeNoDisable",
+    "Spec",
+    "State",
+    "VnetMode",
+    "dump",
+    "load_config",
+    "load_runj_extension",
+    "load_state",
+    "structure",
+    "unstructure",
+]
+
+T = TypeVar("T")
+
+
+def load_state(raw: bytes | str, *, where: str = "state") -> State:
+    """Parse the state JSON a runtime wrote to a hook's stdin.
+
+    Lenient as real runtimes require: unknown keys (crun's ``root``) are ignored,
+    ``pid`` may be absent or 0, ``status`` may be any non-empty string, ``annotations``
+    may be absent. Raises :class:`InvalidDocument`.
+    """
+    return structure(parse_json(raw, where), State, where=where)
+
+
+def load_config(raw: bytes | str, *, where: str = "config.json") -> Spec:
+    """Parse a bundle's ``config.json`` (unknown sections such as ``process`` or
+    ``linux`` are ignored). Raises :class:`InvalidDocument`."""
+    return structure(parse_json(raw, where), Spec, where=where)
+
+
+def load_runj_extension(raw: bytes | str, *, where: str = "runj.ext.json") -> RunjExtension:
+    """Parse runj's ``runj.ext.json`` (unknown keys ignored, as runj does). Raises
+    :class:`InvalidDocument`."""
+    return structure(parse_json(raw, where), RunjExtension, where=where)
+
+
+def dump(obj: object) -> dict[str, Any]:
+    """A model as a JSON-ready dict (camelCase keys, defaults omitted), for
+    ``json.dumps``. Round-trips through the matching ``load_*``/:func:`structure`."""
+    data = RUNTIME.unstructure(obj)
+    if not isinstance(data, dict):
+        raise TypeError(f"dump() takes an attrs model, got {type(obj).__name__}")
+    return data
