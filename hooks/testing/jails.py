@@ -32,7 +32,6 @@ def _param(jail: Jail, name: str) -> str | None:
         "name": jail.name,
         "path": jail.path,
         "host.hostname": jail.hostname,
-        "hostname": jail.hostname,
         "vnet": "new" if jail.vnet is not None else "inherit",
         "persist": "true" if jail.persist else "false",
         "dying": "true" if jail.dying else "false",
@@ -89,25 +88,19 @@ def jls(ctx: Context, args: list[str]) -> int:
             raise ctx.fail(f"unknown parameter: {name}")  # libjail jailparam_init [I]
     if libxo:
         return _jls_json(ctx, chosen, params, flags)
+    if "n" in flags and not params:
+        # jls.c: -n without parameters means the pseudo-parameter "all", top-level ones first.
+        params = sorted(_ALL, key=lambda p: ("." in p, p))
     if params:
+        if "h" in flags:
+            ctx.print(" ".join(params))
         for jail in chosen:
-            values = [_param(jail, p) or "" for p in params]
-            if "n" in flags:
-                ctx.print(" ".join(f"{p}={v}" for p, v in zip(params, values)))
-            else:
-                ctx.print(" ".join(_quoted(v) if "q" in flags else v for v in values))
-        return 0
-    if "n" in flags:
-        for jail in chosen:
-            pairs = [f"jid={jail.jid}", f"name={jail.name}", f"path={jail.path}",
-                     f"host.hostname={jail.hostname}", f"vnet={_param(jail, 'vnet')}",
-                     f"persist" if jail.persist else "nopersist"]
-            ctx.print(" ".join(pairs))
+            ctx.print(" ".join(_param_text(jail, p, flags) for p in params))
         return 0
     # Default listing: "   JID  IP Address      Hostname                      Path" (jls.c).
     ctx.print("   JID  IP Address      Hostname                      Path")
     for jail in chosen:
-        ctx.print(f"{jail.jid:6d}  {'':<15} {jail.hostname:<29} {jail.path}")
+        ctx.print(f"{jail.jid:6d}  {'':<15} {jail.hostname[:29]:<29} {jail.path[:74]}")
     return 0
 
 
@@ -213,11 +206,28 @@ def jail(ctx: Context, args: list[str]) -> int:
     raise Fail(JAIL_USAGE, 1)
 
 
-def _quoted(value: str) -> str:
-    """``-q``: quote values that are empty or hold spaces or quotes (jls.8)."""
-    if not value or " " in value or '"' in value or "'" in value:
-        return '"' + value.replace('"', '\\"') + '"'
-    return value
+_BOOLEANS = ("persist", "dying")
+_ALL = ("jid", "name", "path", "host.hostname", "vnet", "persist", "dying", "ip4.addr", "ip6.addr",
+        "parent", "children.max", "enforce_statfs")
+
+
+def _param_text(jail: Jail, name: str, flags: set[str]) -> str:
+    """One parameter as jls.c ``print_jail`` prints it.
+
+    ``-n`` gives ``name=value`` (booleans as ``name``/``noname``); an empty value prints ``-``
+    (``""`` with ``-q``, nothing after ``name=`` with ``-n``: ``special_print``); with ``-q`` a
+    value holding spaces or quotes is quoted (``quoted_print``).
+    """
+    value = _param(jail, name) or ""
+    if "n" in flags and name in _BOOLEANS:
+        return name if value == "true" else "no" + name
+    prefix = f"{name}=" if "n" in flags else ""
+    if not value:
+        return prefix + ('""' if "q" in flags else "" if "n" in flags else "-")
+    quote = "\"" if "'" in value else "'" if '"' in value else "\"" if " " in value or "\t" in value else ""
+    if "q" not in flags:
+        quote = ""
+    return f"{prefix}{quote}{value}{quote}"
 
 
 def remove(state: HostState, found: Jail) -> None:
