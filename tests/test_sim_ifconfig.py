@@ -1,10 +1,11 @@
 """The simulated ifconfig against freebsd-commands.md §1.1, §2 and §3 (in process)."""
 
+import subprocess
 from pathlib import Path
 
 import pytest
 
-from hooks.testing import SimulatedHost, populate_rootfs
+from hooks.testing import SharedHost, SimulatedHost, populate_rootfs
 
 
 @pytest.fixture
@@ -240,3 +241,15 @@ def test_group_listing_and_mtu(scene: SimulatedHost) -> None:
     assert scene(("ifconfig", "-g", "jailnet")).stdout == "epair1a\n"
     assert " mtu 9000\n" in scene(("ifconfig", "epair1a")).stdout.splitlines()[0] + "\n"
     assert scene(("ifconfig", "epair1a", "mtu", "abc")).stderr == "ifconfig: mtu abc: invalid\n"
+
+
+ERRORS = [c for c in CASES if c[1] != 0]
+
+
+@pytest.mark.parametrize(("argv", "code", "out", "err"), ERRORS, ids=[" ".join(c[0])[:60] for c in ERRORS])
+def test_error_paths_through_the_executables(
+    scene: SimulatedHost, tmp_path: Path, argv: tuple[str, ...], code: int, out: str, err: str
+) -> None:
+    shared = SharedHost.create(tmp_path / "shared", scene)
+    proc = subprocess.run(list(argv), capture_output=True, text=True, env={"PATH": shared.path}, check=False)
+    assert (proc.returncode, proc.stdout, proc.stderr) == (code, out, err)

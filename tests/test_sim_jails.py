@@ -1,11 +1,12 @@
 """The simulated jls, jexec and jail against freebsd-commands.md §1.4-§1.6 and §3.4-§3.5."""
 
 import json
+import subprocess
 from pathlib import Path
 
 import pytest
 
-from hooks.testing import SimulatedHost, populate_rootfs
+from hooks.testing import SharedHost, SimulatedHost, populate_rootfs
 
 
 @pytest.fixture
@@ -81,3 +82,25 @@ def test_jail_names_follow_jail8(jailed: SimulatedHost) -> None:
         jailed.create_jail("a.b", "/tmp")
     with pytest.raises(ValueError, match="already exists"):
         jailed.create_jail("web", "/tmp")
+
+
+ERRORS = [c for c in CASES if c[1] != 0 and c[0][0] != "jexec" or c[0][:2] == ("jexec", "nosuch")]
+
+
+@pytest.mark.parametrize(("argv", "code", "out", "err"), ERRORS, ids=[" ".join(c[0]) for c in ERRORS])
+def test_error_paths_through_the_executables(
+    jailed: SimulatedHost, tmp_path: Path, argv: tuple[str, ...], code: int, out: str, err: str
+) -> None:
+    shared = SharedHost.create(tmp_path / "shared", jailed)
+    proc = subprocess.run(list(argv), capture_output=True, text=True, env={"PATH": shared.path}, check=False)
+    assert (proc.returncode, proc.stdout, proc.stderr) == (code, out, err)
+
+
+def test_jexec_through_the_executables_checks_the_image(jailed: SimulatedHost, tmp_path: Path) -> None:
+    shared = SharedHost.create(tmp_path / "shared", jailed)
+    env = {"PATH": shared.path}
+    ok = subprocess.run(["jexec", "web", "ifconfig", "-l"], capture_output=True, text=True, env=env, check=False)
+    assert (ok.returncode, ok.stdout) == (0, "lo0\n")
+    missing = subprocess.run(["jexec", "bare", "route", "-4", "add", "default", "10.0.0.1"],
+                             capture_output=True, text=True, env=env, check=False)
+    assert (missing.returncode, missing.stderr) == (1, "jexec: execvp: route: No such file or directory\n")

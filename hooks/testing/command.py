@@ -75,3 +75,40 @@ class Command:
     """True when this argv (after the program name) changes the host; faults count only these."""
     fault: Callable[[Sequence[str]], tuple[int, str, str]]
     """The (exit status, stdout, stderr) FreeBSD gives when this argv fails in the kernel."""
+
+
+def getopt(prog: str, args: Sequence[str], spec: str) -> tuple[list[tuple[str, str]], list[str], str]:
+    """BSD getopt(3): options up to the first non-option word (no permutation), ``--`` ends them.
+
+    Returns (options in order, remaining words, error line). The error line is getopt's own
+    message (``PROG: illegal option -- x`` / ``PROG: option requires an argument -- x``,
+    lib/libc/stdlib/getopt.c) or empty; the caller then prints its usage.
+    """
+    opts: list[tuple[str, str]] = []
+    i = 0
+    while i < len(args):
+        word = args[i]
+        if word == "--":
+            i += 1
+            break
+        if not word.startswith("-") or word == "-":
+            break
+        j = 1
+        while j < len(word):
+            letter = word[j]
+            pos = spec.find(letter)
+            if pos < 0 or letter == ":":
+                return opts, list(args[i:]), f"{prog}: illegal option -- {letter}"
+            if pos + 1 < len(spec) and spec[pos + 1] == ":":
+                value = word[j + 1:]
+                if not value:
+                    if i + 1 >= len(args):
+                        return opts, [], f"{prog}: option requires an argument -- {letter}"
+                    i += 1
+                    value = args[i]
+                opts.append((letter, value))
+                break
+            opts.append((letter, ""))
+            j += 1
+        i += 1
+    return opts, list(args[i:]), ""

@@ -89,10 +89,10 @@ class SimulatedHost:
         ctx = Context(self.state, program, stdin=stdin or "")
         if command.mutating(args) and self._take_fault(program, args):
             code, out, err = command.fault(args)
-            self.state.log.append(Invocation([program, *args], code, _jail_of(args)))
+            self.state.log.append(Invocation([program, *args], code, _jail_of(program, args)))
             return Completed(argv, code, out, err)
         code = execute(command, ctx, args)
-        self.state.log.append(Invocation([program, *args], code, ctx.jail or _jail_of(args)))
+        self.state.log.append(Invocation([program, *args], code, _jail_of(program, args)))
         return Completed(argv, code, "".join(ctx.out), "".join(ctx.err))
 
     def _take_fault(self, program: str, args: list[str]) -> bool:
@@ -205,8 +205,11 @@ def populate_rootfs(path: "os.PathLike[str] | str", binaries: Sequence[str] = ("
     return root
 
 
-def _jail_of(args: list[str]) -> str:
-    """The jail named by ``-j JAIL`` in an ifconfig/route argv, if any (for the log)."""
+def _jail_of(program: str, args: list[str]) -> str:
+    """The jail a command runs in: ``jexec JAIL ...`` or ``-j JAIL`` of ifconfig/route (for the log)."""
+    if program == "jexec":
+        words = [a for a in args if not a.startswith("-")]
+        return words[0] if words else ""
     if "-j" in args:
         i = args.index("-j")
         if i + 1 < len(args):

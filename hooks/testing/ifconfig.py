@@ -13,7 +13,7 @@ from collections.abc import Sequence
 import attrs
 
 from hooks.testing import interfaces
-from hooks.testing.command import Command, Context, Fail
+from hooks.testing.command import Command, Context, Fail, getopt
 from hooks.testing.model import (
     HOST_VNET,
     IFF_BROADCAST,
@@ -99,44 +99,21 @@ def run(ctx: Context, args: list[str]) -> int:
         return 0
     name, params = rest[0], rest[1:]
     if not params:
-        iface = ctx.vnet.interfaces.get(name)
-        if iface is None:
+        found = ctx.vnet.interfaces.get(name)
+        if found is None:
             raise ctx.fail(f"interface {name} does not exist")
-        ctx.out.append(status(ctx.state, ctx.vnet, iface))
+        ctx.out.append(status(ctx.state, ctx.vnet, found))
         return 0
     return _configure(ctx, name, params)
 
 
 def _getopt(ctx: Context, args: list[str]) -> tuple[dict[str, str], list[str]]:
-    """getopt(3) over ifconfig's options; an unknown option prints getopt's line and the usage."""
-    opts: dict[str, str] = {}
-    i = 0
-    while i < len(args) and args[i].startswith("-") and len(args[i]) > 1 and args[i] != "--":
-        word = args[i]
-        if word in ("-vnet", "-alias", "-description", "-descr", "-group"):
-            break  # parameters, not options (they only occur after an interface name anyway)
-        j = 1
-        while j < len(word):
-            letter = word[j]
-            if letter == "j" and not ctx.state.has_jail_flag():
-                # ifconfig of 13.2 and older has no -j (ifconfig.8 of 13.3 adds it).
-                raise Fail(f"ifconfig: illegal option -- j\n{_usage(ctx.state)}", 1)
-            if letter in "jg":
-                value = word[j + 1:] or (args[i + 1] if i + 1 < len(args) else None)
-                if value is None:
-                    raise Fail(f"ifconfig: option requires an argument -- {letter}\n{_usage(ctx.state)}", 1)
-                if not word[j + 1:]:
-                    i += 1
-                opts[letter] = value
-                break
-            if letter not in "adlmuvkCLn":
-                raise Fail(f"ifconfig: illegal option -- {letter}\n{_usage(ctx.state)}", 1)
-            opts[letter] = ""
-            j += 1
-        i += 1
-    if i < len(args) and args[i] == "--":
-        i += 1
-    return opts, args[i:]
+    """getopt(3) over ifconfig's options (ifconfig.c ``main``); ``-j`` only from 13.3."""
+    spec = "aCdf:g:G:j:klLmnuv" if ctx.state.has_jail_flag() else "aCdf:g:G:klLmnuv"
+    opts, rest, error = getopt("ifconfig", args, spec)
+    if error:
+        raise Fail(f"{error}\n{_usage(ctx.state)}", 1)
+    return dict(opts), rest
 
 
 def _usage(state: HostState) -> str:

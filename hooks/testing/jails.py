@@ -5,7 +5,7 @@ import os
 import posixpath
 from collections.abc import Sequence
 
-from hooks.testing.command import Command, Context, Fail
+from hooks.testing.command import Command, Context, Fail, getopt
 from hooks.testing.model import HOST_VNET, HostState, Jail, Vnet
 from hooks.testing import interfaces
 
@@ -52,27 +52,11 @@ def jls(ctx: Context, args: list[str]) -> int:
         spec = words[0].partition("=")[2] if "=" in words[0] else (words[1] if len(words) > 1 else "")
         libxo = "json" in spec
         words = words[1:] if "=" in words[0] else words[2:]
-    flags = set()
-    ref = None
-    i = 0
-    while i < len(words) and words[i].startswith("-") and len(words[i]) > 1:
-        word = words[i]
-        j = 1
-        while j < len(word):
-            letter = word[j]
-            if letter == "j":
-                ref = word[j + 1:] or (words[i + 1] if i + 1 < len(words) else None)
-                if ref is None:
-                    raise Fail(f"jls: option requires an argument -- j\n{JLS_USAGE}", 1)
-                if not word[j + 1:]:
-                    i += 1
-                break
-            if letter not in "dhNnqsv":
-                raise Fail(f"jls: illegal option -- {letter}\n{JLS_USAGE}", 1)
-            flags.add(letter)
-            j += 1
-        i += 1
-    params = words[i:]
+    opts, params, error = getopt("jls", words, "dhj:Nnqsv")
+    if error:
+        raise Fail(f"{error}\n{JLS_USAGE}", 1)
+    flags = {letter for letter, _ in opts}
+    ref = dict(opts).get("j")
     dying = "d" in flags
     if ref is not None:
         jail = ctx.state.find_jail(ref, dying=dying)
@@ -128,11 +112,9 @@ def jexec(ctx: Context, args: list[str]) -> int:
     """
     from hooks.testing.programs import PROGRAMS, execute  # late: programs imports this module
 
-    words = list(args)
-    while words and words[0] in ("-l",):
-        words = words[1:]
-    if len(words) < 2:
-        raise Fail(JEXEC_USAGE, 1)
+    _, words, error = getopt("jexec", args, "d:lnu:U:")
+    if error or len(words) < 2:
+        raise Fail((error + "\n" if error else "") + JEXEC_USAGE, 1)
     ref, command = words[0], words[1:]
     jail = ctx.state.find_jail(ref)
     if jail is None:
@@ -243,22 +225,24 @@ def _never(_: Sequence[str]) -> bool:
     return False
 
 
-def _jexec_mutating(args: Sequence[str]) -> bool:
+def _inner(args: Sequence[str]) -> tuple[Command, list[str]] | None:
+    """The simulated program a jexec argv runs, and its arguments."""
     from hooks.testing.programs import PROGRAMS  # late: programs imports this module
 
-    words = [a for a in args if a != "-l"]
-    if len(words) < 2:
-        return False
-    inner = PROGRAMS.get(posixpath.basename(words[1]))
-    return inner is not None and inner.mutating(words[2:])
+    _, words, error = getopt("jexec", args, "d:lnu:U:")
+    inner = PROGRAMS.get(posixpath.basename(words[1])) if not error and len(words) >= 2 else None
+    return (inner, words[2:]) if inner is not None else None
+
+
+def _jexec_mutating(args: Sequence[str]) -> bool:
+    found = _inner(args)
+    return found is not None and found[0].mutating(found[1])
 
 
 def _jexec_fault(args: Sequence[str]) -> tuple[int, str, str]:
-    from hooks.testing.programs import PROGRAMS  # late: programs imports this module
-
-    words = [a for a in args if a != "-l"]
-    inner = PROGRAMS[posixpath.basename(words[1])]
-    return inner.fault(words[2:])
+    found = _inner(args)
+    assert found is not None  # only mutating argvs reach a fault
+    return found[0].fault(found[1])
 
 
 def _jail_fault(args: Sequence[str]) -> tuple[int, str, str]:
