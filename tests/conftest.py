@@ -54,3 +54,19 @@ def run_exe(shared: SharedHost) -> Exec:
         return Completed(tuple(argv), proc.returncode, proc.stdout, proc.stderr)
 
     return run
+
+
+Through = Callable[..., Completed]
+
+
+@pytest.fixture
+def through_executables(tmp_path: Path) -> Through:
+    """Run one command on a copy of an in-process host, through its installed executables."""
+
+    def run(host: SimulatedHost, argv: tuple[str, ...], stdin: str | None = None) -> Completed:
+        shared = SharedHost.create(tmp_path / "shared", host)
+        proc = subprocess.run(list(argv), input=stdin, capture_output=True, text=True,
+                              env={"PATH": shared.path}, check=False, timeout=60)
+        return Completed(tuple(argv), proc.returncode, proc.stdout, proc.stderr)
+
+    return run

@@ -1,11 +1,12 @@
 """The simulated ifconfig against freebsd-commands.md §1.1, §2 and §3 (in process)."""
 
-import subprocess
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from hooks.testing import SharedHost, SimulatedHost, populate_rootfs
+from hooks.system import Completed
+from hooks.testing import SimulatedHost, populate_rootfs
 
 
 @pytest.fixture
@@ -248,8 +249,7 @@ ERRORS = [c for c in CASES if c[1] != 0]
 
 @pytest.mark.parametrize(("argv", "code", "out", "err"), ERRORS, ids=[" ".join(c[0])[:60] for c in ERRORS])
 def test_error_paths_through_the_executables(
-    scene: SimulatedHost, tmp_path: Path, argv: tuple[str, ...], code: int, out: str, err: str
+    scene: SimulatedHost, through_executables: Callable[..., Completed], argv: tuple[str, ...], code: int, out: str, err: str
 ) -> None:
-    shared = SharedHost.create(tmp_path / "shared", scene)
-    proc = subprocess.run(list(argv), capture_output=True, text=True, env={"PATH": shared.path}, check=False)
-    assert (proc.returncode, proc.stdout, proc.stderr) == (code, out, err)
+    result = through_executables(scene, argv)
+    assert (result.returncode, result.stdout, result.stderr) == (code, out, err)

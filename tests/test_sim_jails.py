@@ -2,10 +2,12 @@
 
 import json
 import subprocess
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
+from hooks.system import Completed
 from hooks.testing import SharedHost, SimulatedHost, populate_rootfs
 
 
@@ -89,11 +91,10 @@ ERRORS = [c for c in CASES if c[1] != 0 and c[0][0] != "jexec" or c[0][:2] == ("
 
 @pytest.mark.parametrize(("argv", "code", "out", "err"), ERRORS, ids=[" ".join(c[0]) for c in ERRORS])
 def test_error_paths_through_the_executables(
-    jailed: SimulatedHost, tmp_path: Path, argv: tuple[str, ...], code: int, out: str, err: str
+    jailed: SimulatedHost, through_executables: Callable[..., Completed], argv: tuple[str, ...], code: int, out: str, err: str
 ) -> None:
-    shared = SharedHost.create(tmp_path / "shared", jailed)
-    proc = subprocess.run(list(argv), capture_output=True, text=True, env={"PATH": shared.path}, check=False)
-    assert (proc.returncode, proc.stdout, proc.stderr) == (code, out, err)
+    result = through_executables(jailed, argv)
+    assert (result.returncode, result.stdout, result.stderr) == (code, out, err)
 
 
 def test_jexec_through_the_executables_checks_the_image(jailed: SimulatedHost, tmp_path: Path) -> None:

@@ -1,10 +1,12 @@
 """The simulated pfctl(8) against freebsd-commands.md §1.2, §2.5, §3.6, §3.7 (argv -> rc, out, err)."""
 
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
+from hooks.system import Completed
 from hooks.testing import SimulatedHost
 from hooks.testing.model import Pf, Ruleset, Table
 from hooks.testing.pfctl import USAGE, status
@@ -474,3 +476,16 @@ def test_read_only_commands_do_not_use_up_faults(host: SimulatedHost) -> None:
     assert host(("pfctl", "-s", "info")).returncode == 0
     assert host(("pfctl", "-e")).returncode == 1
     assert host(("pfctl", "-e")).returncode == 0
+
+
+ERRORS = [case for case in CASES if case[4] != 0]
+
+
+@pytest.mark.parametrize(("setup", "argv", "stdin", "rc", "out", "err"),
+                         [case[1:] for case in ERRORS], ids=[case[0] for case in ERRORS])
+def test_error_paths_through_the_executables(host: SimulatedHost, through_executables: Callable[..., Completed],
+                                             setup: list[Step], argv: tuple[str, ...], stdin: str | None,
+                                             rc: int, out: str, err: str) -> None:
+    _setup(host, setup)
+    result = through_executables(host, argv, stdin)
+    assert (result.returncode, result.stdout, result.stderr) == (rc, out, err)

@@ -4,10 +4,12 @@ The standard host (SimulatedHost.freebsd()) has em0 at 10.0.2.15/24, lo0 at 127.
 default route through 10.0.2.2.
 """
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
+from hooks.system import Completed
 from hooks.testing import SimulatedHost, populate_rootfs
 from hooks.testing.model import Route
 from hooks.testing.route import COMMAND, USAGE_JAIL, USAGE_OLD
@@ -319,3 +321,17 @@ def test_get_is_not_mutating(host: SimulatedHost) -> None:
     host.fail_nth(1)
     assert host(("route", "get", "default")).returncode == 0
     assert host(("route", "delete", "default")).returncode == 1
+
+
+ERRORS = [c for c in CASES if c[3] != 0]
+
+
+@pytest.mark.parametrize(("setup", "argv", "rc", "out", "err"), [c[1:] for c in ERRORS],
+                         ids=[c[0] for c in ERRORS])
+def test_error_paths_through_the_executables(host: SimulatedHost, through_executables: Callable[..., Completed],
+                                             setup: list[tuple[str, ...]], argv: tuple[str, ...], rc: int,
+                                             out: str, err: str) -> None:
+    for step in setup:
+        assert host(step).returncode == 0, step
+    result = through_executables(host, argv)
+    assert (result.returncode, result.stdout, result.stderr) == (rc, out, err)

@@ -1,11 +1,14 @@
 """The simulated sysctl(8) against freebsd-commands.md §1.3 and §3.8 (argv -> rc, out, err)."""
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
+from hooks.system import Completed
 from hooks.testing import SimulatedHost, populate_rootfs
-from hooks.testing.sysctl import COMMAND, USAGE, getopt
+from hooks.testing.command import getopt
+from hooks.testing.sysctl import COMMAND, USAGE
 
 USAGE_TEXT = USAGE + "\n"
 
@@ -147,3 +150,17 @@ def test_reads_are_not_mutating(host: SimulatedHost) -> None:
 ])
 def test_getopt(args: list[str], expected: tuple[list[tuple[str, str]], list[str], str]) -> None:
     assert getopt("sysctl", args, "AabB:def:hiNnoqtTwWxX") == expected
+
+
+ERRORS = [c for c in CASES if c[3] != 0]
+
+
+@pytest.mark.parametrize(("setup", "argv", "rc", "out", "err"), [c[1:] for c in ERRORS],
+                         ids=[c[0] for c in ERRORS])
+def test_error_paths_through_the_executables(host: SimulatedHost, through_executables: Callable[..., Completed],
+                                             setup: list[tuple[str, ...]], argv: tuple[str, ...], rc: int,
+                                             out: str, err: str) -> None:
+    for step in setup:
+        assert host(step).returncode == 0, step
+    result = through_executables(host, argv)
+    assert (result.returncode, result.stdout, result.stderr) == (rc, out, err)

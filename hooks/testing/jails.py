@@ -5,9 +5,9 @@ import os
 import posixpath
 from collections.abc import Sequence
 
+from hooks.testing import interfaces
 from hooks.testing.command import Command, Context, Fail, getopt
 from hooks.testing.model import HOST_VNET, HostState, Jail, Vnet
-from hooks.testing import interfaces
 
 JLS_USAGE = "usage: jls [-dhNnqv] [-j jail] [param ...]"
 JEXEC_USAGE = "usage: jexec [-l] [-d working-directory] [-u username | -U username] jail [command ...]"
