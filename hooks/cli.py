@@ -12,7 +12,7 @@ as the first argument. :func:`normalize_argv` drops that repeated program name.
 import argparse
 import os
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, NoReturn, TextIO
 
 if TYPE_CHECKING:
@@ -79,12 +79,10 @@ def main(
     *,
     stdout: TextIO | None = None,
     stderr: TextIO | None = None,
-    environ: Mapping[str, str] | None = None,
 ) -> int:
     """Run ``jailnet`` with ``argv`` (default: ``sys.argv[1:]``) and return the exit status."""
     out = stdout if stdout is not None else sys.stdout
     err = stderr if stderr is not None else sys.stderr
-    env = environ if environ is not None else os.environ
     words = normalize_argv(sys.argv[1:] if argv is None else argv, sys.argv[0] if argv is None else PROG)
     parser = build_parser(out)
     try:
@@ -101,5 +99,5 @@ def main(
     if args.command == "demo":
         from hooks.testing.walkthrough import demo
 
-        return demo(out, keep=args.keep, environ=env)
+        return demo(out, keep=args.keep)
     raise AssertionError(f"unhandled command {args.command}")  # pragma: no cover

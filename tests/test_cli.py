@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def run_main(*argv: str) -> tuple[int, str, str]:
     out, err = io.StringIO(), io.StringIO()
-    code = main(list(argv), stdout=out, stderr=err, environ={})
+    code = main(list(argv), stdout=out, stderr=err)
     return code, out.getvalue(), err.getvalue()
 
 

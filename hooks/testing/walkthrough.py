@@ -8,7 +8,6 @@ Every command goes through the installed executables of a :class:`SharedHost`.
 """
 
 import tempfile
-from collections.abc import Mapping
 from pathlib import Path
 from typing import TextIO
 
@@ -121,7 +120,7 @@ def replay(shared: SharedHost, run: Runner, out: TextIO) -> list[tuple[Step, Com
     return done
 
 
-def demo(out: TextIO, *, keep: str | None = None, environ: Mapping[str, str] | None = None) -> int:
+def demo(out: TextIO, *, keep: str | None = None) -> int:
     """``jailnet demo``: replay the walkthrough on a new simulated host; 1 if a step failed."""
     with tempfile.TemporaryDirectory(prefix="jailnet-demo-") as tmp:
         directory = Path(keep) if keep else Path(tmp)
