@@ -253,3 +253,18 @@ def test_error_paths_through_the_executables(
 ) -> None:
     result = through_executables(scene, argv)
     assert (result.returncode, result.stdout, result.stderr) == (code, out, err)
+
+
+def test_two_interfaces_may_come_home_with_one_name(scene: SimulatedHost, tmp_path: Path) -> None:
+    # Both jails renamed their end eth0; when they die both come back as eth0 (if.c, §2.2).
+    scene.create_jail("j2", str(populate_rootfs(tmp_path / "j2")))
+    scene(("ifconfig", "epair1b", "vnet", "j2"))
+    scene(("ifconfig", "-j", "j1", "epair0b", "name", "eth0"))
+    scene(("ifconfig", "-j", "j2", "epair1b", "name", "eth0"))
+    scene.remove_jail("j1")
+    scene.remove_jail("j2")
+    assert scene(("ifconfig", "-l")).stdout == "em0 lo0 bridge0 epair0a epair1a bridge1 eth0 eth0\n"
+    assert scene(("ifconfig", "epair1a", "destroy")).returncode == 0  # takes its own eth0 along
+    assert scene(("ifconfig", "-l")).stdout == "em0 lo0 bridge0 epair0a bridge1 eth0\n"
+    assert scene(("ifconfig", "eth0", "destroy")).returncode == 0
+    assert scene(("ifconfig", "-l")).stdout == "em0 lo0 bridge0 bridge1\n"

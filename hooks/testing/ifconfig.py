@@ -315,9 +315,9 @@ def _rename(ctx: Context, iface: Interface, new: str) -> None:
     if new in vnet.interfaces:
         raise ctx.fail("ioctl SIOCSIFNAME (set name): File exists")
     old = iface.name
-    del vnet.interfaces[old]
+    interfaces.remove(vnet, iface)
     iface.name = new
-    vnet.interfaces[new] = iface
+    interfaces.insert(vnet, iface)
     if iface.bridge and iface.bridge in vnet.interfaces:
         members = vnet.interfaces[iface.bridge].members
         members[members.index(old)] = new

@@ -69,8 +69,30 @@ def attach(state: HostState, vnet: Vnet, vnet_id: int, name: str, *, driver: str
     if driver in ("epair", "bridge"):
         iface.mac = state.mac_for(driver, side)
     vnet.next_index += 1
-    vnet.interfaces[name] = iface
+    insert(vnet, iface)
     return iface
+
+
+def insert(vnet: Vnet, iface: Interface) -> None:
+    """Add ``iface`` to ``vnet``'s table under its name.
+
+    The kernel does not keep names unique when an interface comes home from a dying vnet (if.c
+    ``if_attach_internal``: "we don't do anything to insure if_xname is unique", §2.2), so a
+    second interface with a taken name is kept under a private key; lookups by name find the
+    first one, as ``ifunit()`` does.
+    """
+    key = iface.name if iface.name not in vnet.interfaces else f"{iface.name}#{iface.index}"
+    vnet.interfaces[key] = iface
+
+
+def remove(vnet: Vnet, iface: Interface) -> None:
+    """Take ``iface`` out of ``vnet``'s table; a namesake kept aside takes over the name."""
+    key = next(k for k, v in vnet.interfaces.items() if v is iface)
+    del vnet.interfaces[key]
+    if key == iface.name:
+        twin = next((k for k, v in vnet.interfaces.items() if v.name == iface.name), None)
+        if twin is not None:
+            vnet.interfaces[iface.name] = vnet.interfaces.pop(twin)
 
 
 def units_in_use(state: HostState, vnet_id: int, cloner: str) -> set[int]:
@@ -134,7 +156,7 @@ def detach(state: HostState, vnet: Vnet, iface: Interface) -> None:
     iface.members = []
     iface.bridge = ""
     vnet.routes[:] = [r for r in vnet.routes if r.interface != iface.name]
-    del vnet.interfaces[iface.name]
+    remove(vnet, iface)
 
 
 def destroy(state: HostState, vnet: Vnet, iface: Interface) -> None:
@@ -162,7 +184,7 @@ def move(state: HostState, source: Vnet, iface: Interface, target: Vnet) -> None
     iface.groups = [iface.driver] if iface.driver in CLONERS else []
     iface.index = target.next_index
     target.next_index += 1
-    target.interfaces[iface.name] = iface
+    insert(target, iface)
 
 
 def dissolve_vnet(state: HostState, vnet_id: int, vnet: Vnet) -> None:
