@@ -12,13 +12,16 @@ as the first argument. :func:`normalize_argv` drops that repeated program name.
 import argparse
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, NoReturn, TextIO
 
 if TYPE_CHECKING:
     from _typeshed import SupportsWrite
 
+    from hooks.system import Runner
+
 from hooks import __version__
+from hooks.paths import DEFAULT_CONFIG, DEFAULT_STATE_DIR
 
 PROG = "jailnet"
 
@@ -71,16 +74,41 @@ def build_parser(stream: TextIO | None = None) -> _Parser:
     )
     demo.stream = stream
     demo.add_argument("--keep", metavar="DIR", help="keep the simulated host in DIR instead of a temporary directory")
+    hook = sub.add_parser(
+        "hook",
+        help="run as an OCI hook: createRuntime (or prestart) attaches the container, poststop detaches it",
+        description="Run as an OCI hook. Reads the container state JSON on stdin. createRuntime (or "
+        "prestart) gives the container's vnet jail an epair on the network's bridge, an address, a default "
+        "route, resolv.conf and NAT; poststop removes all of it.",
+    )
+    hook.stream = stream
+    hook.add_argument("kind", metavar="KIND", help="createRuntime, prestart or poststop (any case, kebab-case too)")
+    hook.add_argument("--network", metavar="NAME", help="network to attach to (default: 'default'; the "
+                      "org.jailnet.network annotation wins)")
+    hook.add_argument("--config", metavar="PATH", help=f"host configuration file (default: $JAILNET_CONFIG or "
+                      f"{DEFAULT_CONFIG})")
+    hook.add_argument("--state-dir", metavar="PATH", help=f"state directory (default: $JAILNET_STATE_DIR or "
+                      f"{DEFAULT_STATE_DIR})")
+    hook.add_argument("--log-file", metavar="PATH", help="also log each action to this file")
+    hook.add_argument("--dry-run", action="store_true", help="print the plan (each command with its undo), "
+                      "change nothing")
     return parser
 
 
 def main(
     argv: Sequence[str] | None = None,
     *,
+    stdin: bytes | None = None,
     stdout: TextIO | None = None,
     stderr: TextIO | None = None,
+    environ: Mapping[str, str] | None = None,
+    run: "Runner | None" = None,
 ) -> int:
-    """Run ``jailnet`` with ``argv`` (default: ``sys.argv[1:]``) and return the exit status."""
+    """Run ``jailnet`` with ``argv`` (default: ``sys.argv[1:]``) and return the exit status.
+
+    The keyword arguments replace the process's stdin, stdout, stderr, environment and command
+    runner (tests pass the simulated FreeBSD host as ``run``), as CNI's skel dispatcher does.
+    """
     out = stdout if stdout is not None else sys.stdout
     err = stderr if stderr is not None else sys.stderr
     words = normalize_argv(sys.argv[1:] if argv is None else argv, sys.argv[0] if argv is None else PROG)
@@ -100,4 +128,9 @@ def main(
         from hooks.testing.walkthrough import demo
 
         return demo(out, keep=args.keep)
+    if args.command == "hook":
+        from hooks.invocation import invoke
+
+        raw = stdin if stdin is not None else sys.stdin.buffer.read()
+        return invoke(args, raw, out=out, err=err, environ=os.environ if environ is None else environ, run=run)
     raise AssertionError(f"unhandled command {args.command}")  # pragma: no cover

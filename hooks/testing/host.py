@@ -10,6 +10,8 @@ import os
 from collections.abc import Sequence
 from pathlib import Path
 
+import cattrs
+
 from hooks.system import Completed
 from hooks.testing import interfaces, jails
 from hooks.testing.command import Context
@@ -138,6 +140,15 @@ class SimulatedHost:
     def clear_log(self) -> None:
         """Forget the commands run so far."""
         self.state.log.clear()
+
+    def observable(self) -> dict[str, object]:
+        """The host as commands can see it (interfaces, routes, sysctls, jails, pf), without the
+        invocation log, the armed faults and the MAC counter: compare two of these to check that
+        a failed operation left the host exactly as before."""
+        data: dict[str, object] = cattrs.unstructure(self.state)
+        for bookkeeping in ("log", "faults", "serial"):
+            del data[bookkeeping]
+        return data
 
     # -- jails, the way runj makes them ---------------------------------------------------
 

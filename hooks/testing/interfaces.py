@@ -60,7 +60,7 @@ def attach(state: HostState, vnet: Vnet, vnet_id: int, name: str, *, driver: str
         driver=driver,
         unit=unit,
         home_vnet=vnet_id if home is None else home,
-        index=vnet.next_index,
+        index=free_index(vnet),
         flags=base_flags(state, driver),
         mtu=16384 if driver == "lo" else 1500,
         groups=[driver] if driver in CLONERS else [],  # if_clone.c joins a clone to its cloner's group
@@ -68,9 +68,18 @@ def attach(state: HostState, vnet: Vnet, vnet_id: int, name: str, *, driver: str
     )
     if driver in ("epair", "bridge"):
         iface.mac = state.mac_for(driver, side)
-    vnet.next_index += 1
     insert(vnet, iface)
     return iface
+
+
+def free_index(vnet: Vnet) -> int:
+    """The lowest unused ifindex (if.c ``ifindex_alloc``: "Try to find an empty slot below
+    if_index. If we fail, take the next slot.")."""
+    used = {iface.index for iface in vnet.interfaces.values()}
+    index = 1
+    while index in used:
+        index += 1
+    return index
 
 
 def insert(vnet: Vnet, iface: Interface) -> None:
@@ -182,8 +191,7 @@ def move(state: HostState, source: Vnet, iface: Interface, target: Vnet) -> None
     iface.inet = []
     iface.inet6 = []
     iface.groups = [iface.driver] if iface.driver in CLONERS else []
-    iface.index = target.next_index
-    target.next_index += 1
+    iface.index = free_index(target)
     insert(target, iface)
 
 

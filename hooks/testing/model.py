@@ -105,7 +105,6 @@ class Vnet:
     interfaces: dict[str, Interface] = attrs.Factory(dict)
     routes: list[Route] = attrs.Factory(list)
     sysctls: dict[str, int] = attrs.Factory(dict)
-    next_index: int = 1
 
     def ordered(self) -> list[Interface]:
         """Interfaces in ifindex order, as ``ifconfig -l`` prints them."""

@@ -1,0 +1,94 @@
+"""Run a plan through the runner; undo what was done, newest first, when a step fails.
+
+This is CNI's ``success`` flag and deferred undos made into data (style.md §1.2): every step
+that changed something leaves its undo on a list, and a failure replays the list backwards.
+Teardown runs every step whatever happens and counts "already gone" as done (CNI SPEC, DEL).
+"""
+
+import shlex
+from collections.abc import Callable, Sequence
+
+from hooks import resolvconf
+from hooks.errors import OperationFailed
+from hooks.plan import Command, Step, WriteResolvConf
+from hooks.system import Completed, Runner
+
+Undo = tuple[str, ...] | resolvconf.Backup
+"""A command that undoes a step, or the backup that undoes a resolv.conf write."""
+
+
+def describe(result: Completed) -> str:
+    """``argv: what it said`` — stderr's first line, else stdout's last (route(8) reports
+    its errors on stdout, freebsd-commands.md §1.7), else the exit status."""
+    said = result.stderr.strip().splitlines()[:1] or result.stdout.strip().splitlines()[-1:]
+    return f"{shlex.join(result.argv)}: {said[0] if said else f'exit status {result.returncode}'}"
+
+
+class CommandFailed(OperationFailed):
+    """A command exited non-zero; the message names it and quotes FreeBSD's error."""
+
+    def __init__(self, result: Completed) -> None:
+        super().__init__(describe(result))
+        self.result = result
+
+
+def apply(
+    steps: Sequence[Step],
+    run: Runner,
+    done: list[Undo],
+    *,
+    progress: Callable[[list[Undo]], None] = lambda _: None,
+    log: Callable[[str], None] = lambda _: None,
+) -> None:
+    """Run ``steps`` in order, appending each undo to ``done``; stop at the first failure.
+
+    ``progress`` is called after every step with the undos so far (the journal); the caller
+    rolls back with :func:`rollback` when this raises.
+    """
+    for step in steps:
+        if isinstance(step, WriteResolvConf):
+            done.append(resolvconf.write(step.root, step.text))
+            log(f"wrote {step.root}/etc/resolv.conf")
+        else:
+            result = run(step.argv)
+            if not result.ok:
+                raise CommandFailed(result)
+            log(shlex.join(step.argv))
+            if step.undo is not None:
+                done.append(step.undo)
+        progress(done)
+
+
+def rollback(done: list[Undo], run: Runner, log: Callable[[str], None] = lambda _: None) -> list[str]:
+    """Undo ``done`` newest first, trying every undo; return what failed."""
+    failures = []
+    for undo in reversed(done):
+        if isinstance(undo, resolvconf.Backup):
+            try:
+                resolvconf.restore(undo)
+                log(f"restored {undo.root}/etc/resolv.conf")
+            except OSError as exc:
+                failures.append(f"restoring {undo.root}/etc/resolv.conf: {exc.strerror}")
+            continue
+        result = run(undo)
+        if result.ok:
+            log(f"undo: {shlex.join(undo)}")
+        else:
+            failures.append(describe(result))
+    done.clear()
+    return failures
+
+
+def teardown(steps: Sequence[Command], run: Runner, log: Callable[[str], None] = lambda _: None) -> list[str]:
+    """Run every step; a failure that says the thing is already gone counts as done."""
+    failures = []
+    for step in steps:
+        result = run(step.argv)
+        said = result.stderr + result.stdout
+        if result.ok:
+            log(shlex.join(step.argv))
+        elif any(fragment in said for fragment in step.gone):
+            log(f"{shlex.join(step.argv)}: already gone")
+        else:
+            failures.append(describe(result))
+    return failures

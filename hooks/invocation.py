@@ -1,0 +1,95 @@
+"""``jailnet hook KIND``: read the OCI state, validate everything, then attach or detach.
+
+Exit status: 0 done (poststop: always, failures are logged), 1 an operation failed and was
+undone, 2 bad input (state JSON, annotations, configuration, command line) with nothing touched.
+
+Hook kinds (runtime-spec config.md): ``createRuntime`` — runj's only setup hook; ``prestart``,
+the same, for runtimes that call it (ocijail calls it during start; when both run for one
+container the second finds the work done); ``poststop``. Names are taken in any case and in
+kebab or snake case (``create-runtime``, ``post_stop``), as nerdctl spells ``postStop``.
+"""
+
+import argparse
+from collections.abc import Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, TextIO
+
+from hooks.errors import BadInput, OperationFailed
+from hooks.paths import ENV_CONFIG, ENV_RESOLV_CONF, ENV_STATE_DIR, DEFAULT_STATE_DIR, HOST_RESOLV_CONF
+from hooks.system import Runner, SubprocessRunner, search_path
+
+if TYPE_CHECKING:
+    from hooks.lifecycle import Host
+
+KINDS = {"createruntime": "createRuntime", "prestart": "prestart", "poststop": "poststop"}
+
+
+def hook_kind(word: str) -> str:
+    """The canonical kind for ``word``: ``createRuntime``, ``prestart`` or ``poststop``."""
+    kind = KINDS.get(word.replace("-", "").replace("_", "").lower())
+    if kind is None:
+        raise BadInput(f"hook kind {word!r}: expected createRuntime, prestart or poststop")
+    return kind
+
+
+def invoke(args: argparse.Namespace, raw: bytes, *, out: TextIO, err: TextIO, environ: Mapping[str, str],
+           run: Runner | None = None) -> int:
+    """Run one hook call; see the module docstring for the exit status."""
+    import ocispec
+
+    from hooks.lifecycle import Host, create
+    from hooks.logbook import Logbook
+    from hooks.netconf import HostConfig, HostResolver
+    from hooks.request import Request, check_container_id
+    from hooks.statedir import StateDir
+
+    try:
+        kind = hook_kind(args.kind)
+        state = ocispec.load_state(raw)
+        check_container_id(state.id)
+        resolver = HostResolver.from_file(environ.get(ENV_RESOLV_CONF) or HOST_RESOLV_CONF)
+        config = HostConfig.load(args.config or environ.get(ENV_CONFIG) or None, resolver=resolver)
+        request = None
+        if kind != "poststop":
+            request = Request.from_inputs(container_id=state.id, annotations=state.annotations, config=config,
+                                          network=args.network)
+    except ocispec.InvalidDocument as exc:
+        more = f" (and {len(exc.lines) - 1} more)" if len(exc.lines) > 1 else ""
+        err.write(f"jailnet: {exc.lines[0]}{more}\n")
+        return 2
+    except BadInput as exc:
+        err.write(f"jailnet: {exc}\n")
+        return 2
+    state_dir = Path(args.state_dir or environ.get(ENV_STATE_DIR) or DEFAULT_STATE_DIR)
+    log = Logbook(kind, state.id, log_file=args.log_file, stderr=err)
+    host = Host(run=run if run is not None else SubprocessRunner(path=search_path(environ)),
+                state=StateDir(state_dir), log=log, config=config)
+    if request is None:
+        return _poststop(state.id, host, dry_run=args.dry_run, out=out)
+    try:
+        create(request, host, dry_run=args.dry_run, out=out)
+    except BadInput as exc:  # a static address taken by another container: nothing was changed
+        log.error(str(exc))
+        return 2
+    except OperationFailed as exc:
+        log.error(str(exc))
+        return 1
+    return 0
+
+
+def _poststop(container_id: str, host: "Host", *, dry_run: bool, out: TextIO) -> int:
+    """Detach; failures are logged and the hook still exits 0 (runtime-spec: a poststop failure
+    is only a warning, and runj would skip the remaining poststop hooks)."""
+    from hooks.lifecycle import print_release_plan, release
+
+    if dry_run:
+        print_release_plan(container_id, host, out)
+        return 0
+    try:
+        failures = release(container_id, host)
+    except OperationFailed as exc:
+        failures = [str(exc)]
+    for failure in failures:
+        host.log.error(failure)
+    host.log.info("detached" if not failures else f"detached with {len(failures)} problem(s)")
+    return 0

@@ -1,0 +1,163 @@
+"""Address leases on disk, one file per address, as CNI host-local keeps them.
+
+``<state dir>/networks/<network>/<address>`` holds the owning container id. A lease is claimed
+with ``O_CREAT | O_EXCL``, so two processes can never hold the same address; the allocation
+(scan, pick, claim) runs under the host-wide lock (:mod:`hooks.locks`). Automatic addresses go
+round-robin from the last one handed out (``last_reserved``), so a just-released address is not
+reused at once while neighbours may still have its old MAC in their ARP caches.
+"""
+
+import ipaddress
+import os
+from pathlib import Path
+
+import attrs
+
+from hooks.errors import BadInput, OperationFailed
+from hooks.netconf import Network
+
+LAST = "last_reserved"
+
+
+class PoolExhausted(OperationFailed):
+    """Every usable address of the network is leased."""
+
+
+@attrs.frozen
+class LeaseStore:
+    """The leases of one network."""
+
+    directory: Path
+    network: Network
+
+    @classmethod
+    def open(cls, state_dir: Path, network: Network) -> "LeaseStore":
+        """The store for ``network`` under ``state_dir``."""
+        return cls(state_dir / "networks" / network.name, network)
+
+    def holders(self) -> dict[ipaddress.IPv4Address, str]:
+        """Every lease: address -> container id."""
+        return holders(self.directory)
+
+    def find(self, container_id: str) -> ipaddress.IPv4Address | None:
+        """The address leased to ``container_id``, if any."""
+        for address, holder in self.holders().items():
+            if holder == container_id:
+                return address
+        return None
+
+    def _claim(self, address: ipaddress.IPv4Address, container_id: str) -> bool:
+        """Create the lease file exclusively; False when someone holds it already."""
+        self.directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+        try:
+            fd = os.open(self.directory / str(address), os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+        except FileExistsError:
+            return False
+        try:
+            os.write(fd, f"{container_id}\n".encode())
+        except OSError as exc:
+            os.close(fd)
+            (self.directory / str(address)).unlink(missing_ok=True)
+            raise OperationFailed(f"cannot write lease {self.directory / str(address)}: {exc.strerror}") from None
+        os.close(fd)
+        return True
+
+    def reserve(self, container_id: str, static: ipaddress.IPv4Address | None = None) -> ipaddress.IPv4Address:
+        """Lease ``static`` or the next free address to ``container_id`` (call under the lock).
+
+        A container that holds a lease already keeps it (a repeated reserve is stable).
+        """
+        held = self.find(container_id)
+        if held is not None and (static is None or static == held):
+            return held
+        if static is not None:
+            if not self._claim(static, container_id):
+                owner = self.holders().get(static, "another container")
+                raise BadInput(f"annotation org.jailnet.ipv4: {static} is already leased to {owner}")
+            return static
+        for address in self._candidates():
+            if self._claim(address, container_id):
+                self._remember(address)
+                return address
+        raise PoolExhausted(f"network {self.network.name}: no free address left in {self.network.subnet}")
+
+    def peek(self, container_id: str, static: ipaddress.IPv4Address | None = None) -> ipaddress.IPv4Address:
+        """The address :meth:`reserve` would give, without claiming it (for ``--dry-run``)."""
+        held = self.find(container_id)
+        if held is not None and (static is None or static == held):
+            return held
+        if static is not None:
+            return static
+        taken = self.holders()
+        for address in self._candidates():
+            if address not in taken:
+                return address
+        raise PoolExhausted(f"network {self.network.name}: no free address left in {self.network.subnet}")
+
+    def _candidates(self) -> list[ipaddress.IPv4Address]:
+        """Usable addresses in round-robin order, starting after the last one handed out."""
+        subnet = self.network.subnet
+        first = int(subnet.network_address) + 1
+        last = int(subnet.broadcast_address) - 1
+        try:
+            previous = int(ipaddress.IPv4Address((self.directory / LAST).read_text().strip()))
+        except (OSError, ValueError):
+            previous = first - 1
+        if not first - 1 <= previous <= last:
+            previous = first - 1
+        order = list(range(previous + 1, last + 1)) + list(range(first, previous + 1))
+        gateway = int(self.network.gateway)
+        return [ipaddress.IPv4Address(n) for n in order if n != gateway]
+
+    def _remember(self, address: ipaddress.IPv4Address) -> None:
+        tmp = self.directory / f".{LAST}.{os.getpid()}"
+        tmp.write_text(f"{address}\n")
+        os.replace(tmp, self.directory / LAST)
+
+    def release(self, container_id: str) -> list[ipaddress.IPv4Address]:
+        """Drop every lease ``container_id`` holds (tolerant: nothing held is fine)."""
+        return release(self.directory, container_id)
+
+
+def holders(directory: Path) -> dict[ipaddress.IPv4Address, str]:
+    """Every lease in a network's directory: address -> container id."""
+    found: dict[ipaddress.IPv4Address, str] = {}
+    try:
+        names = os.listdir(directory)
+    except FileNotFoundError:
+        return found
+    for name in names:
+        try:
+            address = ipaddress.IPv4Address(name)
+            found[address] = (directory / name).read_text().split("\n", 1)[0]
+        except (ValueError, FileNotFoundError):
+            continue
+    return found
+
+
+def release(directory: Path, container_id: str) -> list[ipaddress.IPv4Address]:
+    """Drop every lease ``container_id`` holds in a network's directory."""
+    released = []
+    for address, holder in holders(directory).items():
+        if holder != container_id:
+            continue
+        try:
+            (directory / str(address)).unlink()
+        except FileNotFoundError:
+            continue
+        except OSError as exc:
+            raise OperationFailed(f"cannot remove lease {directory / str(address)}: {exc.strerror}") from None
+        released.append(address)
+    return released
+
+
+def leases_of(state_dir: Path, container_id: str) -> dict[str, ipaddress.IPv4Address]:
+    """Every network (by directory name) where ``container_id`` holds a lease."""
+    found = {}
+    base = state_dir / "networks"
+    if base.is_dir():
+        for directory in sorted(base.iterdir()):
+            for address, holder in holders(directory).items():
+                if holder == container_id:
+                    found[directory.name] = address
+    return found

@@ -1,0 +1,286 @@
+"""The imperative shell of the hooks: observe, lock, lease, plan, apply, record — and undo.
+
+:func:`create` implements createRuntime (and prestart), :func:`release` poststop. The order of
+createRuntime is the issue's: validate (done by the caller), find the jail, reap leftovers of the
+same container id, ensure bridge and forwarding under the host-wide lock, lease an address,
+create the epair, move it and configure the jail, resolv.conf, pf table, record. Any failure
+undoes the finished steps newest first and releases the lease: runj and crun run no poststop
+after a failed create (runj-and-oci.md §0, real-runtimes.md §1.6).
+"""
+
+import contextlib
+import ipaddress
+import os
+import shlex
+import time
+from typing import TextIO
+
+import attrs
+
+from hooks import observe, plan
+from hooks.apply import CommandFailed, Undo, apply, describe, rollback, teardown
+from hooks.errors import OperationFailed
+from hooks.leases import LeaseStore, leases_of
+from hooks.leases import release as release_leases
+from hooks.logbook import Logbook
+from hooks.naming import host_ifname
+from hooks.netconf import HostConfig
+from hooks.request import Request
+from hooks.resolvconf import render
+from hooks.statedir import Record, StateDir
+from hooks.system import Runner
+
+#: __FreeBSD_version of 13.3, the first release whose ifconfig and route take -j (ifconfig.8).
+JAIL_FLAG_OSRELDATE = 1303000
+
+RUNJ_EXT_HINT = 'ask runj for one in runj.ext.json: {"network":{"vnet":{"mode":"new"}}}'
+
+
+@attrs.frozen(kw_only=True)
+class Host:
+    """Where the hooks act: the command runner, the state directory and the log."""
+
+    run: Runner
+    state: StateDir
+    log: Logbook
+    config: HostConfig
+
+
+def find_jail(request: Request, host: Host) -> plan.JailInfo:
+    """Step 2: the jail named by the container id (or ocijail's jid) must exist with its own vnet."""
+    result = host.run(plan.jail_lookup(request.jail))
+    if not result.ok:
+        raise OperationFailed(f"no jail {request.jail!r} for container {request.container_id}: "
+                              f"{describe(result)} (is this runj's createRuntime hook?)")
+    info = observe.parse_jls(result.stdout)
+    if info is None:
+        raise OperationFailed(f"cannot read jls output for jail {request.jail!r}: {result.stdout.strip()!r}")
+    if not info.vnet:
+        raise OperationFailed(f"jail {request.jail!r} has no vnet of its own; {RUNJ_EXT_HINT}")
+    return info
+
+
+def _osreldate(host: Host, also: tuple[str, ...] = (), *, remember: bool = True) -> tuple[int, list[int]]:
+    """``kern.osreldate`` (cached for the boot unless ``remember`` is off) and, in the same
+    sysctl call, the values of ``also``."""
+    cached = host.state.osreldate()
+    names = (() if cached is not None else ("kern.osreldate",)) + also
+    values: list[int] = []
+    if names:
+        result = host.run(("sysctl", "-n", *names))
+        parsed = observe.parse_sysctl_values(result.stdout, len(names)) if result.ok else None
+        if parsed is None:
+            raise OperationFailed(describe(result) if not result.ok else f"cannot read {' '.join(names)}")
+        values = parsed
+    if cached is None:
+        cached = values.pop(0)
+        if remember:
+            host.state.remember_osreldate(cached)
+    return cached, values
+
+
+def _check_image(jail: plan.JailInfo) -> None:
+    """Without ``-j`` (before 13.3) jexec runs the image's own ifconfig and route."""
+    missing = [p for p in ("sbin/ifconfig", "sbin/route") if not os.path.isfile(os.path.join(jail.path, p))]
+    if missing:
+        raise OperationFailed(
+            "this host's ifconfig and route have no -j (FreeBSD < 13.3), so jexec must run the image's "
+            f"own, but {jail.path} has no {' or '.join('/' + m for m in missing)}; "
+            "upgrade the host to 13.3 or later, or use an image that ships them")
+
+
+def _already_attached(record: Record | None, jail: plan.JailInfo, host: Host) -> bool:
+    """prestart then createRuntime for one container (ocijail): the second call finds it done."""
+    if record is None or record.state != "up" or record.jid != jail.jid:
+        return False
+    return host.run(("ifconfig", record.host_interface)).ok
+
+
+def create(request: Request, host: Host, *, dry_run: bool = False, out: TextIO | None = None) -> None:
+    """createRuntime: attach the container's jail to its network, or leave no trace."""
+    if dry_run:
+        assert out is not None
+        return _dry_run(request, host, out)
+    state = host.state
+    cid = request.container_id
+    with state.container_lock(cid):
+        jail = find_jail(request, host)
+        record = state.read(cid)
+        if _already_attached(record, jail, host):
+            host.log.info("already attached; nothing to do")
+            return
+        with contextlib.ExitStack() as held:
+            held.enter_context(state.lock())
+            _reap(cid, record, host, reason="leftovers of an earlier create")
+            leases = LeaseStore.open(state.path, request.network)
+            first = not (set(leases.holders().values()) - {cid})
+            pre: tuple[plan.Command, ...] = ()
+            if first:
+                osreldate, (forwarding,) = _osreldate(host, ("net.inet.ip.forwarding",))
+                bridge = host.run(("ifconfig", request.network.bridge))
+                pre = plan.ensure_bridge(request.network, observe.parse_bridge(bridge.returncode, bridge.stdout))
+                pre += plan.ensure_forwarding(bool(forwarding))
+            else:
+                osreldate, _ = _osreldate(host)
+            jail_flag = osreldate >= JAIL_FLAG_OSRELDATE
+            if not jail_flag:
+                _check_image(jail)
+            address = leases.reserve(cid, request.address)
+            if not pre:
+                # Nothing host-wide will change: others may lease and attach meanwhile.
+                held.close()
+            _attach(request, host, leases, jail, jail_flag, address, pre)
+
+
+def _attach(request: Request, host: Host, leases: LeaseStore, jail: plan.JailInfo, jail_flag: bool,
+            address: ipaddress.IPv4Address, pre: tuple[plan.Command, ...]) -> None:
+    """Steps 4-11 after the lease: apply with a journal; on any failure undo and release."""
+    cid, network = request.container_id, request.network
+    attachment = plan.Attachment(request=request, address=address, jail=jail, jail_flag=jail_flag)
+    record = Record(
+        id=cid, state="creating", network=network.name, address=str(address), prefixlen=network.subnet.prefixlen,
+        bridge=network.bridge, table=network.table, host_interface=attachment.host_interface,
+        jail_interface=attachment.jail_interface, jail=request.jail, jid=jail.jid,
+        created=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()))
+    done: list[Undo] = []
+
+    def journal(undos: list[Undo]) -> None:
+        commands = tuple(u for u in reversed(undos) if isinstance(u, tuple))
+        host.state.write(attrs.evolve(record, undo=commands))
+
+    host.log.info(f"leased {address} on network {network.name}")
+    try:
+        journal(done)
+        apply(pre, host.run, done, progress=journal, log=host.log.info)
+        epair = _create_epair(request, jail, host)
+        done.append(plan.destroy_epair(epair))
+        journal(done)
+        text = render(cid, request.nameservers, request.search) if request.dns else None
+        apply(plan.attach(attachment, epair, text), host.run, done, progress=journal, log=host.log.info)
+        host.state.write(attrs.evolve(record, state="up"))
+    except BaseException as exc:
+        failures = rollback(done, host.run, host.log.info)
+        leases.release(cid)
+        host.state.delete(cid)
+        for failure in failures:
+            host.log.error(f"rollback: {failure}")
+        if isinstance(exc, OperationFailed):
+            raise OperationFailed(f"{exc} (undone)") from None
+        raise
+    host.log.info(f"attached: {attachment.host_interface} in {network.bridge}, {attachment.jail_interface} "
+                  f"{address}/{network.subnet.prefixlen} in jail {jail.jid}")
+
+
+def _create_epair(request: Request, jail: plan.JailInfo, host: Host) -> str:
+    """Run the epair creation; ifconfig names the pair even when a later word fails, and then
+    the pair is destroyed at once (freebsd-commands.md §1.1: "the epair is left behind")."""
+    result = host.run(plan.create_epair(request, jail))
+    name = result.stdout.strip().splitlines()[-1] if result.stdout.strip() else ""
+    made = name.startswith("epair") and name.endswith("a") and name[5:-1].isdigit()
+    if not result.ok:
+        if made:
+            host.run(plan.destroy_epair(name))
+        raise CommandFailed(result)
+    if not made:
+        raise OperationFailed(f"{shlex.join(result.argv)}: unexpected output {result.stdout.strip()!r}")
+    host.log.info(f"{shlex.join(result.argv)}: {name}")
+    return name
+
+
+def _reap(container_id: str, record: Record | None, host: Host, *, reason: str) -> None:
+    """Remove what an earlier create or a skipped poststop left for this id (lock held)."""
+    leased = leases_of(host.state.path, container_id)
+    if record is None and not leased:
+        return
+    host.log.info(f"removing {reason}")
+    failures = _detach(container_id, record, leased, host)
+    for failure in failures:
+        host.log.error(failure)
+
+
+def _detach_steps(container_id: str, record: Record | None, leased: dict[str, ipaddress.IPv4Address],
+                  host: Host) -> tuple[tuple[plan.Command, ...], tuple[plan.Command, ...]]:
+    """The teardown for this id, and (for a create that never finished) its journal's undos."""
+    if record is not None:
+        steps = plan.detach(record.host_interface, record.table, record.address)
+        journal = tuple(plan.Command(argv, gone=(plan.GONE_INTERFACE, plan.GONE_TABLE)) for argv in record.undo)
+    else:
+        table: str | None = None
+        address: str | None = None
+        for name, held in leased.items():
+            network = host.config.networks.get(name)
+            if network is not None:
+                table, address = network.table, str(held)
+        steps = plan.detach(host_ifname(container_id), table, address)
+        journal = ()
+    if record is None or record.state != "creating":
+        journal = ()
+    return steps, journal
+
+
+def _detach(container_id: str, record: Record | None, leased: dict[str, ipaddress.IPv4Address],
+            host: Host) -> list[str]:
+    """Detach by the record (with a create's journal, if it never finished), else by the names
+    and leases the id implies; release the leases and the record. Returns what failed."""
+    steps, journal = _detach_steps(container_id, record, leased, host)
+    failures = teardown(steps, host.run, host.log.info)
+    teardown(journal, host.run, host.log.info)
+    for name in leased:
+        for freed in release_leases(host.state.path / "networks" / name, container_id):
+            host.log.info(f"released {freed} on network {name}")
+    host.state.delete(container_id)
+    return failures
+
+
+def release(container_id: str, host: Host) -> list[str]:
+    """poststop: remove the pf entry and the epair, release the lease, delete the record.
+
+    Works from the record, or without one (the names follow from the id; leases are found by
+    id). Returns the failures, which the caller logs; poststop still exits 0.
+    """
+    with host.state.container_lock(container_id), host.state.lock():
+        record = host.state.read(container_id)
+        leased = leases_of(host.state.path, container_id)
+        if record is None and not leased:
+            host.log.info("no record or lease; destroying the host end if it is there")
+        return _detach(container_id, record, leased, host)
+
+
+def print_release_plan(container_id: str, host: Host, out: TextIO) -> None:
+    """poststop --dry-run: the teardown commands, from the record or the id; nothing runs."""
+    record = host.state.read(container_id)
+    steps, journal = _detach_steps(container_id, record, leases_of(host.state.path, container_id), host)
+    out.write(f"# poststop plan for container {container_id}"
+              f"{' (from its record)' if record else ' (no record: names from the id)'}\n")
+    for step in (*steps, *journal):
+        out.write(shlex.join(step.argv) + "\n")
+    out.write("release the lease and the record\n")
+
+
+def _dry_run(request: Request, host: Host, out: TextIO) -> None:
+    """Print the plan (each command with its undo) after read-only observations; change nothing."""
+    jail = find_jail(request, host)
+    leases = LeaseStore.open(host.state.path, request.network)
+    first = not (set(leases.holders().values()) - {request.container_id})
+    pre: tuple[plan.Command, ...] = ()
+    if first:
+        osreldate, (forwarding,) = _osreldate(host, ("net.inet.ip.forwarding",), remember=False)
+        bridge = host.run(("ifconfig", request.network.bridge))
+        pre = plan.ensure_bridge(request.network, observe.parse_bridge(bridge.returncode, bridge.stdout))
+        pre += plan.ensure_forwarding(bool(forwarding))
+    else:
+        osreldate, _ = _osreldate(host, remember=False)
+    address = leases.peek(request.container_id, request.address)
+    attachment = plan.Attachment(request=request, address=address, jail=jail,
+                                 jail_flag=osreldate >= JAIL_FLAG_OSRELDATE)
+    text = render(request.container_id, request.nameservers, request.search) if request.dns else None
+    creation = plan.Command(plan.create_epair(request, jail), undo=plan.destroy_epair("epairNa"))
+    out.write(f"# createRuntime plan for container {request.container_id} (epairN: the unit ifconfig prints)\n")
+    for step in (*pre, creation, *plan.attach(attachment, "epairNa", text)):
+        if isinstance(step, plan.WriteResolvConf):
+            out.write(f"write {step.root}/etc/resolv.conf:\n")
+            out.writelines(f"    {line}\n" for line in step.text.splitlines())
+            out.write("    undo: restore the previous file\n")
+        else:
+            out.write(shlex.join(step.argv) + "\n")
+            out.write(f"    undo: {shlex.join(step.undo) if step.undo else '-'}\n")

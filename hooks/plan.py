@@ -1,0 +1,204 @@
+"""The commands that attach a container to its network and detach it again, as data.
+
+Pure functions: they take validated requests and observations and return tuples of steps; they
+start nothing and read nothing. :mod:`hooks.apply` runs them. Programs are named, not pathed:
+they are looked up on PATH (``/sbin:/bin:/usr/sbin:/usr/bin`` when the hook has none). Inside a
+jail whose host lacks ``-j``, ``jexec`` runs the image's ``/sbin/ifconfig`` and ``/sbin/route``.
+
+createRuntime on a network whose bridge is up runs eight commands (runj-and-oci.md §0 and
+freebsd-commands.md §6.1 describe each):
+
+1. ``jls -j J jid vnet path``                         find the jail (observation, before any change)
+2. ``ifconfig epair create description ID vnet JID``  the pair, its ``a`` end straight into the jail
+3. ``ifconfig epairNb name jn…a description ID group jailnet up``   the host end, findable by name
+4. ``ifconfig BRIDGE addm jn…a``
+5. ``ifconfig -j JID epairNa name jn…b inet A/P up``  the jail end: name and address in one go
+6. ``route -j JID -4 add default GATEWAY``
+7. ``pfctl -t TABLE -T add A``                        (and /etc/resolv.conf, written directly)
+8. ``ifconfig -j JID lo0 inet 127.0.0.1/8 up``       last: its IPv6 side effects (::1, fe80::1)
+                                                     cannot be taken back, and nothing after it fails
+"""
+
+import ipaddress
+
+import attrs
+
+from hooks.naming import host_ifname, jail_ifname
+from hooks.netconf import Network
+from hooks.request import Request
+
+GROUP = "jailnet"
+"""ifconfig group of every host end jailnet creates (``ifconfig -g jailnet`` lists them)."""
+
+#: freebsd-commands.md §1.1: the messages that mean "already gone" on teardown.
+GONE_INTERFACE = "does not exist"
+GONE_TABLE = "Table does not exist"
+
+
+@attrs.frozen
+class Command:
+    """Run ``argv``; on rollback run ``undo`` (None: nothing to undo, or undone by another step).
+
+    ``gone`` lists stderr fragments that mean the thing to remove is already gone: a failure
+    with one of them counts as done (teardown is idempotent, CNI SPEC "DEL").
+    """
+
+    argv: tuple[str, ...]
+    undo: tuple[str, ...] | None = None
+    gone: tuple[str, ...] = ()
+
+
+@attrs.frozen
+class WriteResolvConf:
+    """Write ``/etc/resolv.conf`` under the jail's root ``root`` (:mod:`hooks.resolvconf`)."""
+
+    root: str
+    text: str
+
+
+Step = Command | WriteResolvConf
+
+
+@attrs.frozen(kw_only=True)
+class JailInfo:
+    """What ``jls -j J jid vnet path`` says about the container's jail."""
+
+    jid: int
+    vnet: bool
+    path: str
+
+
+@attrs.frozen(kw_only=True)
+class BridgeState:
+    """What ``ifconfig BRIDGE`` says: whether it exists, its IPv4 addresses, whether it is up."""
+
+    exists: bool
+    addresses: tuple[str, ...] = ()
+    up: bool = False
+
+
+@attrs.frozen(kw_only=True)
+class Attachment:
+    """Everything the attach plan needs, settled: the request, its lease, the jail and the host."""
+
+    request: Request
+    address: ipaddress.IPv4Address
+    jail: JailInfo
+    jail_flag: bool
+    """True when ifconfig/route take ``-j`` (FreeBSD 13.3 and later); else jexec is used."""
+
+    @property
+    def network(self) -> Network:
+        return self.request.network
+
+    @property
+    def jail_interface(self) -> str:
+        """The interface's name inside the jail."""
+        return self.network.interface or jail_ifname(self.request.container_id)
+
+    @property
+    def host_interface(self) -> str:
+        """The host end's name."""
+        return host_ifname(self.request.container_id)
+
+
+def jail_lookup(jail: str) -> tuple[str, ...]:
+    """The observation that finds the jail (jls.8: ``-j`` takes a name or a jid)."""
+    return ("jls", "-j", jail, "jid", "vnet", "path")
+
+
+def in_jail(attachment: Attachment, program: str, *args: str) -> tuple[str, ...]:
+    """``program args`` run inside the container's jail: ``-j JID`` (ifconfig.8, route.8 from
+    13.3) or ``jexec JID /sbin/program`` (the image must ship it)."""
+    jid = str(attachment.jail.jid)
+    if attachment.jail_flag:
+        return (program, "-j", jid, *args)
+    return ("jexec", jid, f"/sbin/{program}", *args)
+
+
+def ensure_bridge(network: Network, observed: BridgeState) -> tuple[Command, ...]:
+    """Make the bridge exist, carry the gateway address and be up (only what is missing)."""
+    gateway = f"{network.gateway}/{network.subnet.prefixlen}"
+    bridge = network.bridge
+    if not observed.exists:
+        argv: tuple[str, ...] = ("ifconfig", "bridge", "create", "name", bridge, "description",
+                                 f"jailnet network {network.name}")
+        if network.mtu:
+            argv += ("mtu", str(network.mtu))
+        return (Command((*argv, "inet", gateway, "up"), undo=("ifconfig", bridge, "destroy")),)
+    steps = []
+    if str(network.gateway) not in observed.addresses:
+        steps.append(Command(("ifconfig", bridge, "inet", gateway, "alias"),
+                             undo=("ifconfig", bridge, "inet", str(network.gateway), "-alias")))
+    if not observed.up:
+        steps.append(Command(("ifconfig", bridge, "up"), undo=("ifconfig", bridge, "down")))
+    return tuple(steps)
+
+
+def ensure_forwarding(forwarding: bool) -> tuple[Command, ...]:
+    """``net.inet.ip.forwarding=1`` unless it is on already (NAT needs it, sysctl.8)."""
+    if forwarding:
+        return ()
+    return (Command(("sysctl", "net.inet.ip.forwarding=1"), undo=("sysctl", "net.inet.ip.forwarding=0")),)
+
+
+def create_epair(request: Request, jail: JailInfo) -> tuple[str, ...]:
+    """Create the pair and move its ``a`` end into the jail in one command.
+
+    ifconfig prints the new name (``epairNa``) at exit, even when a later word fails, so the
+    caller always learns what to destroy (freebsd-commands.md §1.1). The description marks the
+    jail end with the container id; it survives the move (§2.3).
+    """
+    return ("ifconfig", "epair", "create", "description", request.container_id, "vnet", str(jail.jid))
+
+
+def peer(epair_a: str) -> str:
+    """The other end of ``epairNa``: ``epairNb`` (if_epair.c)."""
+    return epair_a[:-1] + "b"
+
+
+def destroy_epair(epair_a: str) -> tuple[str, ...]:
+    """Destroy a freshly made pair through its host end (destroys both ends, §2.1)."""
+    return ("ifconfig", peer(epair_a), "destroy")
+
+
+def attach(attachment: Attachment, epair_a: str, resolv_conf: str | None) -> tuple[Step, ...]:
+    """Steps 3-8 of the module docstring, after ``epair_a`` exists with its ``a`` end in the jail.
+
+    Steps whose undo is None are undone by destroying the pair, which :func:`destroy_epair`
+    (the create command's undo, run last on rollback) does.
+    """
+    request, network = attachment.request, attachment.network
+    host, epair_b = attachment.host_interface, peer(epair_a)
+    mtu = ("mtu", str(network.mtu)) if network.mtu else ()
+    address = str(attachment.address)
+    steps: list[Step] = [
+        Command(("ifconfig", epair_b, "name", host, "description", request.container_id, "group", GROUP, *mtu, "up"),
+                undo=("ifconfig", host, "name", epair_b)),
+        Command(("ifconfig", network.bridge, "addm", host), undo=("ifconfig", network.bridge, "deletem", host)),
+        Command(in_jail(attachment, "ifconfig", epair_a, "name", attachment.jail_interface,
+                        "inet", f"{address}/{network.subnet.prefixlen}", *mtu, "up")),
+        Command(in_jail(attachment, "route", "-4", "add", "default", str(network.gateway)),
+                undo=in_jail(attachment, "route", "-4", "delete", "default")),
+    ]
+    if resolv_conf is not None:
+        steps.append(WriteResolvConf(attachment.jail.path, resolv_conf))
+    steps += [
+        Command(("pfctl", "-t", network.table, "-T", "add", address),
+                undo=("pfctl", "-t", network.table, "-T", "delete", address)),
+        Command(in_jail(attachment, "ifconfig", "lo0", "inet", "127.0.0.1/8", "up")),
+    ]
+    return tuple(steps)
+
+
+def detach(host_interface: str, table: str | None, address: str | None) -> tuple[Command, ...]:
+    """poststop: take the address out of the pf table, destroy the pair by its host end.
+
+    The jail is gone by now (runj deletes it before poststop), so nothing runs inside it.
+    Each step treats "already gone" as done.
+    """
+    steps = []
+    if table is not None and address is not None:
+        steps.append(Command(("pfctl", "-t", table, "-T", "delete", address), gone=(GONE_TABLE,)))
+    steps.append(Command(("ifconfig", host_interface, "destroy"), gone=(GONE_INTERFACE,)))
+    return tuple(steps)

@@ -1,0 +1,117 @@
+"""What one hook call asks for, validated before anything on the host is touched.
+
+:meth:`Request.from_inputs` combines the OCI state (container id, annotations), the host
+configuration and the hook's arguments, in this precedence (lowest first): the built-in network,
+the configuration file, ``--network``, then the container's annotations:
+
+``org.jailnet.network``      network name
+``org.jailnet.ipv4``         static address, e.g. ``172.17.0.50``
+``org.jailnet.nameservers``  comma list of nameserver addresses
+``org.jailnet.search``       comma list of search domains
+``org.jailnet.dns``          ``none``: leave the jail's /etc/resolv.conf alone
+
+ocijail also passes ``org.freebsd.jail.jid`` (runj-and-oci.md §3.1), the jid of the jail.
+"""
+
+import ipaddress
+import re
+from collections.abc import Mapping
+
+import attrs
+
+from hooks.errors import BadInput
+from hooks.netconf import HostConfig, Network, parse_nameservers, parse_search
+
+ANNOTATION_NETWORK = "org.jailnet.network"
+ANNOTATION_IPV4 = "org.jailnet.ipv4"
+ANNOTATION_NAMESERVERS = "org.jailnet.nameservers"
+ANNOTATION_SEARCH = "org.jailnet.search"
+ANNOTATION_DNS = "org.jailnet.dns"
+ANNOTATION_JID = "org.freebsd.jail.jid"
+
+#: jail(8): a name is any string but may not contain '.', and an all-digit name would be taken
+#: for a jid. jailnet also uses the id in file names, so it takes the containerd-style subset:
+#: letters, digits, '_', '-', not starting with '-', at most 255 characters (MAXHOSTNAMELEN - 1).
+_ID = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_-]{0,254}")
+
+
+def check_container_id(value: str) -> str:
+    """Return ``value`` if it can name a jail and a file; raise :class:`BadInput` otherwise."""
+    where = "state.id"
+    if not value:
+        raise BadInput(f"{where}: must not be empty")
+    if "\x00" in value:
+        raise BadInput(f"{where}: must not contain NUL")
+    if "." in value:
+        raise BadInput(f"{where}: {value!r} cannot name a jail: jail names may not contain '.' (jail(8))")
+    if value.isdigit():
+        raise BadInput(f"{where}: {value!r} cannot name a jail: an all-digit name is taken for a jid (jail(8))")
+    if len(value) > 255:
+        raise BadInput(f"{where}: longer than 255 characters ({len(value)})")
+    if value.startswith("-"):
+        raise BadInput(f"{where}: {value!r} must not start with '-'")
+    if not _ID.fullmatch(value):
+        bad = next(c for c in value if not (c.isascii() and (c.isalnum() or c in "_-")))
+        raise BadInput(f"{where}: {value!r} cannot name a jail: {bad!r} is not allowed "
+                       "(letters, digits, '_' and '-')")
+    return value
+
+
+def _list(value: str) -> tuple[str, ...]:
+    return tuple(part.strip() for part in value.split(",") if part.strip())
+
+
+@attrs.frozen(kw_only=True)
+class Request:
+    """One container's networking, fully validated."""
+
+    container_id: str
+    jail: str
+    """How to name the jail to jls/ifconfig/jexec: the jid ocijail passes, else the id (runj)."""
+    network: Network
+    address: ipaddress.IPv4Address | None = None
+    """A static address from ``org.jailnet.ipv4``; None: the next free one."""
+    nameservers: tuple[str, ...] = ()
+    search: tuple[str, ...] = ()
+    dns: bool = True
+    """False when ``org.jailnet.dns`` is ``none``: resolv.conf is left alone."""
+
+    @classmethod
+    def from_inputs(
+        cls, *, container_id: str, annotations: Mapping[str, str], config: HostConfig, network: str | None
+    ) -> "Request":
+        """Validate everything; :class:`BadInput` names the first field that is wrong."""
+        check_container_id(container_id)
+        name = annotations.get(ANNOTATION_NETWORK)
+        where = f"annotation {ANNOTATION_NETWORK}" if name is not None else "--network"
+        chosen = config.network(name or network or "default", where)
+        address = None
+        if ANNOTATION_IPV4 in annotations:
+            text = annotations[ANNOTATION_IPV4]
+            try:
+                address = ipaddress.IPv4Address(text.strip())
+            except ValueError:
+                raise BadInput(f"annotation {ANNOTATION_IPV4}: {text!r} is not an IPv4 address") from None
+            problem = chosen.usable(address)
+            if problem:
+                raise BadInput(f"annotation {ANNOTATION_IPV4}: {problem}")
+        nameservers = chosen.nameservers
+        if ANNOTATION_NAMESERVERS in annotations:
+            nameservers = parse_nameservers(_list(annotations[ANNOTATION_NAMESERVERS]),
+                                            f"annotation {ANNOTATION_NAMESERVERS}")
+            if not nameservers:
+                raise BadInput(f"annotation {ANNOTATION_NAMESERVERS}: empty (use {ANNOTATION_DNS}=none to skip DNS)")
+        search = chosen.search
+        if ANNOTATION_SEARCH in annotations:
+            search = parse_search(_list(annotations[ANNOTATION_SEARCH]), f"annotation {ANNOTATION_SEARCH}")
+        dns = annotations.get(ANNOTATION_DNS)
+        if dns is not None and dns != "none":
+            raise BadInput(f"annotation {ANNOTATION_DNS}: {dns!r} is not understood (only 'none')")
+        jail = container_id
+        jid = annotations.get(ANNOTATION_JID)
+        if jid is not None:
+            if not jid.isdigit() or int(jid) < 1:
+                raise BadInput(f"annotation {ANNOTATION_JID}: {jid!r} is not a jid")
+            jail = str(int(jid))
+        return cls(container_id=container_id, jail=jail, network=chosen, address=address,
+                   nameservers=nameservers, search=search, dns=dns is None)

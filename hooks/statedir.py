@@ -1,0 +1,155 @@
+"""jailnet's state directory: the host-wide lock, per-container locks and container records.
+
+Layout under ``/var/run/jailnet`` (``JAILNET_STATE_DIR`` or ``--state-dir``)::
+
+    lock                       host-wide flock: leases, the bridge, reaping
+    host.json                  facts about the running system (kern.osreldate), kept until reboot
+    networks/<name>/<address>  leases (:mod:`hooks.leases`)
+    containers/<id>.json       one record per attached container (:class:`Record`)
+    locks/<xx>.lock            held while a hook works on a container whose id hashes to xx
+
+/var/run is emptied at boot (rc.d/cleanvar), as are the interfaces and pf tables the records
+describe. Records are written atomically (a temporary file renamed over the old one) and read
+strictly: an unknown key is an error, not a guess.
+"""
+
+import contextlib
+import fcntl
+import hashlib
+import json
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Literal
+
+import attrs
+
+from hooks.errors import OperationFailed
+
+RECORD_VERSION = 1
+
+
+@attrs.frozen(kw_only=True)
+class Record:
+    """What createRuntime set up for one container, and how far it got."""
+
+    version: int = RECORD_VERSION
+    id: str
+    state: Literal["creating", "up"]
+    """``creating`` while createRuntime works (then :attr:`undo` is its journal), ``up`` after."""
+    network: str
+    address: str
+    prefixlen: int
+    bridge: str
+    table: str
+    host_interface: str
+    jail_interface: str
+    """The interface's name inside the jail."""
+    jail: str
+    """The container's jail name (the container id, for runj)."""
+    jid: int
+    created: str
+    """When createRuntime began, ISO 8601 in UTC."""
+    undo: tuple[tuple[str, ...], ...] = ()
+    """While ``creating``: the commands that undo what is done so far, newest first."""
+
+
+@attrs.frozen
+class StateDir:
+    """The state directory at :attr:`path`."""
+
+    path: Path
+
+    def ensure(self) -> None:
+        """Create the directory tree, root-only (mode 0700)."""
+        for sub in (self.path, self.path / "containers", self.path / "networks", self.path / "locks"):
+            sub.mkdir(mode=0o700, parents=True, exist_ok=True)
+
+    @contextlib.contextmanager
+    def _flock(self, path: Path) -> Iterator[None]:
+        try:
+            fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o600)
+        except OSError as exc:
+            raise OperationFailed(f"cannot open lock {path}: {exc.strerror}") from None
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            yield
+        finally:
+            os.close(fd)
+
+    def lock(self) -> contextlib.AbstractContextManager[None]:
+        """The host-wide lock (leases, bridges, reaping, gc)."""
+        self.ensure()
+        return self._flock(self.path / "lock")
+
+    def container_lock(self, container_id: str) -> contextlib.AbstractContextManager[None]:
+        """The lock one container's hooks take, so that two calls for one id never interleave.
+
+        Ids share 256 lock files by hash: a lock file cannot be removed safely while another
+        process may be waiting on it, so there is a bounded set of them instead of one per id.
+        """
+        self.ensure()
+        bucket = hashlib.sha256(container_id.encode()).hexdigest()[:2]
+        return self._flock(self.path / "locks" / f"{bucket}.lock")
+
+    def _record_path(self, container_id: str) -> Path:
+        return self.path / "containers" / f"{container_id}.json"
+
+    def read(self, container_id: str) -> Record | None:
+        """The container's record, or None. A damaged record is an operational failure."""
+        from ocispec import InvalidDocument, structure
+
+        path = self._record_path(container_id)
+        try:
+            raw = path.read_text()
+        except FileNotFoundError:
+            return None
+        except OSError as exc:
+            raise OperationFailed(f"cannot read {path}: {exc.strerror}") from None
+        try:
+            return structure(json.loads(raw), Record, where=str(path), strict=True)
+        except (ValueError, InvalidDocument) as exc:
+            raise OperationFailed(f"damaged record {path}: {str(exc).splitlines()[0]}") from None
+
+    def write(self, record: Record) -> None:
+        """Replace the container's record atomically."""
+        from ocispec import unstructure
+
+        path = self._record_path(record.id)
+        tmp = path.with_name(f".{path.name}.{os.getpid()}")
+        try:
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o600)
+            with os.fdopen(fd, "w") as f:
+                json.dump(unstructure(record, strict=True), f, indent=1)
+                f.write("\n")
+            os.replace(tmp, path)
+        except OSError as exc:
+            tmp.unlink(missing_ok=True)
+            raise OperationFailed(f"cannot write {path}: {exc.strerror}") from None
+
+    def delete(self, container_id: str) -> None:
+        """Remove the container's record (nothing there is fine)."""
+        self._record_path(container_id).unlink(missing_ok=True)
+
+    def records(self) -> list[Record]:
+        """Every record, by container id."""
+        found = []
+        for path in sorted((self.path / "containers").glob("*.json")):
+            record = self.read(path.stem)
+            if record is not None:
+                found.append(record)
+        return found
+
+    def osreldate(self) -> int | None:
+        """The cached ``kern.osreldate`` of the running system, if known."""
+        try:
+            value = json.loads((self.path / "host.json").read_text())["osreldate"]
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+        return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+    def remember_osreldate(self, value: int) -> None:
+        """Cache ``kern.osreldate`` (valid until reboot, which empties /var/run)."""
+        tmp = self.path / f".host.json.{os.getpid()}"
+        tmp.write_text(json.dumps({"osreldate": value}) + "\n")
+        os.replace(tmp, self.path / "host.json")
