@@ -69,11 +69,14 @@ def build_parser(stream: TextIO | None = None) -> _Parser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     demo = sub.add_parser(
         "demo",
-        help="replay the seed walkthrough on a simulated FreeBSD host, printing each command and its output",
-        description="Replay the manual runj networking walkthrough on a simulated FreeBSD host.",
+        help="three containers on a simulated FreeBSD host, networked by the real jailnet hooks",
+        description="On a simulated FreeBSD host: prepare pf, create three jails the way runj does, run "
+        "jailnet as their createRuntime hook, show the result, delete them, run poststop, show the host clean.",
     )
     demo.stream = stream
     demo.add_argument("--keep", metavar="DIR", help="keep the simulated host in DIR instead of a temporary directory")
+    demo.add_argument("--walkthrough", action="store_true",
+                      help="instead, replay the manual steps of the seed walkthrough, command by command")
     hook = sub.add_parser(
         "hook",
         help="run as an OCI hook: createRuntime (or prestart) attaches the container, poststop detaches it",
@@ -125,9 +128,13 @@ def main(
         parser.print_help(out)
         return 0
     if args.command == "demo":
-        from hooks.testing.walkthrough import demo
+        if args.walkthrough:
+            from hooks.testing import walkthrough
 
-        return demo(out, keep=args.keep)
+            return walkthrough.demo(out, keep=args.keep)
+        from hooks.testing import demo
+
+        return demo.demo(out, keep=args.keep)
     if args.command == "hook":
         from hooks.invocation import invoke
 

@@ -78,3 +78,31 @@ def which(name: str, path: str) -> str | None:
         if os.path.isfile(candidate) and os.access(candidate, os.X_OK):
             return candidate
     return None
+
+
+def run_hook(
+    path: str,
+    args: Sequence[str],
+    *,
+    env: Sequence[str] | None,
+    stdin: bytes,
+    cwd: str,
+    timeout: float | None = None,
+) -> Completed:
+    """Run an OCI hook the way runj does (runj ``hook/hook.go``).
+
+    ``exec.CommandContext(ctx, h.Path, h.Args[1:]...)``: argv[0] is ``path`` and ``args[0]`` is
+    dropped; ``cmd.Env = h.Env``: with ``env`` set that list is the whole environment, without it
+    the hook inherits ours; the state JSON arrives on stdin with no trailing newline; the hook's
+    output is captured (runj shows it only when the hook fails).
+    """
+    environment = None if env is None else dict(item.split("=", 1) for item in env if "=" in item)
+    try:
+        proc = subprocess.run(
+            [path, *args[1:]], input=stdin, capture_output=True, env=environment, cwd=cwd, timeout=timeout,
+            check=False,
+        )
+    except subprocess.TimeoutExpired:
+        return Completed((path, *args[1:]), -9, "", f"hook ran past its timeout of {timeout} s\n")
+    return Completed((path, *args[1:]), proc.returncode, proc.stdout.decode(errors="replace"),
+                     proc.stderr.decode(errors="replace"))

@@ -1,0 +1,94 @@
+"""A stand-in for runj on the simulated host: its create and delete, around the real hooks.
+
+runj itself is FreeBSD-only. :class:`FakeRunj` does what ``runj create`` and ``runj delete`` do
+around hooks (runj-and-oci.md §0): create makes the jail (named after the container id,
+``persist``, its own vnet when asked) and then runs the ``createRuntime`` hooks with the state
+JSON on stdin; delete removes the jail and only then runs the ``poststop`` hooks. Hooks are run
+the way runj runs them (:func:`hooks.system.run_hook`). On a failed createRuntime, runj HEAD
+removes the jail and neither version runs poststop; ``remove_on_failure=False`` is v0.1.0,
+which leaves the jail behind.
+"""
+
+import json
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+import attrs
+
+from hooks.system import Completed, run_hook
+from hooks.testing.host import populate_rootfs
+from hooks.testing.store import SharedHost
+
+#: What runj v0.1.0 reports as ``ociVersion`` (runj-and-oci.md §0).
+RUNJ_OCI_VERSION = "1.0.2-runj-dev"
+
+
+@attrs.frozen
+class HookEntry:
+    """One entry of ``config.json`` ``hooks.<kind>`` (runtime-spec config.md)."""
+
+    path: str
+    args: tuple[str, ...]
+    env: tuple[str, ...] | None = None
+    timeout: int | None = None
+
+
+@attrs.define
+class FakeRunj:
+    """runj's create/delete around hooks, on a :class:`SharedHost`."""
+
+    shared: SharedHost
+    workdir: Path
+    create_runtime: Sequence[HookEntry] = ()
+    poststop: Sequence[HookEntry] = ()
+    remove_on_failure: bool = True
+    pids: int = 4000
+
+    def bundle(self, container_id: str) -> Path:
+        """The container's bundle directory (its rootfs is ``root`` there, runj's default)."""
+        return self.workdir / "bundles" / container_id
+
+    def state(self, container_id: str, status: str, annotations: Mapping[str, str]) -> bytes:
+        """runj's state JSON: compact, no trailing newline, ``annotations`` omitted when empty."""
+        self.pids += 1
+        doc: dict[str, object] = {"ociVersion": RUNJ_OCI_VERSION, "id": container_id, "status": status,
+                                  "pid": self.pids, "bundle": str(self.bundle(container_id))}
+        if annotations:
+            doc["annotations"] = dict(annotations)
+        return json.dumps(doc, separators=(",", ":")).encode()
+
+    def create(
+        self,
+        container_id: str,
+        *,
+        annotations: Mapping[str, str] | None = None,
+        vnet: bool = True,
+        binaries: Sequence[str] = (),
+    ) -> list[Completed]:
+        """``runj create``: the jail, then each createRuntime hook until one fails."""
+        root = populate_rootfs(self.bundle(container_id) / "root", binaries)
+        with self.shared.edit() as host:
+            host.create_jail(container_id, str(root), vnet=vnet, hostname=container_id)
+        results = self._run(self.create_runtime, self.state(container_id, "creating", annotations or {}))
+        if results and results[-1].returncode != 0 and self.remove_on_failure:
+            with self.shared.edit() as host:
+                host.remove_jail(container_id)
+        return results
+
+    def delete(self, container_id: str, *, annotations: Mapping[str, str] | None = None) -> list[Completed]:
+        """``runj delete``: remove the jail, then each poststop hook until one fails."""
+        with self.shared.edit() as host:
+            if host.state.find_jail(container_id) is not None:
+                host.remove_jail(container_id)
+        return self._run(self.poststop, self.state(container_id, "stopped", annotations or {}))
+
+    def _run(self, entries: Sequence[HookEntry], stdin: bytes) -> list[Completed]:
+        results = []
+        cwd = self.workdir  # runj sets no cwd; this is simply not the bundle
+        for entry in entries:
+            result = run_hook(entry.path, entry.args, env=entry.env, stdin=stdin, cwd=str(cwd),
+                              timeout=entry.timeout)
+            results.append(result)
+            if result.returncode != 0:
+                break
+        return results
