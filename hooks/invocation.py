@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from hooks.errors import BadInput, OperationFailed
-from hooks.paths import ENV_CONFIG, ENV_RESOLV_CONF, ENV_STATE_DIR, DEFAULT_STATE_DIR, HOST_RESOLV_CONF
+from hooks.paths import DEFAULT_STATE_DIR, ENV_CONFIG, ENV_RESOLV_CONF, ENV_STATE_DIR, HOST_RESOLV_CONF
 from hooks.system import Runner, SubprocessRunner, search_path
 
 if TYPE_CHECKING:
@@ -36,7 +36,6 @@ def invoke(args: argparse.Namespace, raw: bytes, *, out: TextIO, err: TextIO, en
            run: Runner | None = None) -> int:
     """Run one hook call; see the module docstring for the exit status."""
     import ocispec
-
     from hooks.lifecycle import Host, create
     from hooks.logbook import Logbook
     from hooks.netconf import HostConfig, HostResolver

@@ -65,7 +65,9 @@ class LeaseStore:
     def reserve(self, container_id: str, static: ipaddress.IPv4Address | None = None) -> ipaddress.IPv4Address:
         """Lease ``static`` or the next free address to ``container_id`` (call under the lock).
 
-        A container that holds a lease already keeps it (a repeated reserve is stable).
+        A container that holds a lease already keeps it (a repeated reserve is stable); a static
+        address other than the one held replaces it, so a container holds at most one address per
+        network (what :meth:`find` and :func:`leases_of` return).
         """
         held = self.find(container_id)
         if held is not None and (static is None or static == held):
@@ -74,6 +76,8 @@ class LeaseStore:
             if not self._claim(static, container_id):
                 owner = self.holders().get(static, "another container")
                 raise BadInput(f"annotation org.jailnet.ipv4: {static} is already leased to {owner}")
+            if held is not None:
+                (self.directory / str(held)).unlink(missing_ok=True)
             return static
         for address in self._candidates():
             if self._claim(address, container_id):
@@ -86,9 +90,12 @@ class LeaseStore:
         held = self.find(container_id)
         if held is not None and (static is None or static == held):
             return held
-        if static is not None:
-            return static
         taken = self.holders()
+        if static is not None:
+            owner = taken.get(static)
+            if owner is not None and owner != container_id:
+                raise BadInput(f"annotation org.jailnet.ipv4: {static} is already leased to {owner}")
+            return static
         for address in self._candidates():
             if address not in taken:
                 return address

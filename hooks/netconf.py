@@ -100,10 +100,10 @@ class HostResolver:
 
     @classmethod
     def from_text(cls, text: str) -> "HostResolver":
-        """Parse resolv.conf(5): ``nameserver`` lines, and ``search`` (or ``domain``)."""
+        """Parse resolv.conf(5): ``nameserver`` lines, and ``search`` or ``domain``: the two are
+        mutually exclusive and the last instance of either wins (resolv.conf(5), res_init.c)."""
         servers: list[str] = []
         search: tuple[str, ...] = ()
-        domain: tuple[str, ...] = ()
         for line in text.splitlines():
             words = line.split("#", 1)[0].split(";", 1)[0].split()
             if len(words) >= 2 and words[0] == "nameserver":
@@ -116,8 +116,8 @@ class HostResolver:
             elif words[:1] == ["search"]:
                 search = tuple(words[1:])
             elif words[:1] == ["domain"] and len(words) >= 2:
-                domain = (words[1],)
-        return cls(nameservers=tuple(servers[:MAXNS]) or FALLBACK_NAMESERVERS, search=search or domain)
+                search = (words[1],)
+        return cls(nameservers=tuple(servers[:MAXNS]) or FALLBACK_NAMESERVERS, search=search)
 
     @classmethod
     def from_file(cls, path: str) -> "HostResolver":
@@ -237,14 +237,19 @@ class HostConfig:
         unknown = sorted(set(data) - {"networks"})
         if unknown:
             raise BadInput(f"{where}: unknown field(s): {', '.join(unknown)}")
-        try:
-            entries = structure(data.get("networks", {}), dict[str, NetworkEntry], where=f"{where}: networks",
-                                strict=True)
-        except InvalidDocument as exc:
-            raise BadInput(exc.lines[0]) from None
+        tables = data.get("networks", {})
+        if not isinstance(tables, dict):
+            raise BadInput(f"{where}: networks: must be a table of [networks.NAME] tables")
         networks = {DEFAULT_NETWORK: builtin(resolver)}
-        for name, entry in entries.items():
-            networks[name] = _network(name, entry, networks.get(name), resolver, f"{where}: networks.{name}")
+        for name, table in tables.items():
+            at = f"{where}: networks.{name}"  # the path as written: [networks.NAME] key
+            if not isinstance(table, dict):
+                raise BadInput(f"{at}: must be a table ([networks.{name}])")
+            try:
+                entry = structure(table, NetworkEntry, where=at, strict=True)
+            except InvalidDocument as exc:
+                raise BadInput(exc.lines[0]) from None
+            networks[name] = _network(name, entry, networks.get(name), resolver, at)
         _check_disjoint(networks, where)
         return cls(networks=networks)
 

@@ -28,6 +28,8 @@ ANNOTATION_NAMESERVERS = "org.jailnet.nameservers"
 ANNOTATION_SEARCH = "org.jailnet.search"
 ANNOTATION_DNS = "org.jailnet.dns"
 ANNOTATION_JID = "org.freebsd.jail.jid"
+#: The largest jid the kernel hands out (``JAIL_MAX``, sys/sys/jail.h).
+JAIL_MAX = 999999
 
 #: jail(8): a name is any string but may not contain '.', and an all-digit name would be taken
 #: for a jid. jailnet also uses the id in file names, so it takes the containerd-style subset:
@@ -44,7 +46,7 @@ def check_container_id(value: str) -> str:
         raise BadInput(f"{where}: must not contain NUL")
     if "." in value:
         raise BadInput(f"{where}: {value!r} cannot name a jail: jail names may not contain '.' (jail(8))")
-    if value.isdigit():
+    if value.isascii() and value.isdigit():
         raise BadInput(f"{where}: {value!r} cannot name a jail: an all-digit name is taken for a jid (jail(8))")
     if len(value) > 255:
         raise BadInput(f"{where}: longer than 255 characters ({len(value)})")
@@ -110,7 +112,7 @@ class Request:
         jail = container_id
         jid = annotations.get(ANNOTATION_JID)
         if jid is not None:
-            if not jid.isdigit() or int(jid) < 1:
+            if not (jid.isascii() and jid.isdigit()) or not 1 <= int(jid) <= JAIL_MAX:
                 raise BadInput(f"annotation {ANNOTATION_JID}: {jid!r} is not a jid")
             jail = str(int(jid))
         return cls(container_id=container_id, jail=jail, network=chosen, address=address,

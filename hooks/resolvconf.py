@@ -9,6 +9,7 @@ A fifo, directory or device at ``resolv.conf`` is refused. runj does not write r
 itself (runj-and-oci.md §0); this is the hook's job.
 """
 
+import contextlib
 import errno
 import os
 import stat
@@ -62,11 +63,16 @@ def _put(etc_fd: int, data: bytes, mode: int) -> None:
     tmp = f".{NAME}.jailnet.{os.getpid()}"
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, mode, dir_fd=etc_fd)
     try:
-        os.write(fd, data)
-        os.fchmod(fd, mode)
-    finally:
-        os.close(fd)
-    os.rename(tmp, NAME, src_dir_fd=etc_fd, dst_dir_fd=etc_fd)
+        try:
+            os.write(fd, data)
+            os.fchmod(fd, mode)
+        finally:
+            os.close(fd)
+        os.rename(tmp, NAME, src_dir_fd=etc_fd, dst_dir_fd=etc_fd)
+    except OSError:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp, dir_fd=etc_fd)
+        raise
 
 
 def write(root: str, text: str) -> Backup:
@@ -81,6 +87,11 @@ def write(root: str, text: str) -> Backup:
             backup = _backup(etc_fd, root, made_etc)
             _put(etc_fd, text.encode(), 0o644)
             return backup
+        except BaseException:
+            if made_etc:  # leave the image as it was
+                with contextlib.suppress(OSError):
+                    os.rmdir("etc", dir_fd=root_fd)
+            raise
         finally:
             os.close(etc_fd)
     except OSError as exc:
@@ -109,10 +120,17 @@ def _backup(etc_fd: int, root: str, made_etc: bool) -> Backup:
 
 
 def restore(backup: Backup) -> None:
-    """Put back what :func:`write` replaced (rollback); best effort, no symlink followed."""
+    """Put back what :func:`write` replaced (rollback); best effort, no symlink followed.
+
+    Every failure is an :class:`OSError` (what :func:`hooks.apply.rollback` catches); a
+    ``resolv.conf`` that is gone already counts as removed.
+    """
     root_fd = os.open(backup.root, os.O_RDONLY | os.O_DIRECTORY)
     try:
-        etc_fd, _ = _open_etc(root_fd, backup.root, create=False)
+        try:
+            etc_fd, _ = _open_etc(root_fd, backup.root, create=False)
+        except OperationFailed as exc:
+            raise OSError(errno.ENOTDIR, str(exc)) from None
         try:
             if backup.kind == "file":
                 _put(etc_fd, backup.content, backup.mode)
@@ -121,7 +139,8 @@ def restore(backup: Backup) -> None:
                 os.symlink(backup.target, tmp, dir_fd=etc_fd)
                 os.rename(tmp, NAME, src_dir_fd=etc_fd, dst_dir_fd=etc_fd)
             else:
-                os.unlink(NAME, dir_fd=etc_fd)
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(NAME, dir_fd=etc_fd)
         finally:
             os.close(etc_fd)
         if backup.made_etc:

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from hooks.system import Completed
-from hooks.testing import SharedHost, SimulatedHost, populate_rootfs
+from hooks.testing import HookBed, SharedHost, SimulatedHost, populate_rootfs
 
 
 @pytest.fixture
@@ -70,3 +70,9 @@ def through_executables(tmp_path: Path) -> Through:
         return Completed(tuple(argv), proc.returncode, proc.stdout, proc.stderr)
 
     return run
+
+
+@pytest.fixture
+def bed(tmp_path: Path) -> HookBed:
+    """A FreeBSD 14.2 host ready for jailnet, with the hooks run in process."""
+    return HookBed(tmp_path)

@@ -6,8 +6,9 @@ under a lock and installs executables on a PATH so that separate processes (the 
 command, OCI runtimes) share it.
 """
 
+from hooks.testing.bed import HookBed
 from hooks.testing.host import SimulatedHost, populate_rootfs
 from hooks.testing.model import HostState, Invocation
 from hooks.testing.store import SharedHost
 
-__all__ = ["HostState", "Invocation", "SharedHost", "SimulatedHost", "populate_rootfs"]
+__all__ = ["HookBed", "HostState", "Invocation", "SharedHost", "SimulatedHost", "populate_rootfs"]

@@ -27,7 +27,7 @@ table <jail-nat> persist
 nat on $ext_if inet from <jail-nat> to any -> ($ext_if)
 """
 HOST_RESOLV_CONF = "search example.org\nnameserver 127.0.0.1\nnameserver 192.0.2.53\n"
-CONTAINERS = (
+CONTAINERS: tuple[tuple[str, dict[str, str]], ...] = (
     ("web", {}),
     ("db", {}),
     ("cache", {"org.jailnet.ipv4": "172.17.0.50", "org.jailnet.nameservers": "192.0.2.1,192.0.2.2"}),
