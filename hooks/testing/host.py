@@ -143,10 +143,10 @@ class SimulatedHost:
 
     def observable(self) -> dict[str, object]:
         """The host as commands can see it (interfaces, routes, sysctls, jails, pf), without the
-        invocation log, the armed faults and the MAC counter: compare two of these to check that
+        invocation log, the armed faults and the MAC and jid counters: compare two of these to check that
         a failed operation left the host exactly as before."""
         data: dict[str, object] = cattrs.unstructure(self.state)
-        for bookkeeping in ("log", "faults", "serial"):
+        for bookkeeping in ("log", "faults", "serial", "next_jid"):
             del data[bookkeeping]
         return data
 

@@ -1,0 +1,133 @@
+"""Bad input: exit 2, one line naming the field and the problem, and not one command run.
+
+Every case runs twice: in process, and through the real ``jailnet`` executable with the
+simulated host's tools on PATH (the simulator's log must stay empty).
+"""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from hooks.testing import HookBed, SharedHost
+
+
+def state(**fields: object) -> bytes:
+    doc = {"ociVersion": "1.0.2", "id": "c1", "status": "creating", "bundle": "/b"}
+    doc.update(fields)  # type: ignore[arg-type]
+    return json.dumps(doc).encode()
+
+
+def annotated(**annotations: str) -> bytes:
+    return state(annotations=annotations)
+
+
+IPV4 = "org.jailnet.ipv4"
+CASES: list[tuple[str, bytes, tuple[str, ...], str]] = [
+    ("malformed JSON", b"{not json", (),
+     "state: not valid JSON (Expecting property name enclosed in double quotes: line 1 column 2 (char 1))"),
+    ("truncated JSON", b'{"ociVersion":"1.0.2","id":"x"', (),
+     "state: not valid JSON (Expecting ',' delimiter: line 1 column 31 (char 30))"),
+    ("empty stdin", b"", (), "state: not valid JSON (Expecting value: line 1 column 1 (char 0))"),
+    ("not UTF-8", b'{"id":"\xff"}', (), "state: not UTF-8 text"),
+    ("not an object", b"[]", (), "state: expected a JSON object, got array"),
+    ("missing id", json.dumps({"ociVersion": "1", "status": "creating", "bundle": "/b"}).encode(), (),
+     "state.id: required field missing"),
+    ("id is a number", state(id=7), (), "state.id: expected a string, got int 7"),
+    ("pid is a string", state(pid="12"), (), "state.pid: expected an integer, got str '12'"),
+    ("annotations is a list", state(annotations=["a"]), (), "state.annotations: expected a JSON object, got array"),
+    ("annotation value is a number", state(annotations={"a": 1}), (),
+     'state.annotations["a"]: expected a string, got int 1'),
+    ("id with a dot", state(id="a.b"), (),
+     "state.id: 'a.b' cannot name a jail: jail names may not contain '.' (jail(8))"),
+    ("id with a slash", state(id="a/b"), (),
+     "state.id: 'a/b' cannot name a jail: '/' is not allowed (letters, digits, '_' and '-')"),
+    ("id with a space", state(id="a b"), (),
+     "state.id: 'a b' cannot name a jail: ' ' is not allowed (letters, digits, '_' and '-')"),
+    ("id with NUL", state(id="a\x00b"), (), "state.id: must not contain NUL"),
+    ("id starting with -", state(id="-x"), (), "state.id: '-x' must not start with '-'"),
+    ("id of 300 characters", state(id="x" * 300), (), "state.id: longer than 255 characters (300)"),
+    ("all-digit id", state(id="123"), (),
+     "state.id: '123' cannot name a jail: an all-digit name is taken for a jid (jail(8))"),
+    ("empty id", state(id=""), (), "state.id: must not be empty"),
+    ("ipv4 not an address", annotated(**{IPV4: "not-an-ip"}), (),
+     "annotation org.jailnet.ipv4: 'not-an-ip' is not an IPv4 address"),
+    ("ipv4 outside the subnet", annotated(**{IPV4: "10.0.0.5"}), (),
+     "annotation org.jailnet.ipv4: 10.0.0.5 is outside 172.17.0.0/16"),
+    ("ipv4 is the network address", annotated(**{IPV4: "172.17.0.0"}), (),
+     "annotation org.jailnet.ipv4: 172.17.0.0 is the network address of 172.17.0.0/16"),
+    ("ipv4 is the broadcast address", annotated(**{IPV4: "172.17.255.255"}), (),
+     "annotation org.jailnet.ipv4: 172.17.255.255 is the broadcast address of 172.17.0.0/16"),
+    ("ipv4 is the gateway", annotated(**{IPV4: "172.17.0.1"}), (),
+     "annotation org.jailnet.ipv4: 172.17.0.1 is the gateway of network default"),
+    ("unknown network", annotated(**{"org.jailnet.network": "nope"}), (),
+     "annotation org.jailnet.network: unknown network 'nope' (known: default)"),
+    ("bad nameserver", annotated(**{"org.jailnet.nameservers": "bogus"}), (),
+     "annotation org.jailnet.nameservers: 'bogus' is not an IP address"),
+    ("four nameservers", annotated(**{"org.jailnet.nameservers": "1.1.1.1,2.2.2.2,3.3.3.3,4.4.4.4"}), (),
+     "annotation org.jailnet.nameservers: at most 3 nameservers are used (resolver(5) MAXNS), got 4"),
+    ("bad search domain", annotated(**{"org.jailnet.search": "bad domain!"}), (),
+     "annotation org.jailnet.search: 'bad domain!' is not a domain name"),
+    ("dns other than none", annotated(**{"org.jailnet.dns": "maybe"}), (),
+     "annotation org.jailnet.dns: 'maybe' is not understood (only 'none')"),
+    ("ocijail jid not a number", annotated(**{"org.freebsd.jail.jid": "abc"}), (),
+     "annotation org.freebsd.jail.jid: 'abc' is not a jid"),
+    ("--network unknown", state(), ("--network", "nope"), "--network: unknown network 'nope' (known: default)"),
+    ("unknown option", state(), ("--bogus",), "unrecognized arguments: --bogus"),
+]
+
+
+def jailnet_command() -> list[str]:
+    script = Path(sys.executable).parent / "jailnet"
+    return [str(script)] if script.exists() else [sys.executable, "-m", "hooks"]
+
+
+@pytest.mark.parametrize(("raw", "args", "line"), [c[1:] for c in CASES], ids=[c[0] for c in CASES])
+def test_in_process(tmp_path: Path, raw: bytes, args: tuple[str, ...], line: str) -> None:
+    bed = HookBed(tmp_path)
+    assert bed.hook("createRuntime", "c1", None, *args, raw=raw) == (2, "", f"jailnet: {line}\n")
+    assert bed.host.log == []
+    assert not bed.state_dir.exists()
+
+
+@pytest.mark.parametrize(("raw", "args", "line"), [c[1:] for c in CASES], ids=[c[0] for c in CASES])
+def test_through_the_executable(tmp_path: Path, raw: bytes, args: tuple[str, ...], line: str) -> None:
+    shared = SharedHost.create(tmp_path / "host")
+    env = {"PATH": shared.path, "JAILNET_STATE_DIR": str(tmp_path / "state")}
+    proc = subprocess.run([*jailnet_command(), "hook", "createRuntime", *args], input=raw, capture_output=True,
+                          env=env, cwd=tmp_path, check=False, timeout=60)
+    assert (proc.returncode, proc.stdout, proc.stderr.decode()) == (2, b"", f"jailnet: {line}\n")
+    assert shared.snapshot().log == []
+    assert not (tmp_path / "state").exists()
+
+
+def test_unknown_hook_kind(bed: HookBed) -> None:
+    assert bed.hook("start", "c1") == (
+        2, "", "jailnet: hook kind 'start': expected createRuntime, prestart or poststop\n")
+    assert bed.host.log == []
+
+
+CONFIGS = [
+    ("invalid TOML", "[networks\n", "not valid TOML (Expected ']' at the end of a table declaration (at line 1, column 10))"),
+    ("unknown key", "color = 1\n", "unknown field(s): color"),
+    ("mtu as a string", "[networks.x]\nbridge = 'b0'\nsubnet = '10.1.0.0/24'\nmtu = '9000'\n",
+     "networks.x.mtu: expected an integer, got str '9000'"),
+    ("shared bridge", "[networks.x]\nbridge = 'jailnet0'\nsubnet = '10.1.0.0/24'\n",
+     "networks default and x both use bridge jailnet0"),
+    ("new network without subnet", "[networks.x]\nbridge = 'b0'\n", "networks.x.subnet: required for a new network"),
+]
+
+
+@pytest.mark.parametrize(("text", "line"), [c[1:] for c in CONFIGS], ids=[c[0] for c in CONFIGS])
+@pytest.mark.parametrize("kind", ["createRuntime", "poststop"])
+def test_broken_config_file(tmp_path: Path, kind: str, text: str, line: str) -> None:
+    bed = HookBed(tmp_path, config=text)
+    assert bed.hook(kind, "c1") == (2, "", f"jailnet: {tmp_path / 'jailnet.toml'}: {line}\n")
+    assert bed.host.log == []
+
+
+def test_poststop_with_bad_state_is_bad_input_too(bed: HookBed) -> None:
+    assert bed.hook("poststop", "c1", None, raw=state(id="a.b"))[0] == 2
+    assert bed.host.log == []
