@@ -62,6 +62,14 @@ class LeaseStore:
         os.close(fd)
         return True
 
+    def check_free(self, container_id: str, static: ipaddress.IPv4Address | None) -> None:
+        """Refuse a static address another container holds (call under the lock)."""
+        if static is None:
+            return
+        owner = self.holders().get(static)
+        if owner is not None and owner != container_id:
+            raise BadInput(f"annotation org.jailnet.ipv4: {static} is already leased to {owner}")
+
     def reserve(self, container_id: str, static: ipaddress.IPv4Address | None = None) -> ipaddress.IPv4Address:
         """Lease ``static`` or the next free address to ``container_id`` (call under the lock).
 

@@ -111,8 +111,9 @@ def create(request: Request, host: Host, *, dry_run: bool = False, out: TextIO |
             return
         with contextlib.ExitStack() as held:
             held.enter_context(state.lock())
-            _reap(cid, record, host, reason="leftovers of an earlier create")
             leases = LeaseStore.open(state.path, request.network)
+            leases.check_free(cid, request.address)  # a taken static address changes nothing
+            _reap(cid, record, host, reason="leftovers of an earlier create")
             first = not (set(leases.holders().values()) - {cid})
             pre: tuple[plan.Command, ...] = ()
             if first:
