@@ -145,7 +145,7 @@ def holders(directory: Path) -> dict[ipaddress.IPv4Address, str]:
         try:
             address = ipaddress.IPv4Address(name)
             found[address] = (directory / name).read_text().split("\n", 1)[0]
-        except (ValueError, FileNotFoundError):
+        except (ValueError, OSError):  # not a lease name, gone meanwhile, or not a file
             continue
     return found
 

@@ -79,6 +79,18 @@ def _osreldate(host: Host, also: tuple[str, ...] = (), *, remember: bool = True)
     return cached, values
 
 
+def _ensure_network(request: Request, host: Host) -> tuple[plan.Command, ...]:
+    """Observe the network's bridge and plan what it lacks; an interface of that name that is
+    not a bridge (say ``em0``) is never touched."""
+    bridge = request.network.bridge
+    result = host.run(("ifconfig", bridge))
+    observed = observe.parse_bridge(result.returncode, result.stdout)
+    if observed.exists and not observed.is_bridge:
+        raise OperationFailed(f"network {request.network.name}: {bridge} exists and is not a bridge "
+                              "(ifconfig shows no 'groups: bridge'); choose another bridge name")
+    return plan.ensure_bridge(request.network, observed)
+
+
 def _check_image(jail: plan.JailInfo) -> None:
     """Without ``-j`` (before 13.3) jexec runs the image's own ifconfig and route."""
     missing = [p for p in ("sbin/ifconfig", "sbin/route") if not os.path.isfile(os.path.join(jail.path, p))]
@@ -118,9 +130,7 @@ def create(request: Request, host: Host, *, dry_run: bool = False, out: TextIO |
             pre: tuple[plan.Command, ...] = ()
             if first:
                 osreldate, (forwarding,) = _osreldate(host, ("net.inet.ip.forwarding",))
-                bridge = host.run(("ifconfig", request.network.bridge))
-                pre = plan.ensure_bridge(request.network, observe.parse_bridge(bridge.returncode, bridge.stdout))
-                pre += plan.ensure_forwarding(bool(forwarding))
+                pre = _ensure_network(request, host) + plan.ensure_forwarding(bool(forwarding))
             else:
                 osreldate, _ = _osreldate(host)
             jail_flag = osreldate >= JAIL_FLAG_OSRELDATE
@@ -266,9 +276,7 @@ def _dry_run(request: Request, host: Host, out: TextIO) -> None:
     pre: tuple[plan.Command, ...] = ()
     if first:
         osreldate, (forwarding,) = _osreldate(host, ("net.inet.ip.forwarding",), remember=False)
-        bridge = host.run(("ifconfig", request.network.bridge))
-        pre = plan.ensure_bridge(request.network, observe.parse_bridge(bridge.returncode, bridge.stdout))
-        pre += plan.ensure_forwarding(bool(forwarding))
+        pre = _ensure_network(request, host) + plan.ensure_forwarding(bool(forwarding))
     else:
         osreldate, _ = _osreldate(host, remember=False)
     address = leases.peek(request.container_id, request.address)

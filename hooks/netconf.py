@@ -195,7 +195,7 @@ def _network(name: str, entry: NetworkEntry, base: Network | None, resolver: Hos
     if not _TABLE.fullmatch(table):
         raise BadInput(f"{where}.table: {table!r} is not a pf table name (at most 31 letters, digits, '_', '-')")
     interface = entry.interface if entry.interface is not None else (base.interface if base else None)
-    if interface is not None and not _IFNAME.fullmatch(interface):
+    if interface is not None and (not _IFNAME.fullmatch(interface) or re.fullmatch(r"lo[0-9]+", interface)):
         raise BadInput(f"{where}.interface: {interface!r} is not an interface name")
     mtu = entry.mtu if entry.mtu is not None else (base.mtu if base else None)
     if mtu is not None and not 576 <= mtu <= 16370:

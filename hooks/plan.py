@@ -75,6 +75,7 @@ class BridgeState:
     exists: bool
     addresses: tuple[str, ...] = ()
     up: bool = False
+    is_bridge: bool = True
 
 
 @attrs.frozen(kw_only=True)

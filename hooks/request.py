@@ -85,6 +85,8 @@ class Request:
         """Validate everything; :class:`BadInput` names the first field that is wrong."""
         check_container_id(container_id)
         name = annotations.get(ANNOTATION_NETWORK)
+        if name is not None and not name.strip():
+            raise BadInput(f"annotation {ANNOTATION_NETWORK}: must not be empty")
         where = f"annotation {ANNOTATION_NETWORK}" if name is not None else "--network"
         chosen = config.network(name or network or "default", where)
         address = None

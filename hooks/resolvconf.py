@@ -12,6 +12,7 @@ itself (runj-and-oci.md §0); this is the hook's job.
 import contextlib
 import errno
 import os
+import secrets
 import stat
 
 import attrs
@@ -60,7 +61,7 @@ def _open_etc(root_fd: int, root: str, *, create: bool) -> tuple[int, bool]:
 
 
 def _put(etc_fd: int, data: bytes, mode: int) -> None:
-    tmp = f".{NAME}.jailnet.{os.getpid()}"
+    tmp = f".{NAME}.jailnet.{secrets.token_hex(8)}"
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, mode, dir_fd=etc_fd)
     try:
         try:
@@ -135,7 +136,7 @@ def restore(backup: Backup) -> None:
             if backup.kind == "file":
                 _put(etc_fd, backup.content, backup.mode)
             elif backup.kind == "symlink":
-                tmp = f".{NAME}.jailnet.{os.getpid()}"
+                tmp = f".{NAME}.jailnet.{secrets.token_hex(8)}"
                 os.symlink(backup.target, tmp, dir_fd=etc_fd)
                 os.rename(tmp, NAME, src_dir_fd=etc_fd, dst_dir_fd=etc_fd)
             else:

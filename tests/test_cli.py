@@ -28,7 +28,7 @@ def test_help_lists_the_commands() -> None:
     code, out, err = run_main("--help")
     assert code == 0 and err == ""
     assert out.startswith("usage: jailnet [-h] [--version] COMMAND ...")
-    assert "demo" in out
+    assert "demo" in out and "hook" in out
 
 
 def test_no_command_prints_help() -> None:

@@ -319,3 +319,13 @@ def test_every_action_is_logged_with_the_container_id(bed: HookBed, tmp_path: Pa
     assert all(" info: createRuntime web: " in line for line in lines)
     assert lines[-1].endswith(f"attached: {WEB_HOST} in jailnet0, {WEB_JAIL} 172.17.0.2/16 in jail 1")
     assert any(line.endswith("pfctl -t jail-nat -T add 172.17.0.2") for line in lines)
+
+
+def test_a_bridge_name_taken_by_another_interface_is_left_alone(tmp_path: Path) -> None:
+    bed = HookBed(tmp_path, config='[networks.default]\nbridge = "em0"\n')
+    bed.jail("web")
+    before = bed.host.observable()
+    code, _, err = bed.hook("createRuntime", "web")
+    assert code == 1
+    assert "em0 exists and is not a bridge" in err
+    assert bed.host.observable() == before and bed.files() == {}
