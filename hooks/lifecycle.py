@@ -91,6 +91,22 @@ def _ensure_network(request: Request, host: Host) -> tuple[plan.Command, ...]:
     return plan.ensure_bridge(request.network, observed)
 
 
+def _prepare(request: Request, host: Host, leases: LeaseStore, *, remember: bool
+             ) -> tuple[tuple[plan.Command, ...], bool]:
+    """The host-wide steps this create needs, and whether ifconfig/route take ``-j``.
+
+    Only the first container on a network (no other leases) looks at the bridge and at
+    forwarding: later ones find them made (lock held by the caller, so two first containers
+    never make two bridges).
+    """
+    if set(leases.holders().values()) - {request.container_id}:
+        osreldate, _ = _osreldate(host, remember=remember)
+        return (), osreldate >= JAIL_FLAG_OSRELDATE
+    osreldate, (forwarding,) = _osreldate(host, ("net.inet.ip.forwarding",), remember=remember)
+    pre = _ensure_network(request, host) + plan.ensure_forwarding(bool(forwarding))
+    return pre, osreldate >= JAIL_FLAG_OSRELDATE
+
+
 def _check_image(jail: plan.JailInfo) -> None:
     """Without ``-j`` (before 13.3) jexec runs the image's own ifconfig and route."""
     missing = [p for p in ("sbin/ifconfig", "sbin/route") if not os.path.isfile(os.path.join(jail.path, p))]
@@ -126,14 +142,7 @@ def create(request: Request, host: Host, *, dry_run: bool = False, out: TextIO |
             leases = LeaseStore.open(state.path, request.network)
             leases.check_free(cid, request.address)  # a taken static address changes nothing
             _reap(cid, record, host, reason="leftovers of an earlier create")
-            first = not (set(leases.holders().values()) - {cid})
-            pre: tuple[plan.Command, ...] = ()
-            if first:
-                osreldate, (forwarding,) = _osreldate(host, ("net.inet.ip.forwarding",))
-                pre = _ensure_network(request, host) + plan.ensure_forwarding(bool(forwarding))
-            else:
-                osreldate, _ = _osreldate(host)
-            jail_flag = osreldate >= JAIL_FLAG_OSRELDATE
+            pre, jail_flag = _prepare(request, host, leases, remember=True)
             if not jail_flag:
                 _check_image(jail)
             address = leases.reserve(cid, request.address)
@@ -187,7 +196,7 @@ def _create_epair(request: Request, jail: plan.JailInfo, host: Host) -> str:
     the pair is destroyed at once (freebsd-commands.md §1.1: "the epair is left behind")."""
     result = host.run(plan.create_epair(request, jail))
     name = result.stdout.strip().splitlines()[-1] if result.stdout.strip() else ""
-    made = name.startswith("epair") and name.endswith("a") and name[5:-1].isdigit()
+    made = name.startswith("epair") and name.endswith("a") and name[5:-1].isascii() and name[5:-1].isdigit()
     if not result.ok:
         if made:
             host.run(plan.destroy_epair(name))
@@ -214,7 +223,8 @@ def _detach_steps(container_id: str, record: Record | None, leased: dict[str, ip
     """The teardown for this id, and (for a create that never finished) its journal's undos."""
     if record is not None:
         steps = plan.detach(record.host_interface, record.table, record.address)
-        journal = tuple(plan.Command(argv, gone=(plan.GONE_INTERFACE, plan.GONE_TABLE)) for argv in record.undo)
+        unfinished = record.undo if record.state == "creating" else ()
+        journal = tuple(plan.Command(argv, gone=(plan.GONE_INTERFACE, plan.GONE_TABLE)) for argv in unfinished)
     else:
         table: str | None = None
         address: str | None = None
@@ -223,8 +233,6 @@ def _detach_steps(container_id: str, record: Record | None, leased: dict[str, ip
             if network is not None:
                 table, address = network.table, str(held)
         steps = plan.detach(host_ifname(container_id), table, address)
-        journal = ()
-    if record is None or record.state != "creating":
         journal = ()
     return steps, journal
 
@@ -272,16 +280,9 @@ def _dry_run(request: Request, host: Host, out: TextIO) -> None:
     """Print the plan (each command with its undo) after read-only observations; change nothing."""
     jail = find_jail(request, host)
     leases = LeaseStore.open(host.state.path, request.network)
-    first = not (set(leases.holders().values()) - {request.container_id})
-    pre: tuple[plan.Command, ...] = ()
-    if first:
-        osreldate, (forwarding,) = _osreldate(host, ("net.inet.ip.forwarding",), remember=False)
-        pre = _ensure_network(request, host) + plan.ensure_forwarding(bool(forwarding))
-    else:
-        osreldate, _ = _osreldate(host, remember=False)
+    pre, jail_flag = _prepare(request, host, leases, remember=False)
     address = leases.peek(request.container_id, request.address)
-    attachment = plan.Attachment(request=request, address=address, jail=jail,
-                                 jail_flag=osreldate >= JAIL_FLAG_OSRELDATE)
+    attachment = plan.Attachment(request=request, address=address, jail=jail, jail_flag=jail_flag)
     text = render(request.container_id, request.nameservers, request.search) if request.dns else None
     creation = plan.Command(plan.create_epair(request, jail), undo=plan.destroy_epair("epairNa"))
     out.write(f"# createRuntime plan for container {request.container_id} (epairN: the unit ifconfig prints)\n")

@@ -115,6 +115,7 @@ class StateDir:
         """Replace the container's record atomically."""
         from ocispec import unstructure
 
+        self.ensure()
         path = self._record_path(record.id)
         tmp = path.with_name(f".{path.name}.{os.getpid()}")
         try:

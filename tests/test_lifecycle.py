@@ -329,3 +329,36 @@ def test_a_bridge_name_taken_by_another_interface_is_left_alone(tmp_path: Path) 
     assert code == 1
     assert "em0 exists and is not a bridge" in err
     assert bed.host.observable() == before and bed.files() == {}
+
+
+def crashed_create(bed: HookBed) -> None:
+    """What a createRuntime killed right after making the epair leaves: the pair (a end in the
+    jail, b end on the host under its kernel name), its lease, and a record still 'creating'
+    whose journal knows how to undo it."""
+    from hooks.statedir import Record, StateDir
+
+    bed.host(("ifconfig", "epair", "create", "description", "web", "vnet", "1"))
+    lease = bed.state_dir / "networks" / "default" / "172.17.0.2"
+    lease.parent.mkdir(parents=True)
+    lease.write_text("web\n")
+    StateDir(bed.state_dir).write(Record(
+        id="web", state="creating", network="default", address="172.17.0.2", prefixlen=16, bridge="jailnet0",
+        table="jail-nat", host_interface=WEB_HOST, jail_interface=WEB_JAIL, jail="web", jid=1,
+        created="2026-11-28T00:00:00Z", undo=(("ifconfig", "epair0b", "destroy"),)))
+
+
+def test_a_crashed_create_is_undone_from_its_journal_by_the_next_create(bed: HookBed) -> None:
+    bed.jail("web")
+    crashed_create(bed)
+    attach(bed, "web")
+    assert bed.host(("ifconfig", "-g", "epair")).stdout == f"{WEB_HOST}\n"
+    assert bed.host(("ifconfig", "-j", "web", "-l")).stdout == f"lo0 {WEB_JAIL}\n"
+
+
+def test_a_crashed_create_is_undone_from_its_journal_by_poststop(bed: HookBed) -> None:
+    bed.jail("web")
+    crashed_create(bed)
+    bed.host.remove_jail("web")
+    assert bed.hook("poststop", "web") == (0, "", "")
+    assert bed.host(("ifconfig", "-l")).stdout == "em0 lo0\n"
+    assert bed.files() == {}
