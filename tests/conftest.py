@@ -1,6 +1,7 @@
 """Shared fixtures: simulated FreeBSD hosts, in process and shared through executables."""
 
 import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -76,3 +77,11 @@ def through_executables(tmp_path: Path) -> Through:
 def bed(tmp_path: Path) -> HookBed:
     """A FreeBSD 14.2 host ready for jailnet, with the hooks run in process."""
     return HookBed(tmp_path)
+
+
+@pytest.fixture(scope="session")
+def jailnet_argv() -> list[str]:
+    """How to start the installed ``jailnet``: its console script (absolute interpreter in the
+    shebang), or this interpreter running the package when no script is installed."""
+    script = Path(sys.executable).parent / "jailnet"
+    return [str(script)] if script.exists() else [sys.executable, "-m", "hooks"]

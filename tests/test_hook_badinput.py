@@ -6,7 +6,6 @@ simulated host's tools on PATH (the simulator's log must stay empty).
 
 import json
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -79,11 +78,6 @@ CASES: list[tuple[str, bytes, tuple[str, ...], str]] = [
 ]
 
 
-def jailnet_command() -> list[str]:
-    script = Path(sys.executable).parent / "jailnet"
-    return [str(script)] if script.exists() else [sys.executable, "-m", "hooks"]
-
-
 @pytest.mark.parametrize(("raw", "args", "line"), [c[1:] for c in CASES], ids=[c[0] for c in CASES])
 def test_in_process(tmp_path: Path, raw: bytes, args: tuple[str, ...], line: str) -> None:
     bed = HookBed(tmp_path)
@@ -93,10 +87,11 @@ def test_in_process(tmp_path: Path, raw: bytes, args: tuple[str, ...], line: str
 
 
 @pytest.mark.parametrize(("raw", "args", "line"), [c[1:] for c in CASES], ids=[c[0] for c in CASES])
-def test_through_the_executable(tmp_path: Path, raw: bytes, args: tuple[str, ...], line: str) -> None:
+def test_through_the_executable(tmp_path: Path, jailnet_argv: list[str], raw: bytes, args: tuple[str, ...],
+                                line: str) -> None:
     shared = SharedHost.create(tmp_path / "host")
     env = {"PATH": shared.path, "JAILNET_STATE_DIR": str(tmp_path / "state")}
-    proc = subprocess.run([*jailnet_command(), "hook", "createRuntime", *args], input=raw, capture_output=True,
+    proc = subprocess.run([*jailnet_argv, "hook", "createRuntime", *args], input=raw, capture_output=True,
                           env=env, cwd=tmp_path, check=False, timeout=60)
     assert (proc.returncode, proc.stdout, proc.stderr.decode()) == (2, b"", f"jailnet: {line}\n")
     assert shared.snapshot().log == []

@@ -1,6 +1,5 @@
 """The real ``jailnet`` executable as runj runs it, against the simulated host's executables."""
 
-import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -13,20 +12,15 @@ from hooks.testing.bed import PF_CONF
 from hooks.testing.runtime import FakeRunj, HookEntry
 
 
-def jailnet_command() -> list[str]:
-    script = Path(sys.executable).parent / "jailnet"
-    return [str(script)] if script.exists() else [sys.executable, "-m", "hooks"]
-
-
 @pytest.fixture
-def runj(tmp_path: Path) -> FakeRunj:
+def runj(tmp_path: Path, jailnet_argv: list[str]) -> FakeRunj:
     host = SimulatedHost.freebsd()
     host(("pfctl", "-f", "-"), stdin=PF_CONF)
     shared = SharedHost.create(tmp_path / "host", host)
     resolv = tmp_path / "resolv.conf"
     resolv.write_text("nameserver 192.0.2.53\n")
     env = (f"PATH={shared.path}", f"JAILNET_STATE_DIR={tmp_path / 'state'}", f"JAILNET_RESOLV_CONF={resolv}")
-    path, *prefix = jailnet_command()
+    path, *prefix = jailnet_argv
     argv0 = "python3" if prefix else "jailnet"
     return FakeRunj(shared, tmp_path,
                     create_runtime=[HookEntry(path, (argv0, *prefix, "hook", "createRuntime"), env, 30)],
