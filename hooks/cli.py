@@ -10,6 +10,7 @@ as the first argument. :func:`normalize_argv` drops that repeated program name.
 """
 
 import argparse
+import importlib
 import os
 import sys
 from collections.abc import Mapping, Sequence
@@ -21,9 +22,14 @@ if TYPE_CHECKING:
     from hooks.system import Runner
 
 from hooks import __version__
+from hooks.console import Console
 from hooks.paths import DEFAULT_CONFIG, DEFAULT_STATE_DIR
+from hooks.system import SubprocessRunner, search_path
 
 PROG = "jailnet"
+
+#: Subcommands implemented elsewhere: each module has ``main(args, console) -> int``.
+COMMANDS = {"doctor": "hooks.doctor", "gc": "hooks.gc", "ls": "hooks.listing", "bundle": "hooks.bundle"}
 
 DESCRIPTION = (
     "OCI hooks that give FreeBSD vnet jails (runj) Docker-style networking: an epair on a "
@@ -95,6 +101,49 @@ def build_parser(stream: TextIO | None = None) -> _Parser:
     hook.add_argument("--log-file", metavar="PATH", help="also log each action to this file")
     hook.add_argument("--dry-run", action="store_true", help="print the plan (each command with its undo), "
                       "change nothing")
+
+    def host_options(command: _Parser) -> None:
+        command.stream = stream
+        command.add_argument("--config", metavar="PATH", help="host configuration file")
+        command.add_argument("--state-dir", metavar="PATH", help="state directory")
+
+    doctor = sub.add_parser("doctor", help="check that this host is ready for jailnet, and say how to fix it",
+                            description="Check the host: root, FreeBSD version, pf (loaded, enabled, NAT rule), "
+                            "forwarding, the bridge, the state directory. Exit 0 when ready, 1 when not.")
+    host_options(doctor)
+    doctor.add_argument("--network", metavar="NAME", help="check this network (default: every network)")
+    doctor.add_argument("--fix", action="store_true", help="apply the safe, reversible fixes (never edits pf.conf)")
+    doctor.add_argument("--json", action="store_true", help="a machine-readable report")
+    gc = sub.add_parser("gc", help="remove what crashed hooks and skipped poststops left behind",
+                        description="Remove records and leases whose jail is gone, epairs in group jailnet with "
+                        "no live record, and pf table entries with no lease. Safe while hooks run.")
+    host_options(gc)
+    gc.add_argument("--dry-run", action="store_true", help="say what would be removed, remove nothing")
+    gc.add_argument("--json", action="store_true", help="a machine-readable list of what was (or would be) removed")
+    ls = sub.add_parser("ls", help="list attached containers", description="One row per attached container.")
+    host_options(ls)
+    ls.add_argument("--json", action="store_true", help="a machine-readable list")
+    bundle = sub.add_parser("bundle", help="add jailnet to an OCI bundle, remove it, or check a bundle",
+                            description="Edit or check a bundle's config.json and runj.ext.json for jailnet.")
+    bundle.stream = stream
+    actions = bundle.add_subparsers(dest="action", metavar="ACTION", parser_class=_Parser, required=True)
+    add = actions.add_parser("add", help="add the hooks, annotations and vnet request (idempotent)")
+    add.stream = stream
+    add.add_argument("bundle", metavar="BUNDLE", help="the bundle directory (holds config.json)")
+    add.add_argument("--network", metavar="NAME", help="network annotation")
+    add.add_argument("--ip", metavar="ADDR", help="static IPv4 address annotation")
+    add.add_argument("--nameserver", metavar="ADDR", action="append", help="nameserver annotation (repeatable)")
+    add.add_argument("--search", metavar="DOMAIN", action="append", help="search domain annotation (repeatable)")
+    add.add_argument("--no-dns", action="store_true", help="leave the container's resolv.conf alone")
+    add.add_argument("--jailnet", metavar="PATH", help="absolute path of jailnet in the hooks (default: this one)")
+    add.add_argument("--timeout", metavar="SECONDS", type=int, default=30, help="hook timeout (default 30)")
+    remove = actions.add_parser("remove", help="undo bundle add")
+    remove.stream = stream
+    remove.add_argument("bundle", metavar="BUNDLE")
+    check = actions.add_parser("check", help="say what keeps a bundle from working with jailnet")
+    check.stream = stream
+    check.add_argument("bundle", metavar="BUNDLE")
+    check.add_argument("--json", action="store_true", help="a machine-readable list of problems")
     return parser
 
 
@@ -135,9 +184,15 @@ def main(
         from hooks.testing import demo
 
         return demo.demo(out, keep=args.keep)
+    console = Console(out=out, err=err, environ=os.environ if environ is None else environ,
+                      run=run if run is not None else SubprocessRunner(path=search_path(environ or os.environ)),
+                      stdin=stdin)
     if args.command == "hook":
         from hooks.invocation import invoke
 
         raw = stdin if stdin is not None else sys.stdin.buffer.read()
-        return invoke(args, raw, out=out, err=err, environ=os.environ if environ is None else environ, run=run)
+        return invoke(args, raw, out=out, err=err, environ=console.environ, run=run)
+    module = importlib.import_module(COMMANDS[args.command])
+    code: int = module.main(args, console)
+    return code
     raise AssertionError(f"unhandled command {args.command}")  # pragma: no cover

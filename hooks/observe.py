@@ -1,6 +1,9 @@
 """Pure parsers for what the read-only probes print (freebsd-commands.md §3)."""
 
+import json
 import re
+
+import attrs
 
 from hooks.plan import BridgeState, JailInfo
 
@@ -8,6 +11,7 @@ _INET = re.compile(r"^\tinet (\S+) ", re.M)
 _FLAGS = re.compile(r"^\S+: flags=[0-9a-f]+<([^>]*)>")
 _INTEGER = re.compile(r"-?[0-9]+")
 _GROUPS = re.compile(r"^\tgroups: (.*)$", re.M)
+_HEADER = re.compile(r"^(\S+): flags=[0-9a-f]+<")
 
 
 def parse_jls(stdout: str) -> JailInfo | None:
@@ -38,3 +42,48 @@ def parse_sysctl_values(stdout: str, count: int) -> list[int] | None:
     if len(lines) != count or not all(_INTEGER.fullmatch(line) for line in lines):
         return None
     return [int(line) for line in lines]
+
+
+@attrs.frozen
+class InterfaceInfo:
+    """One status block of ``ifconfig``: name, description and groups (freebsd-commands.md §3.3)."""
+
+    name: str
+    description: str = ""
+    groups: tuple[str, ...] = ()
+
+
+def parse_interfaces(stdout: str) -> list[InterfaceInfo]:
+    """``ifconfig`` (every interface): a header line ``NAME: flags=…`` opens each block;
+    ``\\tdescription: …`` and ``\\tgroups: …`` lines inside it are read."""
+    found: list[InterfaceInfo] = []
+    for line in stdout.splitlines():
+        header = _HEADER.match(line)
+        if header:
+            found.append(InterfaceInfo(header.group(1)))
+        elif found and line.startswith("\tdescription: "):
+            found[-1] = attrs.evolve(found[-1], description=line[len("\tdescription: "):])
+        elif found and line.startswith("\tgroups: "):
+            found[-1] = attrs.evolve(found[-1], groups=tuple(line[len("\tgroups: "):].split()))
+    return found
+
+
+def parse_names(stdout: str) -> list[str]:
+    """``ifconfig -g GROUP`` (one name per line) or ``ifconfig -l`` (one line, spaces)."""
+    return stdout.split()
+
+
+def parse_table(stdout: str) -> list[str]:
+    """``pfctl -t T -T show``: three spaces and an address per line; ``-v`` counter lines start
+    with a tab and are skipped (freebsd-commands.md §3.7)."""
+    return [line.strip() for line in stdout.splitlines() if line.strip() and not line.startswith("\t")]
+
+
+def parse_jails(stdout: str) -> dict[str, int] | None:
+    """``jls --libxo json name jid``: ``{"__version": "2", "jail-information": {"jail": [{"name":
+    "web", "jid": "5"}]}}`` (jls.c; parameter values are strings, §3.5) -> name -> jid."""
+    try:
+        rows = json.loads(stdout)["jail-information"]["jail"]
+        return {str(row["name"]): int(row["jid"]) for row in rows}
+    except (ValueError, KeyError, TypeError):
+        return None

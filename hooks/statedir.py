@@ -89,8 +89,23 @@ class StateDir:
         process may be waiting on it, so there is a bounded set of them instead of one per id.
         """
         self.ensure()
-        bucket = hashlib.sha256(container_id.encode()).hexdigest()[:2]
-        return self._flock(self.path / "locks" / f"{bucket}.lock")
+        return self._flock(self._container_lock_path(container_id))
+
+    def _container_lock_path(self, container_id: str) -> Path:
+        return self.path / "locks" / f"{hashlib.sha256(container_id.encode()).hexdigest()[:2]}.lock"
+
+    def busy(self, container_id: str) -> bool:
+        """True while a hook holds the container's lock (an flock probe with LOCK_NB): gc leaves
+        such a container alone. Ids sharing a lock file make this err on the side of busy."""
+        self.ensure()
+        fd = os.open(self._container_lock_path(container_id), os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return True
+        finally:
+            os.close(fd)
+        return False
 
     def _record_path(self, container_id: str) -> Path:
         return self.path / "containers" / f"{container_id}.json"

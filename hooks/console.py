@@ -1,0 +1,40 @@
+"""What a ``jailnet`` subcommand gets from the command line's shell: its streams, environment,
+runner, and the host context (configuration, state directory) its options name.
+
+:func:`hooks.cli.main` builds one :class:`Console` per call; tests build it with the simulated
+host as :attr:`Console.run` (CNI skel's dispatcher, style.md §1.5).
+"""
+
+import argparse
+from collections.abc import Mapping
+from pathlib import Path
+from typing import TextIO
+
+import attrs
+
+from hooks.paths import DEFAULT_STATE_DIR, ENV_CONFIG, ENV_RESOLV_CONF, ENV_STATE_DIR, HOST_RESOLV_CONF
+from hooks.system import Runner
+
+
+@attrs.frozen(kw_only=True)
+class Console:
+    """One command's I/O: stdin (read lazily by the commands that need it), stdout, stderr, the
+    environment, and the runner every host command goes through."""
+
+    out: TextIO
+    err: TextIO
+    environ: Mapping[str, str]
+    run: Runner
+    stdin: bytes | None = None
+
+    def state_dir(self, args: argparse.Namespace) -> Path:
+        """``--state-dir``, ``$JAILNET_STATE_DIR``, or /var/run/jailnet."""
+        return Path(getattr(args, "state_dir", None) or self.environ.get(ENV_STATE_DIR) or DEFAULT_STATE_DIR)
+
+    def config_path(self, args: argparse.Namespace) -> str | None:
+        """``--config`` or ``$JAILNET_CONFIG``; None means the default file, which may be absent."""
+        return getattr(args, "config", None) or self.environ.get(ENV_CONFIG) or None
+
+    def resolv_conf(self) -> str:
+        """The host resolver file whose nameservers containers inherit."""
+        return self.environ.get(ENV_RESOLV_CONF) or HOST_RESOLV_CONF

@@ -1,0 +1,192 @@
+"""``jailnet gc``: remove what a crash, a killed hook or a runtime that skipped poststop left.
+
+runj and crun run no poststop after a failed create, containerd's shim cannot run ``runj
+delete`` after a failed ``runj create``, and a hook killed at its timeout never undoes anything
+(runj-and-oci.md §0, §1.6; real-runtimes.md §1.6-§1.7). gc finds, under the hooks' host-wide
+lock:
+
+* records whose jail is gone (or is another jail now) — detached as poststop would detach them,
+  a create that never finished through its journal;
+* leases without a record whose container's jail is gone;
+* host ends in group ``jailnet`` with no live record, and epairs whose description names a
+  container being cleaned up (the pair a create made before it could rename it);
+* addresses in a network's pf table, inside the network's subnet, with no lease.
+
+A container whose hook is running right now (its lock is held) is left alone, so gc is safe
+while containers start and stop. :func:`find` is pure; :func:`main` observes and applies.
+"""
+
+import argparse
+import ipaddress
+import json
+import shlex
+from collections.abc import Mapping
+
+import attrs
+
+from hooks import observe, plan
+from hooks.apply import teardown
+from hooks.console import Console
+from hooks.errors import BadInput
+from hooks.leases import holders
+from hooks.leases import release as release_leases
+from hooks.naming import host_ifname
+from hooks.netconf import HostConfig, HostResolver, Network
+from hooks.statedir import Record, StateDir
+
+
+@attrs.frozen
+class Leftover:
+    """One thing gc removes, why, and the commands that remove it."""
+
+    kind: str
+    """``record``, ``lease``, ``interface`` or ``pf-entry``."""
+    name: str
+    reason: str
+    steps: tuple[plan.Command, ...] = ()
+    container_id: str = ""
+    """For records and leases: whose state-dir entries go too."""
+
+
+@attrs.frozen(kw_only=True)
+class Observed:
+    """What gc looked at, all read under the host-wide lock."""
+
+    records: tuple[Record, ...]
+    leases: Mapping[str, Mapping[ipaddress.IPv4Address, str]]
+    """network name -> address -> container id."""
+    jails: Mapping[str, int]
+    """Live jails: name -> jid (``jls --libxo json name jid``)."""
+    busy: frozenset[str]
+    """Containers whose hooks hold their lock right now."""
+    interfaces: tuple[observe.InterfaceInfo, ...]
+    tables: Mapping[str, tuple[str, ...]]
+    """network name -> the addresses in its pf table (absent: the table does not exist)."""
+
+
+def _alive(jail: str, jid: int, jails: Mapping[str, int]) -> bool:
+    """Is the jail a record names still the same jail (runj: by name; ocijail: by jid)?"""
+    if jail.isascii() and jail.isdigit():
+        return int(jail) == jid and jid in jails.values()
+    return jails.get(jail) == jid
+
+
+def find(observed: Observed, networks: Mapping[str, Network]) -> list[Leftover]:
+    """Everything that belongs to no live container (pure)."""
+    found: list[Leftover] = []
+    kept_hosts: set[str] = set()
+    cleaned: set[str] = set()
+    recorded = {r.id for r in observed.records}
+    for record in observed.records:
+        crashed = record.state == "creating"  # and nobody holds its lock: the hook died
+        if record.id in observed.busy or (not crashed and _alive(record.jail, record.jid, observed.jails)):
+            kept_hosts.add(record.host_interface)
+            continue
+        steps = plan.detach(record.host_interface, record.table, record.address)
+        if record.state == "creating":
+            steps += tuple(plan.Command(argv, gone=(plan.GONE_INTERFACE, plan.GONE_TABLE)) for argv in record.undo)
+        reason = "its createRuntime died before finishing" if crashed else f"jail {record.jail} is gone"
+        found.append(Leftover("record", record.id, reason, steps, record.id))
+        cleaned.add(record.id)
+    kept_leases: dict[str, set[str]] = {}
+    for name, leased in sorted(observed.leases.items()):
+        for address, holder in sorted(leased.items()):
+            if holder in recorded and holder not in cleaned:
+                kept_leases.setdefault(name, set()).add(str(address))
+            elif holder in cleaned:
+                continue  # goes with its record
+            elif holder in observed.busy or holder in observed.jails:
+                kept_leases.setdefault(name, set()).add(str(address))
+                kept_hosts.add(host_ifname(holder))
+            else:
+                network = networks.get(name)
+                steps = plan.detach(host_ifname(holder), network.table if network else None,
+                                    str(address) if network else None)
+                found.append(Leftover("lease", f"{address}", f"{holder} on network {name} has no jail", steps,
+                                      holder))
+                cleaned.add(holder)
+    gone_hosts = {host_ifname(c) for c in cleaned}
+    for iface in observed.interfaces:
+        if iface.name in kept_hosts or iface.name in gone_hosts:
+            continue
+        if plan.GROUP in iface.groups:
+            reason = "in group jailnet with no live record"
+        elif "epair" in iface.groups and iface.description in cleaned and iface.name.startswith("epair"):
+            reason = f"epair of {iface.description}, made before its create could name it"
+        else:
+            continue
+        found.append(Leftover("interface", iface.name, reason,
+                              (plan.Command(("ifconfig", iface.name, "destroy"), gone=(plan.GONE_INTERFACE,)),)))
+    for name, addresses in sorted(observed.tables.items()):
+        network = networks.get(name)
+        if network is None:
+            continue
+        for entry in addresses:
+            try:
+                ip = ipaddress.IPv4Address(entry)
+            except ValueError:
+                continue  # a network or IPv6 entry: not one of ours
+            if ip in network.subnet and entry not in kept_leases.get(name, set()):
+                command = plan.Command(("pfctl", "-t", network.table, "-T", "delete", entry), gone=(plan.GONE_TABLE,))
+                found.append(Leftover("pf-entry", entry, f"in <{network.table}> with no lease", (command,)))
+    return _dedupe_pf(found)
+
+
+def _dedupe_pf(found: list[Leftover]) -> list[Leftover]:
+    """A pf entry that a record's or lease's detach removes anyway is not listed twice."""
+    covered = {step.argv for item in found if item.kind in ("record", "lease") for step in item.steps}
+    return [item for item in found if item.kind != "pf-entry" or item.steps[0].argv not in covered]
+
+
+def observe_host(console: Console, state: StateDir, networks: Mapping[str, Network]) -> Observed:
+    """Read-only probes: jails, interfaces, pf tables; records and leases from the state dir."""
+    jails = observe.parse_jails(console.run(("jls", "--libxo", "json", "name", "jid")).stdout)
+    if jails is None:
+        jails = {}
+    interfaces = tuple(observe.parse_interfaces(console.run(("ifconfig",)).stdout))
+    tables = {}
+    for name, network in networks.items():
+        shown = console.run(("pfctl", "-t", network.table, "-T", "show"))
+        if shown.ok:
+            tables[name] = tuple(observe.parse_table(shown.stdout))
+    records = tuple(state.records())
+    base = state.path / "networks"
+    leases = {d.name: holders(d) for d in sorted(base.iterdir())} if base.is_dir() else {}
+    ids = {r.id for r in records} | {h for held in leases.values() for h in held.values()}
+    busy = frozenset(i for i in ids if state.busy(i))
+    return Observed(records=records, leases=leases, jails=jails, busy=busy, interfaces=interfaces, tables=tables)
+
+
+def main(args: argparse.Namespace, console: Console) -> int:
+    """``jailnet gc [--dry-run] [--json]``: 0 when everything found was removed, 1 otherwise."""
+    try:
+        config = HostConfig.load(console.config_path(args), resolver=HostResolver.from_file(console.resolv_conf()))
+    except BadInput as exc:
+        console.err.write(f"jailnet: {exc}\n")
+        return 2
+    state = StateDir(console.state_dir(args))
+    failures: list[str] = []
+    with state.lock():
+        observed = observe_host(console, state, config.networks)
+        leftovers = find(observed, config.networks)
+        for item in leftovers:
+            if not args.dry_run:
+                failures += teardown(item.steps, console.run)
+                if item.container_id:
+                    for directory in sorted((state.path / "networks").glob("*")):
+                        release_leases(directory, item.container_id)
+                    state.delete(item.container_id)
+            if not args.json:
+                verb = "would remove" if args.dry_run else "removed"
+                console.out.write(f"{verb} {item.kind} {item.name}: {item.reason}\n")
+    if args.json:
+        report = {"dryRun": bool(args.dry_run),
+                  "removed": [{"kind": i.kind, "name": i.name, "reason": i.reason,
+                               "commands": [shlex.join(s.argv) for s in i.steps]} for i in leftovers],
+                  "failures": failures}
+        console.out.write(json.dumps(report, indent=2) + "\n")
+    elif not leftovers:
+        console.out.write("nothing to remove\n")
+    for failure in failures:
+        console.err.write(f"jailnet: gc: {failure}\n")
+    return 1 if failures else 0

@@ -1,0 +1,87 @@
+"""``jailnet ls``: one row per attached container, from the records and the live jails.
+
+Columns: id, network, address, host interface, jail interface, whether the jail is alive or
+gone (gone: poststop has not run yet, or was skipped — ``jailnet gc`` removes those), and age.
+``--json`` prints a stable list of objects with the keys documented in the README.
+"""
+
+import argparse
+import calendar
+import json
+import time
+from collections.abc import Mapping, Sequence
+
+import attrs
+
+from hooks import observe
+from hooks.console import Console
+from hooks.statedir import Record, StateDir
+
+COLUMNS = ("ID", "NETWORK", "ADDRESS", "HOST IF", "JAIL IF", "JAIL", "AGE")
+
+
+@attrs.frozen(kw_only=True)
+class Row:
+    """One attached container."""
+
+    record: Record
+    alive: bool
+    age: float
+    """Seconds since createRuntime began."""
+
+    def cells(self) -> tuple[str, ...]:
+        r = self.record
+        jail = "alive" if self.alive else "gone"
+        if r.state == "creating":
+            jail += " (creating)"
+        return (r.id, r.network, f"{r.address}/{r.prefixlen}", r.host_interface, r.jail_interface, jail,
+                human_age(self.age))
+
+    def as_json(self) -> dict[str, object]:
+        r = self.record
+        return {"id": r.id, "network": r.network, "address": r.address, "prefixlen": r.prefixlen,
+                "hostInterface": r.host_interface, "jailInterface": r.jail_interface, "jail": r.jail, "jid": r.jid,
+                "alive": self.alive, "state": r.state, "created": r.created, "ageSeconds": int(self.age)}
+
+
+def human_age(seconds: float) -> str:
+    """``42s``, ``5m``, ``3h``, ``2d``: the largest unit that fits, as ``docker ps`` shortens it."""
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds >= size:
+            return f"{int(seconds // size)}{unit}"
+    return f"{max(int(seconds), 0)}s"
+
+
+def rows(records: Sequence[Record], jails: Mapping[str, int], now: float) -> list[Row]:
+    """Pure: join records with the live jails (by name, or by jid for ocijail's numeric refs)."""
+    out = []
+    for record in records:
+        if record.jail.isascii() and record.jail.isdigit():
+            alive = int(record.jail) == record.jid and record.jid in jails.values()
+        else:
+            alive = jails.get(record.jail) == record.jid
+        created = calendar.timegm(time.strptime(record.created, "%Y-%m-%dT%H:%M:%SZ"))
+        out.append(Row(record=record, alive=alive, age=max(now - created, 0.0)))
+    return out
+
+
+def table(cells: Sequence[Sequence[str]], header: Sequence[str] = COLUMNS) -> str:
+    """Columns padded to their widest cell, two spaces apart, as jls(8) and ifconfig print."""
+    widths = [max(len(row[i]) for row in [header, *cells]) for i in range(len(header))]
+    lines = ["  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip() for row in [header, *cells]]
+    return "\n".join(lines) + "\n"
+
+
+def main(args: argparse.Namespace, console: Console) -> int:
+    """``jailnet ls [--json]``."""
+    state = StateDir(console.state_dir(args))
+    records = state.records() if (state.path / "containers").is_dir() else []
+    jails = observe.parse_jails(console.run(("jls", "--libxo", "json", "name", "jid")).stdout) or {}
+    found = rows(records, jails, time.time())
+    if args.json:
+        console.out.write(json.dumps([row.as_json() for row in found], indent=2) + "\n")
+    elif found:
+        console.out.write(table([row.cells() for row in found]))
+    else:
+        console.out.write("no containers attached\n")
+    return 0

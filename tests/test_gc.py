@@ -1,0 +1,144 @@
+"""``jailnet gc`` removes exactly the leftovers, and leaves live containers alone."""
+
+import io
+import json
+import subprocess
+import threading
+from pathlib import Path
+
+from hooks.cli import main
+from hooks.naming import host_ifname, jail_ifname
+from hooks.statedir import Record, StateDir
+from hooks.testing import HookBed, SharedHost, SimulatedHost
+from hooks.testing.bed import PF_CONF
+from hooks.testing.runtime import FakeRunj, HookEntry
+
+
+def gc(bed: HookBed, *args: str) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    code = main(["gc", *args], stdout=out, stderr=err, environ=bed.env, run=bed.host)
+    return code, out.getvalue(), err.getvalue()
+
+
+def up(bed: HookBed, cid: str, annotations: dict[str, str] | None = None) -> None:
+    bed.jail(cid)
+    assert bed.hook("createRuntime", cid, annotations)[0] == 0
+
+
+def killed_create(bed: HookBed, cid: str, jid: int, address: str) -> None:
+    """A createRuntime SIGKILLed right after ``ifconfig epair create``: the pair (a end in the
+    jail), the lease, and a record still 'creating' with its journal."""
+    created = bed.host(("ifconfig", "epair", "create", "description", cid, "vnet", str(jid))).stdout.strip()
+    lease = bed.state_dir / "networks" / "default" / address
+    lease.parent.mkdir(parents=True, exist_ok=True)
+    lease.write_text(f"{cid}\n")
+    StateDir(bed.state_dir).write(Record(
+        id=cid, state="creating", network="default", address=address, prefixlen=16, bridge="jailnet0",
+        table="jail-nat", host_interface=host_ifname(cid), jail_interface=jail_ifname(cid), jail=cid, jid=jid,
+        created="2026-11-28T00:00:00Z", undo=(("ifconfig", created[:-1] + "b", "destroy"),)))
+
+
+def test_nothing_to_remove_on_a_clean_host(bed: HookBed) -> None:
+    up(bed, "live")
+    before = bed.host.observable()
+    assert gc(bed) == (0, "nothing to remove\n", "")
+    assert bed.host.observable() == before
+
+
+def test_removes_exactly_the_leftovers_and_keeps_live_containers(bed: HookBed) -> None:
+    up(bed, "live")
+    up(bed, "skipped")
+    bed.host.remove_jail("skipped")  # poststop never ran
+    bed.jail("killed")
+    killed_create(bed, "killed", jid=3, address="172.17.0.9")
+    bed.host(("pfctl", "-t", "jail-nat", "-T", "add", "172.17.0.77", "10.99.0.5"))  # stray + not ours
+    live_before = {
+        "iface": bed.host(("ifconfig", host_ifname("live"))).stdout,
+        "jail": bed.host(("ifconfig", "-j", "live")).stdout,
+    }
+
+    code, out, err = gc(bed)
+    assert (code, err) == (0, "")
+    assert out.splitlines() == [
+        "removed record killed: its createRuntime died before finishing",
+        "removed record skipped: jail skipped is gone",
+        "removed pf-entry 172.17.0.77: in <jail-nat> with no lease",
+    ]
+    h = bed.host
+    assert h(("ifconfig", "-g", "jailnet")).stdout == f"{host_ifname('live')}\n"
+    assert h(("ifconfig", "-l")).stdout == f"em0 lo0 jailnet0 {host_ifname('live')}\n"
+    assert h(("ifconfig", "-j", "killed", "-l")).stdout == "lo0\n"
+    assert sorted(h(("pfctl", "-t", "jail-nat", "-T", "show")).stdout.split()) == ["10.99.0.5", "172.17.0.2"]
+    assert sorted(bed.files()) == ["containers/live.json", "networks/default/172.17.0.2"]
+    assert h(("ifconfig", host_ifname("live"))).stdout == live_before["iface"]
+    assert h(("ifconfig", "-j", "live")).stdout == live_before["jail"]
+    assert gc(bed) == (0, "nothing to remove\n", "")
+
+
+def test_a_lease_without_record_and_a_stray_host_end(bed: HookBed) -> None:
+    up(bed, "lost")
+    (bed.state_dir / "containers" / "lost.json").unlink()
+    bed.host.remove_jail("lost")
+    bed.host(("ifconfig", "epair", "create", "name", "jn000000000000a", "group", "jailnet"))
+    code, out, _ = gc(bed)
+    assert code == 0
+    assert out.splitlines() == [
+        "removed lease 172.17.0.2: lost on network default has no jail",
+        "removed interface jn000000000000a: in group jailnet with no live record",
+    ]
+    assert bed.host(("ifconfig", "-l")).stdout == "em0 lo0 jailnet0\n"
+    assert bed.host(("pfctl", "-t", "jail-nat", "-T", "show")).stdout == ""
+    assert bed.files() == {}
+
+
+def test_dry_run_and_json(bed: HookBed) -> None:
+    up(bed, "skipped")
+    bed.host.remove_jail("skipped")
+    before, files = bed.host.observable(), bed.files()
+    bed.host.clear_log()
+    code, out, _ = gc(bed, "--dry-run", "--json")
+    assert code == 0
+    report = json.loads(out)
+    assert report == {"dryRun": True, "failures": [], "removed": [{
+        "kind": "record", "name": "skipped", "reason": "jail skipped is gone",
+        "commands": ["pfctl -t jail-nat -T delete 172.17.0.2", f"ifconfig {host_ifname('skipped')} destroy"]}]}
+    assert bed.host.observable() == before and bed.files() == files
+    assert bed.mutations() == []
+
+
+def test_a_container_whose_hook_is_running_is_left_alone(bed: HookBed) -> None:
+    bed.jail("busy")
+    killed_create(bed, "busy", jid=1, address="172.17.0.2")
+    state = StateDir(bed.state_dir)
+    with state.container_lock("busy"):  # its createRuntime is still at work
+        assert gc(bed) == (0, "nothing to remove\n", "")
+    assert gc(bed)[1] == "removed record busy: its createRuntime died before finishing\n"
+
+
+def test_gc_while_hooks_run_in_parallel(tmp_path: Path, jailnet_argv: list[str]) -> None:
+    host = SimulatedHost.freebsd()
+    host(("pfctl", "-f", "-"), stdin=PF_CONF)
+    shared = SharedHost.create(tmp_path / "host", host)
+    env = (f"PATH={shared.path}", f"JAILNET_STATE_DIR={tmp_path / 'state'}")
+    path, *prefix = jailnet_argv
+    argv0 = "python3" if prefix else "jailnet"
+    runj = FakeRunj(shared, tmp_path, create_runtime=[HookEntry(path, (argv0, *prefix, "hook", "createRuntime"),
+                                                                env, 60)])
+    names = [f"p{n}" for n in range(6)]
+    results: dict[str, int] = {}
+    threads = [threading.Thread(target=lambda n=n: results.__setitem__(n, runj.create(n)[0].returncode))
+               for n in names]
+    for t in threads:
+        t.start()
+    gc_runs = []
+    while any(t.is_alive() for t in threads):
+        proc = subprocess.run([*jailnet_argv, "gc"], capture_output=True, text=True, timeout=60,
+                              env=dict(e.split("=", 1) for e in env))
+        gc_runs.append((proc.returncode, proc.stdout))
+    for t in threads:
+        t.join()
+    assert results == {n: 0 for n in names}
+    assert gc_runs and all(run == (0, "nothing to remove\n") for run in gc_runs), gc_runs
+    table = shared(("pfctl", "-t", "jail-nat", "-T", "show")).stdout.split()
+    assert sorted(table) == sorted(f"172.17.0.{n}" for n in range(2, 8))
+    assert len(shared(("ifconfig", "-g", "jailnet")).stdout.split()) == 6
