@@ -141,6 +141,13 @@ def builtin(resolver: HostResolver) -> Network:
     )
 
 
+def check_network_name(name: str, where: str) -> str:
+    """Return ``name`` if it can name a network (and a directory of leases), else raise."""
+    if not _NETWORK_NAME.fullmatch(name):
+        raise BadInput(f"{where}: {name!r} is not a network name (letters, digits, '.', '_', '-')")
+    return name
+
+
 def parse_nameservers(values: tuple[str, ...], where: str) -> tuple[str, ...]:
     """Validate nameserver addresses (IPv4 or IPv6), at most :data:`MAXNS`."""
     if len(values) > MAXNS:
@@ -166,8 +173,7 @@ def parse_search(values: tuple[str, ...], where: str) -> tuple[str, ...]:
 
 def _network(name: str, entry: NetworkEntry, base: Network | None, resolver: HostResolver, where: str) -> Network:
     """Merge ``entry`` over ``base`` (or the resolver defaults) and validate the result."""
-    if not _NETWORK_NAME.fullmatch(name):
-        raise BadInput(f"{where}: network names are letters, digits, '.', '_' and '-'")
+    check_network_name(name, where)
     if base is None and (entry.bridge is None or entry.subnet is None):
         missing = "bridge" if entry.bridge is None else "subnet"
         raise BadInput(f"{where}.{missing}: required for a new network")

@@ -20,7 +20,7 @@ from collections.abc import Mapping
 import attrs
 
 from hooks.errors import BadInput
-from hooks.netconf import HostConfig, Network, parse_nameservers, parse_search
+from hooks.netconf import HostConfig, Network, check_network_name, parse_nameservers, parse_search
 
 ANNOTATION_NETWORK = "org.jailnet.network"
 ANNOTATION_IPV4 = "org.jailnet.ipv4"
@@ -63,6 +63,26 @@ def _list(value: str) -> tuple[str, ...]:
     return tuple(part.strip() for part in value.split(",") if part.strip())
 
 
+def check_annotation(key: str, value: str) -> None:
+    """Raise :class:`BadInput` (naming ``annotation KEY``) when ``value`` is not even well formed,
+    whatever the host's networks are; ``jailnet bundle`` checks bundles with this too."""
+    where = f"annotation {key}"
+    if key == ANNOTATION_NETWORK:
+        check_network_name(value.strip(), where)
+    elif key == ANNOTATION_IPV4:
+        try:
+            ipaddress.IPv4Address(value.strip())
+        except ValueError:
+            raise BadInput(f"{where}: {value!r} is not an IPv4 address") from None
+    elif key == ANNOTATION_NAMESERVERS:
+        if not parse_nameservers(_list(value), where):
+            raise BadInput(f"{where}: empty (use {ANNOTATION_DNS}=none to skip DNS)")
+    elif key == ANNOTATION_SEARCH:
+        parse_search(_list(value), where)
+    elif key == ANNOTATION_DNS and value != "none":
+        raise BadInput(f"{where}: {value!r} is not understood (only 'none')")
+
+
 @attrs.frozen(kw_only=True)
 class Request:
     """One container's networking, fully validated."""
@@ -84,33 +104,25 @@ class Request:
     ) -> "Request":
         """Validate everything; :class:`BadInput` names the first field that is wrong."""
         check_container_id(container_id)
+        for key in (ANNOTATION_NETWORK, ANNOTATION_IPV4, ANNOTATION_NAMESERVERS, ANNOTATION_SEARCH, ANNOTATION_DNS):
+            if key in annotations:
+                check_annotation(key, annotations[key])
         name = annotations.get(ANNOTATION_NETWORK)
-        if name is not None and not name.strip():
-            raise BadInput(f"annotation {ANNOTATION_NETWORK}: must not be empty")
         where = f"annotation {ANNOTATION_NETWORK}" if name is not None else "--network"
-        chosen = config.network(name or network or "default", where)
+        chosen = config.network((name or "").strip() or network or "default", where)
         address = None
         if ANNOTATION_IPV4 in annotations:
-            text = annotations[ANNOTATION_IPV4]
-            try:
-                address = ipaddress.IPv4Address(text.strip())
-            except ValueError:
-                raise BadInput(f"annotation {ANNOTATION_IPV4}: {text!r} is not an IPv4 address") from None
+            address = ipaddress.IPv4Address(annotations[ANNOTATION_IPV4].strip())
             problem = chosen.usable(address)
             if problem:
                 raise BadInput(f"annotation {ANNOTATION_IPV4}: {problem}")
         nameservers = chosen.nameservers
         if ANNOTATION_NAMESERVERS in annotations:
-            nameservers = parse_nameservers(_list(annotations[ANNOTATION_NAMESERVERS]),
-                                            f"annotation {ANNOTATION_NAMESERVERS}")
-            if not nameservers:
-                raise BadInput(f"annotation {ANNOTATION_NAMESERVERS}: empty (use {ANNOTATION_DNS}=none to skip DNS)")
+            nameservers = parse_nameservers(_list(annotations[ANNOTATION_NAMESERVERS]), "")
         search = chosen.search
         if ANNOTATION_SEARCH in annotations:
-            search = parse_search(_list(annotations[ANNOTATION_SEARCH]), f"annotation {ANNOTATION_SEARCH}")
+            search = parse_search(_list(annotations[ANNOTATION_SEARCH]), "")
         dns = annotations.get(ANNOTATION_DNS)
-        if dns is not None and dns != "none":
-            raise BadInput(f"annotation {ANNOTATION_DNS}: {dns!r} is not understood (only 'none')")
         jail = container_id
         jid = annotations.get(ANNOTATION_JID)
         if jid is not None:

@@ -54,6 +54,7 @@ __all__ = [
     "dump",
     "load_config",
     "load_runj_extension",
+    "parse_json",
     "load_state",
     "structure",
     "unstructure",

@@ -1,22 +1,57 @@
-"""Every example bundle parses, asks runj for a vnet, lists jailnet's hooks correctly, and works:
-its hooks, run as runj runs them, attach and detach a container on the simulated host."""
+"""Every example bundle parses, asks runj for a vnet, lists jailnet's hooks correctly, passes
+``jailnet bundle check``, is what ``jailnet bundle add`` makes of it, and works: its hooks, run as
+runj runs them with the example host configuration (examples/jailnet.toml), attach and detach a
+container on the simulated host."""
 
+import io
 import json
+import shutil
 import sys
 from pathlib import Path
 
 import pytest
 
 import ocispec
+from hooks.cli import main
+from hooks.netconf import HostConfig, HostResolver
 from hooks.testing import SharedHost, SimulatedHost
 from hooks.testing.bed import PF_CONF
 from hooks.testing.runtime import FakeRunj, HookEntry
 
-BUNDLES = sorted((Path(__file__).resolve().parent.parent / "examples" / "bundles").glob("*/config.json"))
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+BUNDLES = sorted((EXAMPLES / "bundles").glob("*/config.json"))
+#: The example host configuration (install as /usr/local/etc/jailnet/jailnet.toml).
+HOST_CONFIG = EXAMPLES / "jailnet.toml"
+
+
+def jailnet(*argv: str) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    code = main(list(argv), stdout=out, stderr=err, environ={})
+    return code, out.getvalue(), err.getvalue()
+
+
+HOST_CONFIG_NETWORKS = HostConfig.load(str(HOST_CONFIG), resolver=HostResolver())
 
 
 def test_there_are_examples() -> None:
     assert BUNDLES
+    assert "backend" in HOST_CONFIG_NETWORKS.networks  # examples/jailnet.toml parses
+
+
+@pytest.mark.parametrize("config", BUNDLES, ids=[p.parent.name for p in BUNDLES])
+def test_bundle_check_passes(config: Path) -> None:
+    assert jailnet("bundle", "check", str(config.parent)) == (0, f"{config.parent}: ready for jailnet\n", "")
+
+
+@pytest.mark.parametrize("config", BUNDLES, ids=[p.parent.name for p in BUNDLES])
+def test_bundle_add_changes_nothing(config: Path, tmp_path: Path) -> None:
+    """Each example is what ``jailnet bundle add`` makes of it, with its own jailnet path and timeout."""
+    copy = shutil.copytree(config.parent, tmp_path / config.parent.name)
+    entry = json.loads(config.read_text())["hooks"]["createRuntime"][0]
+    before = {p.name: p.read_bytes() for p in copy.iterdir()}
+    code, out, err = jailnet("bundle", "add", str(copy), "--jailnet", entry["path"], "--timeout", str(entry["timeout"]))
+    assert (code, out, err) == (0, "nothing to change\n", "")
+    assert {p.name: p.read_bytes() for p in copy.iterdir()} == before
 
 
 @pytest.mark.parametrize("config", BUNDLES, ids=[p.parent.name for p in BUNDLES])
@@ -48,16 +83,30 @@ def test_bundle_hooks_attach_and_detach(config: Path, tmp_path: Path) -> None:
     def entry(hook: dict[str, object]) -> HookEntry:
         # The bundle's own args; the path and PATH point at this checkout's jailnet and the
         # simulated host's tools instead of /usr/local/bin and the base system.
+        # The bundle's env has only PATH, so the host configuration comes from the default path on
+        # FreeBSD; here JAILNET_CONFIG names examples/jailnet.toml (the README says to install it).
         env = [e for e in hook["env"] if not e.startswith("PATH=")]  # type: ignore[attr-defined]
-        env += [f"PATH={shared.path}", f"JAILNET_STATE_DIR={tmp_path / 'state'}"]
+        env += [f"PATH={shared.path}", f"JAILNET_STATE_DIR={tmp_path / 'state'}", f"JAILNET_CONFIG={HOST_CONFIG}"]
         return HookEntry(str(script), tuple(hook["args"]), tuple(env), hook.get("timeout"))  # type: ignore[arg-type]
 
     runj = FakeRunj(shared, tmp_path, create_runtime=[entry(h) for h in spec["hooks"]["createRuntime"]],
                     poststop=[entry(h) for h in spec["hooks"]["poststop"]])
     cid = config.parent.name
-    results = runj.create(cid, annotations=spec.get("annotations") or {})
+    annotations = spec.get("annotations") or {}
+    results = runj.create(cid, annotations=annotations)
     assert [r.returncode for r in results] == [0], [r.stderr for r in results]
-    assert shared(("pfctl", "-t", "jail-nat", "-T", "show")).stdout.strip()
+    shown = shared(("pfctl", "-t", "jail-nat", "-T", "show")).stdout.split()
+    assert len(shown) == 1
+    if "org.jailnet.ipv4" in annotations:
+        assert shown == [annotations["org.jailnet.ipv4"]]
+    network = HOST_CONFIG_NETWORKS.networks[annotations.get("org.jailnet.network", "default")]
+    assert shared(("ifconfig", network.bridge)).returncode == 0
+    resolv = (runj.bundle(cid) / "root" / "etc" / "resolv.conf").read_text().splitlines()
+    if "org.jailnet.nameservers" in annotations:
+        servers = annotations["org.jailnet.nameservers"].split(",")
+        assert [line for line in resolv if line.startswith("nameserver ")] == [f"nameserver {s}" for s in servers]
+    if "org.jailnet.search" in annotations:
+        assert "search " + " ".join(annotations["org.jailnet.search"].split(",")) in resolv
     assert [r.returncode for r in runj.delete(cid)] == [0]
     assert shared(("ifconfig", "-g", "jailnet")).stdout == ""
     assert shared(("pfctl", "-t", "jail-nat", "-T", "show")).stdout == ""

@@ -216,9 +216,9 @@ def test_nameservers_are_normalised() -> None:
     ("[networks.backend]\n",
      "jailnet.toml: networks.backend.bridge: required for a new network"),
     ('[networks."bad name"]\nbridge = "jailnet1"\nsubnet = "10.88.0.0/24"\n',
-     "jailnet.toml: networks.bad name: network names are letters, digits, '.', '_' and '-'"),
+     "jailnet.toml: networks.bad name: 'bad name' is not a network name (letters, digits, '.', '_', '-')"),
     ('[networks."-x"]\nbridge = "jailnet1"\nsubnet = "10.88.0.0/24"\n',
-     "jailnet.toml: networks.-x: network names are letters, digits, '.', '_' and '-'"),
+     "jailnet.toml: networks.-x: '-x' is not a network name (letters, digits, '.', '_', '-')"),
     # bridge
     ('[networks.backend]\nbridge = "1bridge"\nsubnet = "10.88.0.0/24"\n',
      "jailnet.toml: networks.backend.bridge: '1bridge' is not an interface name "

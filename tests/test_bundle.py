@@ -1,0 +1,818 @@
+"""``jailnet bundle add|remove|check``: edits that keep a bundle's files as they were written, the
+hook order runj needs, idempotence, and one exact line per defect ``check`` finds.
+
+Driven through :func:`hooks.cli.main`, so the command-line wiring is tested too.
+"""
+
+import io
+import json
+import os
+import stat
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from hooks import bundle as bundle_mod
+from hooks.cli import main
+
+JAILNET = "/usr/local/bin/jailnet"
+
+#: What ``runc spec`` (runc 1.1) writes: json.MarshalIndent with tabs, no trailing newline.
+RUNC_SPEC = """{
+    "ociVersion": "1.0.2-dev",
+    "process": {
+        "terminal": true,
+        "user": {
+            "uid": 0,
+            "gid": 0
+        },
+        "args": [
+            "sh"
+        ],
+        "env": [
+            "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+            "TERM=xterm"
+        ],
+        "cwd": "/",
+        "capabilities": {
+            "bounding": [
+                "CAP_AUDIT_WRITE",
+                "CAP_KILL",
+                "CAP_NET_BIND_SERVICE"
+            ],
+            "effective": [
+                "CAP_AUDIT_WRITE",
+                "CAP_KILL",
+                "CAP_NET_BIND_SERVICE"
+            ],
+            "permitted": [
+                "CAP_AUDIT_WRITE",
+                "CAP_KILL",
+                "CAP_NET_BIND_SERVICE"
+            ],
+            "ambient": [
+                "CAP_AUDIT_WRITE",
+                "CAP_KILL",
+                "CAP_NET_BIND_SERVICE"
+            ]
+        },
+        "rlimits": [
+            {
+                "type": "RLIMIT_NOFILE",
+                "hard": 1024,
+                "soft": 1024
+            }
+        ],
+        "noNewPrivileges": true
+    },
+    "root": {
+        "path": "rootfs",
+        "readonly": true
+    },
+    "hostname": "runc",
+    "mounts": [
+        {
+            "destination": "/proc",
+            "type": "proc",
+            "source": "proc"
+        },
+        {
+            "destination": "/dev",
+            "type": "tmpfs",
+            "source": "tmpfs",
+            "options": [
+                "nosuid",
+                "strictatime",
+                "mode=755",
+                "size=65536k"
+            ]
+        },
+        {
+            "destination": "/dev/pts",
+            "type": "devpts",
+            "source": "devpts",
+            "options": [
+                "nosuid",
+                "noexec",
+                "newinstance",
+                "ptmxmode=0666",
+                "mode=0620",
+                "gid=5"
+            ]
+        },
+        {
+            "destination": "/dev/shm",
+            "type": "tmpfs",
+            "source": "shm",
+            "options": [
+                "nosuid",
+                "noexec",
+                "nodev",
+                "mode=1777",
+                "size=65536k"
+            ]
+        },
+        {
+            "destination": "/sys",
+            "type": "sysfs",
+            "source": "sysfs",
+            "options": [
+                "nosuid",
+                "noexec",
+                "nodev",
+                "ro"
+            ]
+        }
+    ],
+    "linux": {
+        "resources": {
+            "devices": [
+                {
+                    "allow": false,
+                    "access": "rwm"
+                }
+            ]
+        },
+        "namespaces": [
+            {
+                "type": "pid"
+            },
+            {
+                "type": "network"
+            },
+            {
+                "type": "ipc"
+            },
+            {
+                "type": "uts"
+            },
+            {
+                "type": "mount"
+            }
+        ],
+        "maskedPaths": [
+            "/proc/acpi",
+            "/proc/kcore",
+            "/proc/keys",
+            "/sys/firmware"
+        ],
+        "readonlyPaths": [
+            "/proc/bus",
+            "/proc/fs",
+            "/proc/sys",
+            "/proc/sysrq-trigger"
+        ]
+    }
+}""".replace("    ", "\t")
+
+PATH_ENV = "PATH=/sbin:/bin:/usr/sbin:/usr/bin"
+
+
+def jailnet(*argv: str, environ: dict[str, str] | None = None) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    code = main(list(argv), stdout=out, stderr=err, environ=environ if environ is not None else {})
+    return code, out.getvalue(), err.getvalue()
+
+
+def hook(kind: str, **changes: Any) -> dict[str, Any]:
+    entry: dict[str, Any] = {"path": JAILNET, "args": ["jailnet", "hook", kind], "env": [PATH_ENV], "timeout": 30}
+    entry.update(changes)
+    return {k: v for k, v in entry.items() if v is not None}
+
+
+def good_config(**changes: Any) -> dict[str, Any]:
+    """A bundle jailnet is happy with; ``changes`` replace top-level keys (None deletes)."""
+    config: dict[str, Any] = {
+        "ociVersion": "1.0.2",
+        "root": {"path": "root"},
+        "annotations": {},
+        "hooks": {"createRuntime": [hook("createRuntime")], "poststop": [hook("poststop")]},
+        "freebsd": {"jail": {"vnet": "new"}},
+    }
+    config.update(changes)
+    return {k: v for k, v in config.items() if v is not None}
+
+
+@pytest.fixture
+def runc_bundle(tmp_path: Path) -> Path:
+    """A bundle as ``runc spec`` leaves it (mode 0640 to see it kept)."""
+    path = tmp_path / "bundle"
+    path.mkdir()
+    (path / "config.json").write_text(RUNC_SPEC)
+    (path / "config.json").chmod(0o640)
+    return path
+
+
+def make_bundle(tmp_path: Path, config: dict[str, Any], extension: object = None) -> Path:
+    path = tmp_path / "b"
+    path.mkdir(exist_ok=True)
+    (path / "config.json").write_text(json.dumps(config, indent=2) + "\n")
+    if extension is not None:
+        (path / "runj.ext.json").write_text(json.dumps(extension))
+    return path
+
+
+def check_lines(path: Path) -> tuple[int, list[str]]:
+    code, out, err = jailnet("bundle", "check", str(path))
+    assert err == ""
+    return code, out.splitlines()
+
+
+def files(path: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(path.iterdir())}
+
+
+# --- add --------------------------------------------------------------------------------------
+
+
+def test_add_to_a_runc_spec_bundle_makes_it_pass_check(runc_bundle: Path) -> None:
+    code, out, err = jailnet("bundle", "add", str(runc_bundle), "--jailnet", JAILNET)
+    assert (code, err) == (0, "")
+    assert out.splitlines() == [
+        "config.json: added createRuntime hook",
+        "config.json: added poststop hook",
+        "config.json: set freebsd.jail.vnet=new",
+        "runj.ext.json: created",
+    ]
+    assert jailnet("bundle", "check", str(runc_bundle)) == (0, f"{runc_bundle}: ready for jailnet\n", "")
+    assert (runc_bundle / "runj.ext.json").read_text() == '{"network":{"vnet":{"mode":"new"}}}\n'
+
+
+def test_add_writes_the_hook_entries_runj_needs(runc_bundle: Path) -> None:
+    jailnet("bundle", "add", str(runc_bundle), "--jailnet", JAILNET, "--timeout", "45")
+    config = json.loads((runc_bundle / "config.json").read_text())
+    assert config["hooks"] == {
+        "createRuntime": [{"path": JAILNET, "args": ["jailnet", "hook", "createRuntime"], "env": [PATH_ENV],
+                           "timeout": 45}],
+        "poststop": [{"path": JAILNET, "args": ["jailnet", "hook", "poststop"], "env": [PATH_ENV], "timeout": 45}],
+    }
+    assert config["freebsd"] == {"jail": {"vnet": "new"}}
+
+
+def test_add_twice_changes_nothing(runc_bundle: Path) -> None:
+    argv = ("bundle", "add", str(runc_bundle), "--jailnet", JAILNET, "--network", "backend", "--ip", "10.88.0.10",
+            "--nameserver", "9.9.9.9", "--search", "internal")
+    assert jailnet(*argv)[0] == 0
+    before = files(runc_bundle)
+    inode = (runc_bundle / "config.json").stat().st_ino
+    assert jailnet(*argv) == (0, "nothing to change\n", "")
+    assert files(runc_bundle) == before
+    assert (runc_bundle / "config.json").stat().st_ino == inode  # not even rewritten
+
+
+def test_add_keeps_the_file_as_it_was_written(runc_bundle: Path) -> None:
+    """Tabs, no trailing newline, key order, unknown keys: the old text is a prefix of the new."""
+    jailnet("bundle", "add", str(runc_bundle), "--jailnet", JAILNET)
+    text = (runc_bundle / "config.json").read_text()
+    assert text.startswith(RUNC_SPEC[: -len("\n}")] + ",\n\t\"hooks\": {\n\t\t\"createRuntime\": [\n\t\t\t{\n")
+    assert not text.endswith("\n")
+    assert list(json.loads(text)) == ["ociVersion", "process", "root", "hostname", "mounts", "linux", "hooks",
+                                      "freebsd"]
+
+
+@pytest.mark.parametrize(
+    ("original", "expected_tail"),
+    [
+        ('{\n  "ociVersion": "1.0.2"\n}\n', '  "freebsd": {\n    "jail": {\n      "vnet": "new"\n    }\n  }\n}\n'),
+        ('{"ociVersion": "1.0.2"}', '"freebsd": {"jail": {"vnet": "new"}}}'),
+        ('{"ociVersion":"1.0.2"}\n', '"freebsd":{"jail":{"vnet":"new"}}}\n'),
+    ],
+    ids=["two-spaces", "one-line", "compact"],
+)
+def test_add_reuses_indentation_and_trailing_newline(tmp_path: Path, original: str, expected_tail: str) -> None:
+    (tmp_path / "config.json").write_text(original)
+    assert jailnet("bundle", "add", str(tmp_path), "--jailnet", JAILNET)[0] == 0
+    assert (tmp_path / "config.json").read_text().endswith(expected_tail)
+
+
+def test_add_keeps_non_ascii_as_written(tmp_path: Path) -> None:
+    (tmp_path / "config.json").write_text('{\n\t"ociVersion": "1.0.2",\n\t"hostname": "café"\n}')
+    jailnet("bundle", "add", str(tmp_path), "--jailnet", JAILNET)
+    assert '"hostname": "café"' in (tmp_path / "config.json").read_text()
+
+
+def test_add_replaces_the_file_atomically_and_keeps_its_mode(runc_bundle: Path) -> None:
+    config = runc_bundle / "config.json"
+    inode = config.stat().st_ino
+    jailnet("bundle", "add", str(runc_bundle), "--jailnet", JAILNET)
+    assert config.stat().st_ino != inode  # a new file renamed over the old one
+    assert stat.S_IMODE(config.stat().st_mode) == 0o640
+    assert stat.S_IMODE((runc_bundle / "runj.ext.json").stat().st_mode) == 0o640  # created like config.json
+    assert sorted(p.name for p in runc_bundle.iterdir()) == ["config.json", "runj.ext.json"]  # no temp files
+
+
+def test_add_writes_through_a_symlinked_config(tmp_path: Path) -> None:
+    real = tmp_path / "real.json"
+    real.write_text(RUNC_SPEC)
+    (tmp_path / "b").mkdir()
+    (tmp_path / "b" / "config.json").symlink_to(real)
+    assert jailnet("bundle", "add", str(tmp_path / "b"), "--jailnet", JAILNET)[0] == 0
+    assert (tmp_path / "b" / "config.json").is_symlink()
+    assert "createRuntime" in real.read_text()
+
+
+def test_add_leaves_no_temp_file_when_the_write_fails(runc_bundle: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def fail(src: str, dst: str) -> None:
+        raise OSError(28, "No space left on device", dst)
+
+    monkeypatch.setattr(os, "replace", fail)
+    code, out, err = jailnet("bundle", "add", str(runc_bundle), "--jailnet", JAILNET)
+    assert code == 1 and err == f"jailnet: {runc_bundle / 'config.json'}: No space left on device\n"
+    assert (runc_bundle / "config.json").read_text() == RUNC_SPEC
+    assert sorted(p.name for p in runc_bundle.iterdir()) == ["config.json"]
+
+
+def test_add_sets_the_annotations(tmp_path: Path) -> None:
+    path = make_bundle(tmp_path, good_config(annotations={"org.example.keep": "1"}))
+    code, out, _ = jailnet("bundle", "add", str(path), "--jailnet", JAILNET, "--network", "backend", "--ip",
+                           " 10.88.0.10", "--nameserver", "9.9.9.9,149.112.112.112", "--search", "a.example",
+                           "--search", "b.example")
+    assert code == 0
+    assert out.splitlines() == [
+        "config.json: set annotation org.jailnet.network=backend",
+        "config.json: set annotation org.jailnet.ipv4=10.88.0.10",
+        "config.json: set annotation org.jailnet.nameservers=9.9.9.9,149.112.112.112",
+        "config.json: set annotation org.jailnet.search=a.example,b.example",
+        "runj.ext.json: created",
+    ]
+    assert json.loads((path / "config.json").read_text())["annotations"] == {
+        "org.example.keep": "1",
+        "org.jailnet.network": "backend",
+        "org.jailnet.ipv4": "10.88.0.10",
+        "org.jailnet.nameservers": "9.9.9.9,149.112.112.112",
+        "org.jailnet.search": "a.example,b.example",
+    }
+
+
+def test_no_dns_and_nameservers_replace_each_other(tmp_path: Path) -> None:
+    path = make_bundle(tmp_path, good_config(annotations={"org.jailnet.nameservers": "9.9.9.9",
+                                                          "org.jailnet.search": "x.example"}))
+    code, out, _ = jailnet("bundle", "add", str(path), "--jailnet", JAILNET, "--no-dns")
+    assert out.splitlines()[:3] == ["config.json: removed annotation org.jailnet.nameservers",
+                                    "config.json: removed annotation org.jailnet.search",
+                                    "config.json: set annotation org.jailnet.dns=none"]
+    code, out, _ = jailnet("bundle", "add", str(path), "--jailnet", JAILNET, "--nameserver", "1.1.1.1")
+    assert out.splitlines() == ["config.json: removed annotation org.jailnet.dns",
+                                "config.json: set annotation org.jailnet.nameservers=1.1.1.1"]
+    assert json.loads((path / "config.json").read_text())["annotations"] == {"org.jailnet.nameservers": "1.1.1.1"}
+
+
+def test_add_without_options_keeps_existing_annotations(tmp_path: Path) -> None:
+    annotations = {"org.jailnet.ipv4": "172.17.0.50"}
+    path = make_bundle(tmp_path, good_config(annotations=annotations), {"network": {"vnet": {"mode": "new"}}})
+    assert jailnet("bundle", "add", str(path), "--jailnet", JAILNET) == (0, "nothing to change\n", "")
+
+
+def test_hook_order_createruntime_last_poststop_first(tmp_path: Path) -> None:
+    other_create = {"path": "/usr/local/libexec/register", "args": ["register"]}
+    other_stop = {"path": "/usr/local/libexec/unregister", "args": ["unregister"]}
+    path = make_bundle(tmp_path, good_config(hooks={"createRuntime": [other_create], "poststop": [other_stop]}))
+    jailnet("bundle", "add", str(path), "--jailnet", JAILNET)
+    hooks = json.loads((path / "config.json").read_text())["hooks"]
+    assert hooks["createRuntime"] == [other_create, hook("createRuntime")]
+    assert hooks["poststop"] == [hook("poststop"), other_stop]
+
+
+def test_existing_jailnet_entries_are_updated_in_place(tmp_path: Path) -> None:
+    """Position, extra options and other environment variables stay; path, PATH, timeout change."""
+    other = {"path": "/usr/local/libexec/register", "args": ["register"]}
+    old = {"path": "/opt/jailnet/bin/jailnet", "args": ["jailnet", "hook", "create-runtime", "--config", "/x.toml"],
+           "env": ["JAILNET_STATE_DIR=/tmp/s", "PATH=/bin"], "timeout": 10, "x-note": "kept"}
+    duplicate = hook("createRuntime")
+    path = make_bundle(tmp_path, good_config(hooks={"createRuntime": [old, other, duplicate],
+                                                    "poststop": [other, hook("poststop")]}))
+    code, out, _ = jailnet("bundle", "add", str(path), "--jailnet", JAILNET)
+    assert out.splitlines()[:3] == ["config.json: updated createRuntime hook",
+                                    "config.json: removed 1 duplicate createRuntime hook(s)",
+                                    "runj.ext.json: created"]
+    hooks = json.loads((path / "config.json").read_text())["hooks"]
+    assert hooks["createRuntime"] == [
+        {"path": JAILNET, "args": ["jailnet", "hook", "createRuntime", "--config", "/x.toml"],
+         "env": ["JAILNET_STATE_DIR=/tmp/s", PATH_ENV], "timeout": 30, "x-note": "kept"},
+        other,
+    ]
+    assert hooks["poststop"] == [other, hook("poststop")]  # already jailnet's: left where it is
+
+
+def test_add_moves_a_prestart_registration_to_createruntime(tmp_path: Path) -> None:
+    path = make_bundle(tmp_path, good_config(hooks={"prestart": [hook("prestart")]}))
+    code, out, _ = jailnet("bundle", "add", str(path), "--jailnet", JAILNET)
+    assert out.splitlines()[:3] == ["config.json: removed prestart hook", "config.json: added createRuntime hook",
+                                    "config.json: added poststop hook"]
+    assert list(json.loads((path / "config.json").read_text())["hooks"]) == ["createRuntime", "poststop"]
+
+
+def test_add_merges_runj_ext_json(tmp_path: Path) -> None:
+    path = make_bundle(tmp_path, good_config())
+    (path / "runj.ext.json").write_text('{\n  "x-owner": "me",\n  "network": {"vnet": {"mode": "inherit"}}\n}\n')
+    assert jailnet("bundle", "add", str(path), "--jailnet", JAILNET)[1] == "runj.ext.json: set network.vnet.mode=new\n"
+    assert (path / "runj.ext.json").read_text() == (
+        '{\n  "x-owner": "me",\n  "network": {\n    "vnet": {\n      "mode": "new"\n    }\n  }\n}\n')
+
+
+def test_add_reports_what_it_cannot_fix(tmp_path: Path) -> None:
+    path = make_bundle(tmp_path, good_config(freebsd={"jail": {"vnet": "new", "ip4Addr": ["192.0.2.5"]}}))
+    code, out, err = jailnet("bundle", "add", str(path), "--jailnet", JAILNET)
+    assert code == 1 and out == "runj.ext.json: created\n"
+    assert err.splitlines() == [
+        'jailnet: still wrong: ip-restriction: config.json freebsd.jail.ip4Addr is ["192.0.2.5"]: the kernel refuses '
+        'a vnet jail with IP address restrictions (EINVAL, kern_jail.c: "vnet jails cannot have IP address '
+        'restrictions"); fix: remove config.json freebsd.jail.ip4Addr; jailnet gives the jail its address inside '
+        'its vnet']
+
+
+def test_add_finds_jailnet_itself(tmp_path: Path, runc_bundle: Path) -> None:
+    """Without --jailnet (and not run as ``jailnet``): the jailnet on PATH, made absolute."""
+    bindir = tmp_path / "bin"
+    bindir.mkdir()
+    (bindir / "jailnet").write_text("#!/bin/sh\n")
+    (bindir / "jailnet").chmod(0o755)
+    assert jailnet("bundle", "add", str(runc_bundle), environ={"PATH": str(bindir)})[0] == 0
+    config = json.loads((runc_bundle / "config.json").read_text())
+    assert config["hooks"]["poststop"][0]["path"] == str(bindir / "jailnet")
+    code, _, err = jailnet("bundle", "add", str(runc_bundle), environ={"PATH": str(tmp_path / "nowhere")})
+    assert (code, err) == (2, "jailnet: --jailnet: cannot tell where jailnet is installed; pass --jailnet "
+                              "/absolute/path/jailnet\n")
+
+
+def test_resolve_jailnet_prefers_the_running_program() -> None:
+    def nowhere() -> str | None:
+        raise AssertionError("PATH searched")
+
+    assert bundle_mod.resolve_jailnet(None, "/opt/venv/bin/jailnet", nowhere) == "/opt/venv/bin/jailnet"
+    assert bundle_mod.resolve_jailnet(None, "bin/jailnet", nowhere) == os.path.abspath("bin/jailnet")
+    assert bundle_mod.resolve_jailnet("/x/jailnet", "/opt/venv/bin/jailnet", nowhere) == "/x/jailnet"
+    assert bundle_mod.resolve_jailnet(None, "/usr/bin/pytest", lambda: "/usr/local/bin/jailnet") == JAILNET
+
+
+@pytest.mark.parametrize(
+    ("options", "line"),
+    [
+        (["--ip", "10.88.0"], "--ip: '10.88.0' is not an IPv4 address"),
+        (["--ip", "::1"], "--ip: '::1' is not an IPv4 address"),
+        (["--nameserver", "dns.example"], "--nameserver: 'dns.example' is not an IP address"),
+        (["--nameserver", "1.1.1.1,2.2.2.2,3.3.3.3,4.4.4.4"],
+         "--nameserver: at most 3 nameservers are used (resolver(5) MAXNS), got 4"),
+        (["--nameserver", ","], "--nameserver: empty (use --no-dns to leave resolv.conf alone)"),
+        (["--search", "bad domain"], "--search: 'bad domain' is not a domain name"),
+        (["--network", "no/slash"], "--network: 'no/slash' is not a network name (letters, digits, '.', '_', '-')"),
+        (["--no-dns", "--nameserver", "1.1.1.1"], "--no-dns: cannot be combined with --nameserver"),
+        (["--timeout", "0"], "--timeout: 0 is not > 0 (runtime-spec config.md; runj kills a hook with timeout 0 at "
+                             "once)"),
+        (["--jailnet", "bin/jailnet"], "--jailnet: 'bin/jailnet' is not an absolute path (runtime-spec config.md: "
+                                       "a hook path MUST be absolute)"),
+    ],
+)
+def test_bad_options_exit_2_with_one_line(runc_bundle: Path, options: list[str], line: str) -> None:
+    argv = ["bundle", "add", str(runc_bundle), *options]
+    if "--jailnet" not in options:
+        argv += ["--jailnet", JAILNET]
+    assert jailnet(*argv) == (2, "", f"jailnet: {line}\n")
+    assert (runc_bundle / "config.json").read_text() == RUNC_SPEC  # nothing touched
+    assert not (runc_bundle / "runj.ext.json").exists()
+
+
+def test_timeout_must_be_a_number(runc_bundle: Path) -> None:
+    code, out, err = jailnet("bundle", "add", str(runc_bundle), "--timeout", "soon")
+    assert (code, out) == (2, "") and err.count("\n") == 1 and "--timeout" in err
+
+
+@pytest.mark.parametrize("action", [["add", "--jailnet", JAILNET], ["remove"], ["check"], ["check", "--json"]])
+def test_a_bundle_without_config_json_is_exit_2(tmp_path: Path, action: list[str]) -> None:
+    code, out, err = jailnet("bundle", action[0], str(tmp_path), *action[1:])
+    assert (code, out) == (2, "")
+    assert err == f"jailnet: {tmp_path / 'config.json'}: no such file (a bundle directory holds config.json)\n"
+
+
+@pytest.mark.parametrize("action", [["add", "--jailnet", JAILNET], ["remove"], ["check"]])
+def test_invalid_json_is_exit_2(tmp_path: Path, action: list[str]) -> None:
+    (tmp_path / "config.json").write_text('{"ociVersion": ')
+    code, out, err = jailnet("bundle", action[0], str(tmp_path), *action[1:])
+    assert (code, out) == (2, "")
+    assert err.startswith(f"jailnet: {tmp_path / 'config.json'}: not valid JSON (") and err.count("\n") == 1
+
+
+def test_a_bundle_that_is_not_a_directory_is_exit_2(tmp_path: Path) -> None:
+    assert jailnet("bundle", "check", str(tmp_path / "nope")) == (
+        2, "", f"jailnet: {tmp_path / 'nope'}: not a directory (BUNDLE is the directory that holds config.json)\n")
+
+
+def test_config_json_must_be_an_object(tmp_path: Path) -> None:
+    (tmp_path / "config.json").write_text("[]")
+    assert jailnet("bundle", "check", str(tmp_path)) == (
+        2, "", f"jailnet: {tmp_path / 'config.json'}: expected a JSON object, got an array\n")
+
+
+def test_add_refuses_to_edit_a_malformed_section(tmp_path: Path) -> None:
+    path = make_bundle(tmp_path, good_config(hooks=[]))
+    assert jailnet("bundle", "add", str(path), "--jailnet", JAILNET) == (
+        2, "", "jailnet: config.json: hooks: expected a JSON object, got an array; fix it by hand\n")
+
+
+# --- remove -------------------------------------------------------------------------------------
+
+
+def test_remove_undoes_add_and_check_then_reports_missing_hooks(runc_bundle: Path) -> None:
+    jailnet("bundle", "add", str(runc_bundle), "--jailnet", JAILNET, "--ip", "172.17.0.50")
+    code, out, err = jailnet("bundle", "remove", str(runc_bundle))
+    assert (code, err) == (0, "")
+    assert out.splitlines() == [
+        "config.json: removed createRuntime hook",
+        "config.json: removed poststop hook",
+        "config.json: removed annotation org.jailnet.ipv4",
+        "kept the vnet request (config.json freebsd.jail.vnet, runj.ext.json): it may predate jailnet; remove it by "
+        "hand if unwanted",
+    ]
+    assert check_lines(runc_bundle) == (1, [
+        "hook-missing: config.json hooks.createRuntime has no jailnet entry: the container gets no network; "
+        f"fix: run jailnet bundle add {runc_bundle}",
+        "hook-missing: config.json hooks.poststop has no jailnet entry: the container's epair, address lease and "
+        f"pf table entry outlive it; fix: run jailnet bundle add {runc_bundle}",
+    ])
+    config = json.loads((runc_bundle / "config.json").read_text())
+    assert "hooks" not in config and "annotations" not in config  # emptied by remove: removed
+    assert (runc_bundle / "config.json").read_text() == RUNC_SPEC[: -len("\n}")] + (
+        ',\n\t"freebsd": {\n\t\t"jail": {\n\t\t\t"vnet": "new"\n\t\t}\n\t}\n}')
+
+
+def test_remove_twice_changes_nothing(runc_bundle: Path) -> None:
+    jailnet("bundle", "add", str(runc_bundle), "--jailnet", JAILNET)
+    jailnet("bundle", "remove", str(runc_bundle))
+    before = files(runc_bundle)
+    assert jailnet("bundle", "remove", str(runc_bundle)) == (0, "nothing to change\n", "")
+    assert files(runc_bundle) == before
+
+
+def test_remove_keeps_other_hooks_and_containers_it_did_not_empty(tmp_path: Path) -> None:
+    other = {"path": "/usr/local/libexec/unregister", "args": ["unregister"]}
+    gc = {"path": JAILNET, "args": ["jailnet", "gc"]}
+    path = make_bundle(tmp_path, good_config(
+        hooks={"prestart": [], "createRuntime": [hook("createRuntime")], "poststop": [hook("poststop"), other, gc]},
+        annotations={"org.example": "x", "org.jailnet.dns": "none"}))
+    jailnet("bundle", "remove", str(path))
+    config = json.loads((path / "config.json").read_text())
+    assert config["hooks"] == {"prestart": [], "poststop": [other, gc]}
+    assert config["annotations"] == {"org.example": "x"}
+
+
+# --- check: one test per defect, exact line ------------------------------------------------------
+
+
+def test_check_accepts_a_good_bundle_and_env_without_path(tmp_path: Path) -> None:
+    """A set env without PATH is fine: jailnet then searches /sbin:/bin:/usr/sbin:/usr/bin."""
+    config = good_config(hooks={"createRuntime": [hook("createRuntime", env=[])], "poststop": [hook("poststop")]})
+    assert check_lines(make_bundle(tmp_path, config)) == (0, [f"{tmp_path / 'b'}: ready for jailnet"])
+
+
+def only_problem(tmp_path: Path, config: dict[str, Any], extension: object = None) -> str:
+    code, lines = check_lines(make_bundle(tmp_path, config, extension))
+    assert code == 1 and len(lines) == 1, lines
+    return lines[0]
+
+
+def with_hook(kind: str, entry: dict[str, Any]) -> dict[str, Any]:
+    hooks = {"createRuntime": [hook("createRuntime")], "poststop": [hook("poststop")]}
+    hooks[kind] = [entry]
+    return good_config(hooks=hooks)
+
+
+def test_check_prestart_only(tmp_path: Path) -> None:
+    config = good_config(hooks={"prestart": [hook("prestart")], "poststop": [hook("poststop")]})
+    assert only_problem(tmp_path, config) == (
+        "prestart-only: config.json hooks.prestart runs jailnet but hooks.createRuntime does not: runj never runs "
+        f"prestart hooks, so the container gets no network; fix: move the entry to hooks.createRuntime (jailnet "
+        f"bundle add {tmp_path / 'b'} does)")
+
+
+@pytest.mark.parametrize(("args", "state"), [(None, "absent"), ([], "empty")])
+def test_check_hook_args_absent_or_empty(tmp_path: Path, args: list[str] | None, state: str) -> None:
+    entry = hook("createRuntime")
+    del entry["args"]
+    if args is not None:
+        entry["args"] = args
+    assert only_problem(tmp_path, with_hook("createRuntime", entry)) == (
+        f"hook-args: config.json hooks.createRuntime[0].args is {state}: runj runs path with args[1:] and panics "
+        'without args[0] (runj hook/hook.go); fix: set "args": ["jailnet", "hook", "createRuntime"]')
+
+
+def test_check_hook_args_that_run_the_wrong_thing(tmp_path: Path) -> None:
+    entry = hook("poststop", args=["hook", "poststop"])  # args[0] forgotten: runj runs `jailnet poststop`
+    assert only_problem(tmp_path, with_hook("poststop", entry)) == (
+        'hook-args: config.json hooks.poststop[0].args is ["hook", "poststop"]: runj runs path with args[1:], '
+        'i.e. `jailnet poststop`, not `jailnet hook poststop`; fix: set "args": ["jailnet", "hook", "poststop"]')
+
+
+def test_check_hook_of_the_wrong_kind(tmp_path: Path) -> None:
+    entry = hook("createRuntime", args=["jailnet", "hook", "poststop"])
+    assert only_problem(tmp_path, with_hook("createRuntime", entry)) == (
+        'hook-args: config.json hooks.createRuntime[0].args is ["jailnet", "hook", "poststop"]: runj runs path '
+        "with args[1:], i.e. `jailnet hook poststop`, not `jailnet hook createRuntime`; fix: set \"args\": "
+        '["jailnet", "hook", "createRuntime"]')
+
+
+def test_check_hook_args_with_only_the_program_name(tmp_path: Path) -> None:
+    entry = hook("createRuntime", args=["jailnet"])  # runs `jailnet`: the help text, exit 0, no network
+    assert only_problem(tmp_path, with_hook("createRuntime", entry)) == (
+        'hook-args: config.json hooks.createRuntime[0].args is ["jailnet"]: runj runs path with args[1:], i.e. '
+        '`jailnet`, not `jailnet hook createRuntime`; fix: set "args": ["jailnet", "hook", "createRuntime"]')
+
+
+def test_check_accepts_other_spellings_of_the_kind(tmp_path: Path) -> None:
+    config = good_config(hooks={"createRuntime": [hook("createRuntime", args=["jailnet", "hook", "prestart"])],
+                                "poststop": [hook("poststop", args=["jailnet", "hook", "post-stop", "--config",
+                                                                    "/etc/j.toml"])]})
+    assert check_lines(make_bundle(tmp_path, config))[0] == 0
+
+
+def test_check_hook_path_not_absolute(tmp_path: Path) -> None:
+    assert only_problem(tmp_path, with_hook("poststop", hook("poststop", path="bin/jailnet"))) == (
+        'hook-path: config.json hooks.poststop[0].path is "bin/jailnet", not absolute: runtime-spec config.md '
+        "requires an absolute path; fix: set it to where jailnet is installed (`which jailnet`, e.g. "
+        "/usr/local/bin/jailnet)")
+
+
+def test_check_hook_env_path_without_sbin(tmp_path: Path) -> None:
+    entry = hook("createRuntime", env=["PATH=/usr/bin:/bin", "LANG=C"])
+    assert only_problem(tmp_path, with_hook("createRuntime", entry)) == (
+        "hook-env: config.json hooks.createRuntime[0].env sets PATH=/usr/bin:/bin, without /sbin and /usr/sbin: "
+        "jailnet runs ifconfig, route, pfctl and sysctl from /sbin, jls and jexec from /usr/sbin; fix: use "
+        '"PATH=/sbin:/bin:/usr/sbin:/usr/bin"')
+
+
+def test_check_hook_without_timeout(tmp_path: Path) -> None:
+    entry = hook("poststop")
+    del entry["timeout"]
+    assert only_problem(tmp_path, with_hook("poststop", entry)) == (
+        "hook-timeout: config.json hooks.poststop[0] has no timeout: a command that hangs would hold runj forever; "
+        'fix: set "timeout": 30')
+
+
+@pytest.mark.parametrize("timeout", [0, -5])
+def test_check_hook_timeout_not_positive(tmp_path: Path, timeout: int) -> None:
+    assert only_problem(tmp_path, with_hook("createRuntime", hook("createRuntime", timeout=timeout))) == (
+        f"hook-timeout: config.json hooks.createRuntime[0].timeout is {timeout}: runtime-spec config.md requires "
+        '> 0, and runj kills the hook at once; fix: set "timeout": 30')
+
+
+def test_check_hook_timeout_not_a_number(tmp_path: Path) -> None:
+    assert only_problem(tmp_path, with_hook("createRuntime", hook("createRuntime", timeout="30"))) == (
+        'hook-timeout: config.json hooks.createRuntime[0].timeout is "30", not a whole number of seconds; fix: '
+        'set "timeout": 30')
+
+
+def test_check_no_vnet(tmp_path: Path) -> None:
+    assert only_problem(tmp_path, good_config(freebsd={"jail": {"host": "new"}})) == (
+        "vnet-missing: no vnet requested: neither runj.ext.json network.vnet.mode, config.json freebsd.jail.vnet "
+        '(runj >= 0.2) nor freebsd.network.vnet.mode (runj 0.1.0) is "new", so the jail shares the host\'s network '
+        "stack and jailnet's createRuntime refuses it; fix: write {\"network\":{\"vnet\":{\"mode\":\"new\"}}} to "
+        f"runj.ext.json (jailnet bundle add {tmp_path / 'b'} does)")
+
+
+@pytest.mark.parametrize("freebsd", [{"jail": {"vnet": "new"}}, {"network": {"vnet": {"mode": "new"}}}, None],
+                         ids=["runj-0.2", "runj-0.1", "runj.ext.json"])
+def test_check_any_vnet_request_will_do(tmp_path: Path, freebsd: dict[str, Any] | None) -> None:
+    ext = {"network": {"vnet": {"mode": "new"}}} if freebsd is None else None
+    assert check_lines(make_bundle(tmp_path, good_config(freebsd=freebsd), ext))[0] == 0
+
+
+def test_check_vnet_overridden_by_runj_ext_json(tmp_path: Path) -> None:
+    line = only_problem(tmp_path, good_config(), {"network": {"vnet": {"mode": "inherit"}}})
+    assert line.startswith('vnet-missing: runj.ext.json network.vnet.mode is "inherit", which overrides config.json: '
+                           "runj gives the jail no vnet of its own, and jailnet's createRuntime refuses such a jail")
+
+
+@pytest.mark.parametrize(
+    ("config_freebsd", "extension", "label"),
+    [
+        ({"jail": {"vnet": "new", "vnetInterfaces": ["epair0b"]}}, None, "config.json freebsd.jail.vnetInterfaces"),
+        ({"jail": {"vnet": "new"}}, {"network": {"vnet": {"mode": "new", "interfaces": ["epair0b"]}}},
+         "runj.ext.json network.vnet.interfaces"),
+        ({"jail": {"vnet": "new"}, "network": {"vnet": {"interfaces": ["epair0b"]}}}, None,
+         "config.json freebsd.network.vnet.interfaces"),
+    ],
+)
+def test_check_interfaces_moved_in_by_runj(tmp_path: Path, config_freebsd: dict[str, Any], extension: object,
+                                           label: str) -> None:
+    assert only_problem(tmp_path, good_config(freebsd=config_freebsd), extension) == (
+        f"vnet-interfaces: {label} lists epair0b: runj moves these into the jail before the hooks run, so each must "
+        f"already exist, and jailnet creates its own epair afterwards; fix: remove {label}")
+
+
+@pytest.mark.parametrize(
+    ("config_freebsd", "extension", "label", "value"),
+    [
+        ({"jail": {"vnet": "new", "ip4": "new"}}, None, "config.json freebsd.jail.ip4", '"new"'),
+        ({"jail": {"vnet": "new", "ip4Addr": ["192.0.2.5"]}}, None, "config.json freebsd.jail.ip4Addr",
+         '["192.0.2.5"]'),
+        ({"jail": {"vnet": "new", "ip6": "disable"}}, None, "config.json freebsd.jail.ip6", '"disable"'),
+        ({"jail": {"vnet": "new"}}, {"network": {"vnet": {"mode": "new"}, "ipv4": {"mode": "new"}}},
+         "runj.ext.json network.ipv4.mode", '"new"'),
+        ({"jail": {"vnet": "new"}, "network": {"ipv4": {"addr": ["192.0.2.5"]}}}, None,
+         "config.json freebsd.network.ipv4.addr", '["192.0.2.5"]'),
+    ],
+)
+def test_check_ip_restrictions_with_a_vnet(tmp_path: Path, config_freebsd: dict[str, Any], extension: object,
+                                           label: str, value: str) -> None:
+    assert only_problem(tmp_path, good_config(freebsd=config_freebsd), extension) == (
+        f"ip-restriction: {label} is {value}: the kernel refuses a vnet jail with IP address restrictions (EINVAL, "
+        f'kern_jail.c: "vnet jails cannot have IP address restrictions"); fix: remove {label}; jailnet gives the '
+        "jail its address inside its vnet")
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "message", "fix"),
+    [
+        ("org.jailnet.network", "a b", "'a b' is not a network name (letters, digits, '.', '_', '-')",
+         "use a network name from jailnet.toml"),
+        ("org.jailnet.ipv4", "172.17.0", "'172.17.0' is not an IPv4 address",
+         "use an IPv4 address inside the network's subnet, e.g. 172.17.0.50"),
+        ("org.jailnet.nameservers", "1.1.1.1,ns.example", "'ns.example' is not an IP address",
+         "use a comma list of at most 3 IP addresses"),
+        ("org.jailnet.nameservers", " , ", "empty (use org.jailnet.dns=none to skip DNS)",
+         "use a comma list of at most 3 IP addresses"),
+        ("org.jailnet.search", "ok.example,not ok", "'not ok' is not a domain name",
+         "use a comma list of at most 6 domain names"),
+        ("org.jailnet.dns", "off", "'off' is not understood (only 'none')", 'use "none" or remove it'),
+    ],
+)
+def test_check_bad_annotation(tmp_path: Path, key: str, value: str, message: str, fix: str) -> None:
+    assert only_problem(tmp_path, good_config(annotations={key: value})) == (
+        f"annotation-invalid: config.json annotation {key}: {message}; fix: {fix}")
+
+
+def test_check_unknown_annotation(tmp_path: Path) -> None:
+    assert only_problem(tmp_path, good_config(annotations={"org.jailnet.ip": "172.17.0.5", "org.other": "x"})) == (
+        "annotation-unknown: config.json annotation org.jailnet.ip: jailnet does not read it; fix: use one of "
+        "org.jailnet.network, org.jailnet.ipv4, org.jailnet.nameservers, org.jailnet.search, org.jailnet.dns")
+
+
+def test_check_schema_errors_elsewhere(tmp_path: Path) -> None:
+    config = good_config(freebsd={"jail": {"vnet": "new", "enforceStatfs": 300}},
+                         hooks={"createRuntime": [hook("createRuntime"), {"path": "/x", "timeout": 0}],
+                                "poststop": [hook("poststop")]})
+    code, lines = check_lines(make_bundle(tmp_path, config))
+    fix = "fix: correct the value (runtime-spec config.md, config-freebsd.md; runj docs/oci.md)"
+    assert (code, lines) == (1, [
+        f"invalid: config.json.hooks.createRuntime[1].timeout: must be > 0; {fix}",
+        f"invalid: config.json.freebsd.jail.enforceStatfs: must be between 0 and 255; {fix}",
+    ])
+
+
+def test_check_does_not_repeat_what_a_jailnet_hook_check_said(tmp_path: Path) -> None:
+    """ocispec also rejects timeout 0 and a relative path; the jailnet-specific line is enough."""
+    code, lines = check_lines(make_bundle(tmp_path, with_hook("poststop", hook("poststop", timeout=0, path="j"))))
+    assert [line.split(":")[0] for line in lines] == ["hook-path", "hook-timeout"]
+
+
+def test_check_unreadable_runj_ext_json_is_a_problem(tmp_path: Path) -> None:
+    path = make_bundle(tmp_path, good_config())
+    (path / "runj.ext.json").write_text("{network")
+    code, lines = check_lines(path)
+    assert code == 1 and len(lines) == 1
+    assert lines[0].startswith(f"invalid: {path / 'runj.ext.json'}: not valid JSON (")
+    assert lines[0].endswith('; fix: write valid JSON, e.g. {"network": {"vnet": {"mode": "new"}}}')
+
+
+def test_check_json_output(tmp_path: Path) -> None:
+    path = make_bundle(tmp_path, good_config(annotations={"org.jailnet.dns": "off"}))
+    code, out, err = jailnet("bundle", "check", str(path), "--json")
+    assert (code, err) == (1, "")
+    assert json.loads(out) == {
+        "bundle": str(path),
+        "ok": False,
+        "problems": [{"code": "annotation-invalid",
+                      "message": "config.json annotation org.jailnet.dns: 'off' is not understood (only 'none')",
+                      "fix": 'use "none" or remove it'}],
+    }
+    path.joinpath("config.json").write_text(json.dumps(good_config()))
+    assert json.loads(jailnet("bundle", "check", str(path), "--json")[1]) == {
+        "bundle": str(path), "ok": True, "problems": []}
+
+
+# --- properties ---------------------------------------------------------------------------------
+
+_OTHER = st.fixed_dictionaries({"path": st.sampled_from(["/usr/local/libexec/a", "/opt/b"]),
+                                "args": st.lists(st.sampled_from(["a", "b", "x"]), min_size=1, max_size=3)})
+_JAILNET = st.sampled_from([hook("createRuntime"), hook("poststop"), hook("prestart", timeout=5),
+                            {"path": JAILNET}, {"path": "/x/jailnet", "args": ["jailnet", "hook", "poststop"]}])
+_HOOKS = st.dictionaries(st.sampled_from(["prestart", "createRuntime", "poststop"]),
+                         st.lists(st.one_of(_OTHER, _JAILNET), max_size=4), max_size=3)
+
+
+@settings(max_examples=60, deadline=None)
+@given(hooks=_HOOKS)
+def test_add_is_idempotent_and_remove_keeps_the_rest(hooks: dict[str, list[dict[str, Any]]]) -> None:
+    options = bundle_mod.AddOptions(jailnet=JAILNET, timeout=30)
+    config = good_config(hooks=hooks)
+    once, _ = bundle_mod.add_to_config(config, options)
+    twice, changes = bundle_mod.add_to_config(once, options)
+    assert (twice, changes) == (once, [])
+    assert bundle_mod.hook_problems(once, "B") == []
+    removed, _ = bundle_mod.remove_from_config(once)
+    for kind in ("prestart", "createRuntime", "poststop"):
+        others = [e for e in hooks.get(kind, []) if not bundle_mod.is_jailnet_hook(e)]
+        assert removed.get("hooks", {}).get(kind, []) == others
+    assert config == good_config(hooks=hooks)  # the input is never changed
