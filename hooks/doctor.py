@@ -41,7 +41,7 @@ import os
 import re
 import shlex
 import stat
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Literal
 
@@ -53,7 +53,7 @@ from hooks.console import Console
 from hooks.errors import BadInput, OperationFailed
 from hooks.leases import holders
 from hooks.netconf import HostConfig, HostResolver, Network
-from hooks.statedir import Record, StateDir
+from hooks.statedir import Record, StateDir, jail_alive
 
 Severity = Literal["error", "warning", "info"]
 
@@ -417,13 +417,6 @@ def _state_dir(obs: Observations) -> Finding:
     return Finding(id="statedir", ok=True, severity="error", message=f"{where}: root, 0700")
 
 
-def _alive(record: Record, jails: Mapping[str, int]) -> bool:
-    """Is the record's jail still the same jail (runj: by name; ocijail: by jid)? As gc decides."""
-    if record.jail.isascii() and record.jail.isdigit():
-        return int(record.jail) == record.jid and record.jid in jails.values()
-    return jails.get(record.jail) == record.jid
-
-
 def _consistency(obs: Observations, nets: Sequence[Network]) -> Finding:
     names = {n.name for n in nets}
     state = obs.state
@@ -437,12 +430,12 @@ def _consistency(obs: Observations, nets: Sequence[Network]) -> Finding:
     for record in records:
         if record.state == "creating":
             problems.append(f"record {record.id}: its createRuntime has not finished (running now, or it died)")
-        elif jails is not None and not _alive(record, jails):
+        elif jails is not None and not jail_alive(record, jails):
             problems.append(f"record {record.id}: jail {record.jail} (jid {record.jid}) is gone")
         if not any(lease.network == record.network and lease.address == record.address and lease.holder == record.id
                    for lease in leases):
             problems.append(f"record {record.id}: no lease for {record.address} on network {record.network}")
-            live_without_lease = live_without_lease or (jails is not None and _alive(record, jails))
+            live_without_lease = live_without_lease or (jails is not None and jail_alive(record, jails))
     recorded = {r.id for r in state.records}
     for lease in leases:
         if lease.holder not in recorded:

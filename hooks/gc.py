@@ -32,7 +32,7 @@ from hooks.leases import holders
 from hooks.leases import release as release_leases
 from hooks.naming import host_ifname
 from hooks.netconf import HostConfig, HostResolver, Network
-from hooks.statedir import Record, StateDir
+from hooks.statedir import Record, StateDir, jail_alive
 
 
 @attrs.frozen
@@ -64,13 +64,6 @@ class Observed:
     """network name -> the addresses in its pf table (absent: the table does not exist)."""
 
 
-def _alive(jail: str, jid: int, jails: Mapping[str, int]) -> bool:
-    """Is the jail a record names still the same jail (runj: by name; ocijail: by jid)?"""
-    if jail.isascii() and jail.isdigit():
-        return int(jail) == jid and jid in jails.values()
-    return jails.get(jail) == jid
-
-
 def find(observed: Observed, networks: Mapping[str, Network]) -> list[Leftover]:
     """Everything that belongs to no live container (pure)."""
     found: list[Leftover] = []
@@ -79,7 +72,7 @@ def find(observed: Observed, networks: Mapping[str, Network]) -> list[Leftover]:
     recorded = {r.id for r in observed.records}
     for record in observed.records:
         crashed = record.state == "creating"  # and nobody holds its lock: the hook died
-        if record.id in observed.busy or (not crashed and _alive(record.jail, record.jid, observed.jails)):
+        if record.id in observed.busy or (not crashed and jail_alive(record, observed.jails)):
             kept_hosts.add(record.host_interface)
             continue
         steps = plan.detach(record.host_interface, record.table, record.address)

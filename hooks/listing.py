@@ -15,7 +15,7 @@ import attrs
 
 from hooks import observe
 from hooks.console import Console
-from hooks.statedir import Record, StateDir
+from hooks.statedir import Record, StateDir, jail_alive
 
 COLUMNS = ("ID", "NETWORK", "ADDRESS", "HOST IF", "JAIL IF", "JAIL", "AGE")
 
@@ -56,10 +56,7 @@ def rows(records: Sequence[Record], jails: Mapping[str, int], now: float) -> lis
     """Pure: join records with the live jails (by name, or by jid for ocijail's numeric refs)."""
     out = []
     for record in records:
-        if record.jail.isascii() and record.jail.isdigit():
-            alive = int(record.jail) == record.jid and record.jid in jails.values()
-        else:
-            alive = jails.get(record.jail) == record.jid
+        alive = jail_alive(record, jails)
         created = calendar.timegm(time.strptime(record.created, "%Y-%m-%dT%H:%M:%SZ"))
         out.append(Row(record=record, alive=alive, age=max(now - created, 0.0)))
     return out

@@ -18,7 +18,7 @@ import fcntl
 import hashlib
 import json
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Literal
 
@@ -52,6 +52,14 @@ class Record:
     """When createRuntime began, ISO 8601 in UTC."""
     undo: tuple[tuple[str, ...], ...] = ()
     """While ``creating``: the commands that undo what is done so far, newest first."""
+
+
+def jail_alive(record: Record, jails: Mapping[str, int]) -> bool:
+    """Is the record's jail still the same jail? ``jails`` maps live jail names to jids
+    (``jls --libxo json name jid``); runj's jails are found by name, ocijail's by jid."""
+    if record.jail.isascii() and record.jail.isdigit():
+        return int(record.jail) == record.jid and record.jid in jails.values()
+    return jails.get(record.jail) == record.jid
 
 
 @attrs.frozen
