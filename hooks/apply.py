@@ -89,6 +89,8 @@ def teardown(steps: Sequence[Command], run: Runner, log: Callable[[str], None] =
             log(shlex.join(step.argv))
         elif any(fragment in said for fragment in step.gone):
             log(f"{shlex.join(step.argv)}: already gone")
+        elif step.best_effort:
+            log(f"{describe(result)} (best effort)")
         else:
             failures.append(describe(result))
     return failures

@@ -60,6 +60,10 @@ class Observed:
     busy: frozenset[str]
     """Containers whose hooks hold their lock right now."""
     interfaces: tuple[observe.InterfaceInfo, ...]
+    inside: Mapping[int, tuple[observe.InterfaceInfo, ...]] = attrs.field(factory=dict)
+    """jid -> the interfaces in the live jail of a create that died (``ifconfig -j JID``): its
+    epair end is there when the runtime left the jail (runj 0.1.0) and the hook died before
+    naming the host end."""
     tables: Mapping[str, tuple[str, ...]]
     """network name -> the addresses in its pf table (absent: the table does not exist)."""
 
@@ -75,12 +79,18 @@ def find(observed: Observed, networks: Mapping[str, Network]) -> list[Leftover]:
         if record.id in observed.busy or (not crashed and jail_alive(record, observed.jails)):
             kept_hosts.add(record.host_interface)
             continue
-        steps = plan.detach(record.host_interface, record.table, record.address)
-        if record.state == "creating":
-            steps += tuple(plan.Command(argv, gone=(plan.GONE_INTERFACE, plan.GONE_TABLE)) for argv in record.undo)
+        steps = (plan.replay(record.undo) if crashed else ()) + plan.detach(
+            record.host_interface, record.table, record.address)
         reason = "its createRuntime died before finishing" if crashed else f"jail {record.jail} is gone"
         found.append(Leftover("record", record.id, reason, steps, record.id))
         cleaned.add(record.id)
+        for iface in observed.inside.get(record.jid, ()) if crashed else ():
+            journaled = plan.destroy_epair(iface.name) in record.undo
+            if "epair" in iface.groups and iface.description == record.id and not journaled:
+                # Destroying the end inside the jail destroys both ends (freebsd-commands.md §2.1).
+                destroy = ("ifconfig", "-j", str(record.jid), iface.name, "destroy")
+                found.append(Leftover("interface", iface.name, f"epair of {record.id} in its jail {record.jid}",
+                                      (plan.Command(destroy, gone=(plan.GONE_INTERFACE,)),)))
     kept_leases: dict[str, set[str]] = {}
     for name, leased in sorted(observed.leases.items()):
         for address, holder in sorted(leased.items()):
@@ -147,7 +157,14 @@ def observe_host(console: Console, state: StateDir, networks: Mapping[str, Netwo
     leases = {d.name: holders(d) for d in sorted(base.iterdir())} if base.is_dir() else {}
     ids = {r.id for r in records} | {h for held in leases.values() for h in held.values()}
     busy = frozenset(i for i in ids if state.busy(i))
-    return Observed(records=records, leases=leases, jails=jails, busy=busy, interfaces=interfaces, tables=tables)
+    inside = {}
+    for record in records:
+        if record.state == "creating" and record.id not in busy and jail_alive(record, jails):
+            shown = console.run(("ifconfig", "-j", str(record.jid)))
+            if shown.ok:
+                inside[record.jid] = tuple(observe.parse_interfaces(shown.stdout))
+    return Observed(records=records, leases=leases, jails=jails, busy=busy, interfaces=interfaces, inside=inside,
+                    tables=tables)
 
 
 def main(args: argparse.Namespace, console: Console) -> int:

@@ -163,15 +163,19 @@ def _attach(request: Request, host: Host, leases: LeaseStore, jail: plan.JailInf
         jail_interface=attachment.jail_interface, jail=request.jail, jid=jail.jid,
         created=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()))
     done: list[Undo] = []
+    shared = 0  # the undos of bridge and forwarding: for this rollback only, never journaled
 
     def journal(undos: list[Undo]) -> None:
-        commands = tuple(u for u in reversed(undos) if isinstance(u, tuple))
+        # What a later reaper (gc, the next create) may undo: this container's own steps.
+        # The bridge and forwarding are left alone: other containers may use them by then.
+        commands = tuple(u for u in reversed(undos[shared:]) if isinstance(u, tuple))
         host.state.write(attrs.evolve(record, undo=commands))
 
     host.log.info(f"leased {address} on network {network.name}")
     try:
         journal(done)
-        apply(pre, host.run, done, progress=journal, log=host.log.info)
+        apply(pre, host.run, done, log=host.log.info)
+        shared = len(done)
         epair = _create_epair(request, jail, host)
         done.append(plan.destroy_epair(epair))
         journal(done)
@@ -219,31 +223,25 @@ def _reap(container_id: str, record: Record | None, host: Host, *, reason: str) 
 
 
 def _detach_steps(container_id: str, record: Record | None, leased: dict[str, ipaddress.IPv4Address],
-                  host: Host) -> tuple[tuple[plan.Command, ...], tuple[plan.Command, ...]]:
-    """The teardown for this id, and (for a create that never finished) its journal's undos."""
+                  host: Host) -> tuple[plan.Command, ...]:
+    """The teardown for this id: a dead create's journal first, then the detach by the record,
+    or by the names and leases the id implies when there is no record."""
     if record is not None:
-        steps = plan.detach(record.host_interface, record.table, record.address)
-        unfinished = record.undo if record.state == "creating" else ()
-        journal = tuple(plan.Command(argv, gone=(plan.GONE_INTERFACE, plan.GONE_TABLE)) for argv in unfinished)
-    else:
-        table: str | None = None
-        address: str | None = None
-        for name, held in leased.items():
-            network = host.config.networks.get(name)
-            if network is not None:
-                table, address = network.table, str(held)
-        steps = plan.detach(host_ifname(container_id), table, address)
-        journal = ()
-    return steps, journal
+        journal = plan.replay(record.undo) if record.state == "creating" else ()
+        return journal + plan.detach(record.host_interface, record.table, record.address)
+    table: str | None = None
+    address: str | None = None
+    for name, held in leased.items():
+        network = host.config.networks.get(name)
+        if network is not None:
+            table, address = network.table, str(held)
+    return plan.detach(host_ifname(container_id), table, address)
 
 
 def _detach(container_id: str, record: Record | None, leased: dict[str, ipaddress.IPv4Address],
             host: Host) -> list[str]:
-    """Detach by the record (with a create's journal, if it never finished), else by the names
-    and leases the id implies; release the leases and the record. Returns what failed."""
-    steps, journal = _detach_steps(container_id, record, leased, host)
-    failures = teardown(steps, host.run, host.log.info)
-    teardown(journal, host.run, host.log.info)
+    """Detach (see :func:`_detach_steps`), release the leases and the record; return what failed."""
+    failures = teardown(_detach_steps(container_id, record, leased, host), host.run, host.log.info)
     for name in leased:
         for freed in release_leases(host.state.path / "networks" / name, container_id):
             host.log.info(f"released {freed} on network {name}")
@@ -268,10 +266,10 @@ def release(container_id: str, host: Host) -> list[str]:
 def print_release_plan(container_id: str, host: Host, out: TextIO) -> None:
     """poststop --dry-run: the teardown commands, from the record or the id; nothing runs."""
     record = host.state.read(container_id)
-    steps, journal = _detach_steps(container_id, record, leases_of(host.state.path, container_id), host)
+    steps = _detach_steps(container_id, record, leases_of(host.state.path, container_id), host)
     out.write(f"# poststop plan for container {container_id}"
               f"{' (from its record)' if record else ' (no record: names from the id)'}\n")
-    for step in (*steps, *journal):
+    for step in steps:
         out.write(shlex.join(step.argv) + "\n")
     out.write("release the lease and the record\n")
 

@@ -46,6 +46,8 @@ class Command:
     argv: tuple[str, ...]
     undo: tuple[str, ...] | None = None
     gone: tuple[str, ...] = ()
+    best_effort: bool = False
+    """A failure is logged, not reported: another step makes sure of the result."""
 
 
 @attrs.frozen
@@ -190,6 +192,16 @@ def attach(attachment: Attachment, epair_a: str, resolv_conf: str | None) -> tup
         Command(in_jail(attachment, "ifconfig", "lo0", "inet", "127.0.0.1/8", "up")),
     ]
     return tuple(steps)
+
+
+def replay(journal: tuple[tuple[str, ...], ...]) -> tuple[Command, ...]:
+    """A dead createRuntime's journal (its undos, newest first), to run before :func:`detach`.
+
+    The journal is written after each step, so a hook killed between a step and its journal
+    entry leaves one step unrecorded; its undos may then fail, and :func:`detach` (destroying
+    the host end, which takes the pair and its bridge membership along) finishes the job.
+    """
+    return tuple(Command(argv, best_effort=True) for argv in journal)
 
 
 def detach(host_interface: str, table: str | None, address: str | None) -> tuple[Command, ...]:

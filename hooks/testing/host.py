@@ -39,6 +39,8 @@ class SimulatedHost:
 
     def __init__(self, state: HostState | None = None) -> None:
         self.state = state if state is not None else HostState()
+        self.kill_caller = False
+        """Set when a ``kill-*`` fault fired: the executable then SIGKILLs its parent."""
 
     @classmethod
     def freebsd(
@@ -89,16 +91,22 @@ class SimulatedHost:
             return result
         args = list(argv[1:])
         ctx = Context(self.state, program, stdin=stdin or "")
-        if command.mutating(args) and self._take_fault(program, args):
+        fault = self._take_fault(program, args) if command.mutating(args) else None
+        if fault is not None and fault.action == "fail":
             code, out, err = command.fault(args)
             self.state.log.append(Invocation([program, *args], code, _jail_of(program, args)))
             return Completed(argv, code, out, err)
+        if fault is not None:
+            self.kill_caller = True
+            if fault.action == "kill-before":
+                self.state.log.append(Invocation([program, *args], -9, _jail_of(program, args)))
+                return Completed(argv, -9, "", "")
         code = execute(command, ctx, args)
         self.state.log.append(Invocation([program, *args], code, _jail_of(program, args)))
         return Completed(argv, code, "".join(ctx.out), "".join(ctx.err))
 
-    def _take_fault(self, program: str, args: list[str]) -> bool:
-        """Count a mutating command against the armed faults; True when one of them fires."""
+    def _take_fault(self, program: str, args: list[str]) -> Fault | None:
+        """Count a mutating command against the armed faults; the one that fires, if any."""
         for fault in self.state.faults:
             if fault.times == 0:
                 continue
@@ -115,14 +123,21 @@ class SimulatedHost:
             if hit:
                 if fault.times > 0:
                     fault.times -= 1
-                return True
-        return False
+                return fault
+        return None
 
     # -- fault injection and the log -------------------------------------------------------
 
     def fail_nth(self, nth: int) -> None:
         """Make the ``nth`` mutating command from now on fail with FreeBSD's error for it."""
         self.state.faults.append(Fault(nth=nth))
+
+    def kill_nth(self, nth: int, *, when: str = "after") -> None:
+        """SIGKILL the caller of the ``nth`` mutating command from now on, ``before`` or ``after``
+        the command runs (through the installed executables: the process that ran the command)."""
+        if when not in ("before", "after"):
+            raise ValueError(f"when must be 'before' or 'after', not {when!r}")
+        self.state.faults.append(Fault(nth=nth, action=f"kill-{when}"))
 
     def fail_matching(self, *pattern: str, times: int = 1) -> None:
         """Make commands whose argv starts with ``pattern`` (fnmatch, program by basename) fail."""

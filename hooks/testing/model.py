@@ -189,6 +189,10 @@ class Fault:
     times: int = 1
     """How many commands this fault fails before it disarms; -1 for every time."""
     seen: int = 0
+    action: str = "fail"
+    """``fail``: the command fails with FreeBSD's error and changes nothing. ``kill-before`` /
+    ``kill-after``: the command does not run / runs, and then the process that started it gets
+    SIGKILL (a hook killed at its timeout); this takes effect through the installed executables."""
 
 
 @attrs.define

@@ -12,6 +12,7 @@ import contextlib
 import fcntl
 import json
 import os
+import signal
 import sys
 import tempfile
 from collections.abc import Iterator, Sequence
@@ -118,8 +119,12 @@ class SharedHost:
 
     def __call__(self, argv: Sequence[str], *, stdin: str | None = None) -> Completed:
         """Run one command against the shared host (in this process)."""
+        return self.run_command(argv, stdin=stdin)[0]
+
+    def run_command(self, argv: Sequence[str], *, stdin: str | None = None) -> tuple[Completed, bool]:
+        """Run one command; also say whether a ``kill-*`` fault fired for it."""
         with self.edit() as host:
-            return host.run(argv, stdin=stdin)
+            return host.run(argv, stdin=stdin), host.kill_caller
 
 
 def main(state_file: str, argv: list[str]) -> int:
@@ -128,7 +133,10 @@ def main(state_file: str, argv: list[str]) -> int:
     words = argv[1:]
     stdin = sys.stdin.read() if program == "pfctl" and "-" in words and sys.stdin is not None else None
     shared = SharedHost(Path(state_file).parent)
-    result = shared([program, *words], stdin=stdin)
+    result, kill = shared.run_command([program, *words], stdin=stdin)
     sys.stdout.write(result.stdout)
     sys.stderr.write(result.stderr)
+    if kill:  # an injected crash: the caller (a hook) dies here, as at a runtime's timeout
+        sys.stdout.flush()
+        os.kill(os.getppid(), signal.SIGKILL)
     return result.returncode

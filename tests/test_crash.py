@@ -1,0 +1,94 @@
+"""Faults and crashes: a poststop that fails part-way, and a createRuntime SIGKILLed at every step.
+
+A killed hook undoes nothing. The simulated host's ``kill_nth`` makes the executable that runs
+the hook's k-th mutating command SIGKILL the hook, before or after the command takes effect —
+deterministically, with no timing involved. ``jailnet gc`` must then restore a clean host, and a
+new create for the same id must succeed.
+"""
+
+import io
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from hooks.cli import main
+from hooks.testing import HookBed, SharedHost, SimulatedHost
+from hooks.testing.bed import PF_CONF
+from hooks.testing.runtime import FakeRunj, HookEntry
+
+
+def create_steps(tmp_path: Path) -> int:
+    """How many mutating commands the first container's createRuntime runs."""
+    probe = HookBed(tmp_path / "probe")
+    probe.jail("c1")
+    assert probe.hook("createRuntime", "c1")[0] == 0
+    return len(probe.mutations())
+
+
+def clean(shared: SharedHost, state: Path) -> None:
+    """Nothing of the container is left: no epair, no pf entry, no lease, no record."""
+    assert shared(("ifconfig", "-g", "epair")).stdout == ""
+    assert shared(("pfctl", "-t", "jail-nat", "-T", "show")).stdout == ""
+    left = [p.relative_to(state).as_posix() for p in state.rglob("*")
+            if p.is_file() and p.parent.name in ("default", "containers") and p.name != "last_reserved"]
+    assert left == []
+
+
+def fresh(tmp_path: Path, jailnet_argv: list[str], *, remove_on_failure: bool) -> tuple[FakeRunj, dict[str, str]]:
+    host = SimulatedHost.freebsd()
+    host(("pfctl", "-f", "-"), stdin=PF_CONF)
+    shared = SharedHost.create(tmp_path / "host", host)
+    env = {"PATH": shared.path, "JAILNET_STATE_DIR": str(tmp_path / "state")}
+    path, *prefix = jailnet_argv
+    args = ("python3" if prefix else "jailnet", *prefix, "hook")
+    hook_env = tuple(f"{k}={v}" for k, v in env.items())
+    runj = FakeRunj(shared, tmp_path, create_runtime=[HookEntry(path, (*args, "createRuntime"), hook_env, 60)],
+                    poststop=[HookEntry(path, (*args, "poststop"), hook_env, 60)],
+                    remove_on_failure=remove_on_failure)
+    return runj, env
+
+
+@pytest.mark.parametrize(("when", "runj_version"), [("before", "HEAD"), ("after", "HEAD"), ("after", "v0.1.0")])
+def test_sigkill_at_every_step_then_gc(tmp_path: Path, jailnet_argv: list[str], when: str,
+                                       runj_version: str) -> None:
+    steps = create_steps(tmp_path)
+    assert steps == 9
+    for k in range(1, steps + 1):
+        # runj HEAD removes the jail after a failed createRuntime; v0.1.0 leaves it behind.
+        runj, env = fresh(tmp_path / f"k{k}", jailnet_argv, remove_on_failure=runj_version == "HEAD")
+        with runj.shared.edit() as host:
+            host.kill_nth(k, when=when)
+        (result,) = runj.create("c1")
+        assert result.returncode == -9, (k, result)
+        gc = subprocess.run([*jailnet_argv, "gc"], capture_output=True, text=True, env=env, timeout=60)
+        assert gc.returncode == 0, (k, gc.stderr)
+        clean(runj.shared, tmp_path / f"k{k}" / "state")
+        with runj.shared.edit() as host:
+            if host.state.find_jail("c1") is not None:
+                host.remove_jail("c1")  # the admin deletes what v0.1.0 left
+        (again,) = runj.create("c1")
+        assert (again.returncode, again.stderr) == (0, ""), k
+        assert runj.shared(("pfctl", "-t", "jail-nat", "-T", "show")).stdout.split() != []
+        (stop,) = runj.delete("c1")
+        assert stop.returncode == 0
+        clean(runj.shared, tmp_path / f"k{k}" / "state")
+
+
+@pytest.mark.parametrize("k", [1, 2])
+def test_a_fault_in_poststop_still_exits_0_and_removes_the_rest(tmp_path: Path, k: int) -> None:
+    bed = HookBed(tmp_path)
+    bed.jail("c1")
+    assert bed.hook("createRuntime", "c1")[0] == 0
+    bed.host.remove_jail("c1")
+    bed.host.fail_nth(k)  # 1: pfctl -T delete, 2: ifconfig jn…a destroy
+    code, out, err = bed.hook("poststop", "c1")
+    assert (code, out) == (0, "")
+    assert err.startswith("jailnet: poststop c1: ")
+    assert bed.files() == {}  # lease and record released all the same
+    epairs = bed.host(("ifconfig", "-g", "epair")).stdout
+    table = bed.host(("pfctl", "-t", "jail-nat", "-T", "show")).stdout
+    assert (epairs == "") == (k == 1) and (table == "") == (k == 2)  # only the failed step's part stays
+    assert main(["gc"], stdout=io.StringIO(), stderr=io.StringIO(), environ=bed.env, run=bed.host) == 0
+    assert bed.host(("ifconfig", "-g", "epair")).stdout == ""
+    assert bed.host(("pfctl", "-t", "jail-nat", "-T", "show")).stdout == ""
