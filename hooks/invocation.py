@@ -21,6 +21,9 @@ from hooks.system import Runner, SubprocessRunner, search_path
 if TYPE_CHECKING:
     from hooks.lifecycle import Host
 
+#: A state is a few hundred bytes; annotations make it grow, but never to this (1 MiB).
+MAX_STATE_BYTES = 1 << 20
+
 KINDS = {"createruntime": "createRuntime", "prestart": "prestart", "poststop": "poststop"}
 
 
@@ -44,6 +47,8 @@ def invoke(args: argparse.Namespace, raw: bytes, *, out: TextIO, err: TextIO, en
 
     try:
         kind = hook_kind(args.kind)
+        if len(raw) > MAX_STATE_BYTES:
+            raise BadInput(f"state: {len(raw)} bytes, more than the {MAX_STATE_BYTES} a container state may have")
         state = ocispec.load_state(raw)
         check_container_id(state.id)
         resolver = HostResolver.from_file(environ.get(ENV_RESOLV_CONF) or HOST_RESOLV_CONF)

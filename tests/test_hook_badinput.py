@@ -73,6 +73,36 @@ CASES: list[tuple[str, bytes, tuple[str, ...], str]] = [
      "annotation org.jailnet.dns: 'maybe' is not understood (only 'none')"),
     ("ocijail jid not a number", annotated(**{"org.freebsd.jail.jid": "abc"}), (),
      "annotation org.freebsd.jail.jid: 'abc' is not a jid"),
+    ("10 MB of input", state(annotations={"x": "a" * (10 << 20)}), (),
+     f"state: {len(state(annotations={'x': 'a' * (10 << 20)}))} bytes, more than the 1048576 a container state may have"),
+    ("a JSON string", b'"x"', (), "state: expected a JSON object, got str 'x'"),
+    ("trailing garbage", b'{"a":1} x', (), "state: not valid JSON (Extra data: line 1 column 9 (char 8))"),
+    ("nested too deeply", b"[" * 100000 + b"]" * 100000, (), "state: not valid JSON (nested too deeply)"),
+    ("id is null", state(id=None), (), "state.id: expected a string, got null"),
+    ("id with a newline", state(id="a\nb"), (),
+     "state.id: 'a\\nb' cannot name a jail: '\\n' is not allowed (letters, digits, '_' and '-')"),
+    ("id with a tab", state(id="a\tb"), (),
+     "state.id: 'a\\tb' cannot name a jail: '\\t' is not allowed (letters, digits, '_' and '-')"),
+    ("id not ASCII", state(id="ünï"), (),
+     "state.id: 'ünï' cannot name a jail: 'ü' is not allowed (letters, digits, '_' and '-')"),
+    ("id of 256 characters", state(id="x" * 256), (), "state.id: longer than 255 characters (256)"),
+    ("status is a number", state(status=1), (), "state.status: expected a string, got int 1"),
+    ("bundle missing", json.dumps({"ociVersion": "1", "id": "c1", "status": "creating"}).encode(), (),
+     "state.bundle: required field missing"),
+    ("bundle is a number", state(bundle=5), (), "state.bundle: expected a string, got int 5"),
+    ("ociVersion missing", json.dumps({"id": "c1", "status": "creating", "bundle": "/b"}).encode(), (),
+     "state.ociVersion: required field missing"),
+    ("annotations is null", state(annotations=None), (), "state.annotations: expected a JSON object, got null"),
+    ("ipv4 with a prefix length", annotated(**{IPV4: "172.17.0.5/16"}), (),
+     "annotation org.jailnet.ipv4: '172.17.0.5/16' is not an IPv4 address"),
+    ("ipv4 is IPv6", annotated(**{IPV4: "fd00::5"}), (), "annotation org.jailnet.ipv4: 'fd00::5' is not an IPv4 address"),
+    ("empty network", annotated(**{"org.jailnet.network": ""}), (),
+     "annotation org.jailnet.network: '' is not a network name (letters, digits, '.', '_', '-')"),
+    ("empty nameservers", annotated(**{"org.jailnet.nameservers": ""}), (),
+     "annotation org.jailnet.nameservers: empty (use org.jailnet.dns=none to skip DNS)"),
+    ("search domain with an empty label", annotated(**{"org.jailnet.search": "a..b"}), (),
+     "annotation org.jailnet.search: 'a..b' is not a domain name"),
+    ("jid zero", annotated(**{"org.freebsd.jail.jid": "0"}), (), "annotation org.freebsd.jail.jid: '0' is not a jid"),
     ("--network unknown", state(), ("--network", "nope"), "--network: unknown network 'nope' (known: default)"),
     ("unknown option", state(), ("--bogus",), "unrecognized arguments: --bogus"),
 ]
@@ -96,6 +126,10 @@ def test_through_the_executable(tmp_path: Path, jailnet_argv: list[str], raw: by
     assert (proc.returncode, proc.stdout, proc.stderr.decode()) == (2, b"", f"jailnet: {line}\n")
     assert shared.snapshot().log == []
     assert not (tmp_path / "state").exists()
+
+
+def test_there_are_at_least_40_cases() -> None:
+    assert len(CASES) >= 40
 
 
 def test_unknown_hook_kind(bed: HookBed) -> None:
