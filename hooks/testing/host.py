@@ -10,7 +10,7 @@ import os
 from collections.abc import Sequence
 from pathlib import Path
 
-import cattrs
+import attrs
 
 from hooks.system import Completed
 from hooks.testing import interfaces, jails
@@ -160,7 +160,7 @@ class SimulatedHost:
         """The host as commands can see it (interfaces, routes, sysctls, jails, pf), without the
         invocation log, the armed faults and the MAC and jid counters: compare two of these to check that
         a failed operation left the host exactly as before."""
-        data: dict[str, object] = cattrs.unstructure(self.state)
+        data: dict[str, object] = attrs.asdict(self.state)
         for bookkeeping in ("log", "faults", "serial", "next_jid"):
             del data[bookkeeping]
         return data

@@ -15,10 +15,13 @@ import os
 import signal
 import sys
 import tempfile
+import types
+import typing
 from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import Any
 
-import cattrs
+import attrs
 
 from hooks.system import Completed
 from hooks.testing.host import SimulatedHost
@@ -35,7 +38,26 @@ LAYOUT = {
     "jail": "usr/sbin",
 }
 
-_converter = cattrs.Converter()
+def _structure(data: Any, kind: Any) -> Any:
+    """Rebuild the model from JSON data: attrs classes field by field, then lists, dicts,
+    optionals and scalars. The state file is this module's own, so no validation is needed;
+    cattrs would do the same but costs every simulated command a third of its start-up."""
+    origin = typing.get_origin(kind)
+    if attrs.has(kind):
+        hints = typing.get_type_hints(kind)
+        return kind(**{f.name: _structure(data[f.name], hints[f.name]) for f in attrs.fields(kind) if f.name in data})
+    if origin is list:
+        (item,) = typing.get_args(kind)
+        return [_structure(x, item) for x in data]
+    if origin is dict:
+        _, value = typing.get_args(kind)
+        return {k: _structure(v, value) for k, v in data.items()}
+    if origin in (typing.Union, types.UnionType):
+        if data is None:
+            return None
+        (inner,) = [a for a in typing.get_args(kind) if a is not type(None)]
+        return _structure(data, inner)
+    return data
 
 _SCRIPT = """#!{python}
 # A program of the jailnet simulated FreeBSD host ({program}); state in {state}.
@@ -95,10 +117,11 @@ class SharedHost:
             os.close(fd)
 
     def _load(self) -> HostState:
-        return _converter.structure(json.loads(self.state_file.read_text()), HostState)
+        state: HostState = _structure(json.loads(self.state_file.read_text()), HostState)
+        return state
 
     def _save(self, state: HostState) -> None:
-        data = json.dumps(_converter.unstructure(state))
+        data = json.dumps(attrs.asdict(state))
         fd, tmp = tempfile.mkstemp(dir=self.directory, prefix=".host.", suffix=".json")
         with os.fdopen(fd, "w") as f:
             f.write(data)
