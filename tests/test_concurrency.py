@@ -25,7 +25,7 @@ def runj(tmp_path: Path, jailnet_argv: list[str]) -> FakeRunj:
     shared = SharedHost.create(tmp_path / "host", host)
     env = (f"PATH={shared.path}", f"JAILNET_STATE_DIR={tmp_path / 'state'}")
     path, *prefix = jailnet_argv
-    args = ("python3" if prefix else "jailnet", *prefix, "hook")
+    args = (path if prefix else "jailnet", *prefix, "hook")
     return FakeRunj(shared, tmp_path, create_runtime=[HookEntry(path, (*args, "createRuntime"), env, 120)],
                     poststop=[HookEntry(path, (*args, "poststop"), env, 120)])
 

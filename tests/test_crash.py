@@ -41,7 +41,7 @@ def fresh(tmp_path: Path, jailnet_argv: list[str], *, remove_on_failure: bool) -
     shared = SharedHost.create(tmp_path / "host", host)
     env = {"PATH": shared.path, "JAILNET_STATE_DIR": str(tmp_path / "state")}
     path, *prefix = jailnet_argv
-    args = ("python3" if prefix else "jailnet", *prefix, "hook")
+    args = (path if prefix else "jailnet", *prefix, "hook")
     hook_env = tuple(f"{k}={v}" for k, v in env.items())
     runj = FakeRunj(shared, tmp_path, create_runtime=[HookEntry(path, (*args, "createRuntime"), hook_env, 60)],
                     poststop=[HookEntry(path, (*args, "poststop"), hook_env, 60)],

@@ -121,7 +121,7 @@ def test_gc_while_hooks_run_in_parallel(tmp_path: Path, jailnet_argv: list[str])
     shared = SharedHost.create(tmp_path / "host", host)
     env = (f"PATH={shared.path}", f"JAILNET_STATE_DIR={tmp_path / 'state'}")
     path, *prefix = jailnet_argv
-    argv0 = "python3" if prefix else "jailnet"
+    argv0 = path if prefix else "jailnet"
     runj = FakeRunj(shared, tmp_path, create_runtime=[HookEntry(path, (argv0, *prefix, "hook", "createRuntime"),
                                                                 env, 60)])
     names = [f"p{n}" for n in range(6)]

@@ -21,7 +21,7 @@ def runj(tmp_path: Path, jailnet_argv: list[str]) -> FakeRunj:
     resolv.write_text("nameserver 192.0.2.53\n")
     env = (f"PATH={shared.path}", f"JAILNET_STATE_DIR={tmp_path / 'state'}", f"JAILNET_RESOLV_CONF={resolv}")
     path, *prefix = jailnet_argv
-    argv0 = "python3" if prefix else "jailnet"
+    argv0 = path if prefix else "jailnet"
     return FakeRunj(shared, tmp_path,
                     create_runtime=[HookEntry(path, (argv0, *prefix, "hook", "createRuntime"), env, 30)],
                     poststop=[HookEntry(path, (argv0, *prefix, "hook", "poststop"), env, 30)])

@@ -6,18 +6,26 @@ order": the jail at step 3, the hooks at step 7; "What ``runj delete`` does, in 
 ``jail_remove(2)`` at step 3, the hooks at step 6). runc, crun and containerd know nothing of
 jails, so a bundle that tests jailnet under them lists this hook first in both lists::
 
-    "createRuntime": [{"path": sys.executable, "args": ["python3", "-m", "hooks.testing.kit",
-                                                        "jail-create", HOSTDIR]}, <jailnet>...],
-    "poststop":      [{"path": sys.executable, "args": ["python3", "-m", "hooks.testing.kit",
-                                                        "jail-remove", HOSTDIR]}, <jailnet>...]
+    "createRuntime": [{"path": PYTHON, "args": [PYTHON, "-m", "hooks.testing.kit", "jail-create", HOSTDIR]},
+                      <jailnet>...],
+    "poststop":      [{"path": PYTHON, "args": [PYTHON, "-m", "hooks.testing.kit", "jail-remove", HOSTDIR]},
+                      <jailnet>...]
+
+``PYTHON`` is an absolute interpreter that can import this package (the tests' ``sys.executable``),
+in ``args[0]`` too: runc and crun exec ``path`` with all of ``args`` (runj drops ``args[0]``), and
+Python finds its venv from argv[0]; a bare ``python3`` there is looked up on the runtime's PATH.
 
 It reads the OCI state JSON on stdin, as every hook does:
 
 ``jail-create HOSTDIR``
     creates, on the simulated host kept in ``HOSTDIR`` (:class:`~hooks.testing.store.SharedHost`),
     a ``persist`` jail with its own vnet, named after the container id, whose root is the
-    bundle's ``rootfs`` (``state["bundle"] + "/rootfs"``). Nothing is put in it: on FreeBSD 14.2
-    jailnet configures the jail from the host (``ifconfig -j``), so no jexec is needed.
+    container's root as runj takes it: ``root.path`` of the bundle's ``config.json``, relative to
+    the bundle (``state["bundle"]``) unless absolute; ``<bundle>/rootfs`` when the config cannot
+    be read. containerd hands the runtime its own bundle directory, whose ``rootfs`` stays empty
+    when ``ctr run --config`` names an absolute root, so the config's path is the one that counts.
+    Nothing is put in the root: on FreeBSD 14.2 jailnet configures the jail from the host
+    (``ifconfig -j``), so no jexec is needed.
 ``jail-remove HOSTDIR``
     removes that jail if it is there; a jail already gone is fine (poststop may run twice, or
     after a create that never made it).
@@ -27,11 +35,11 @@ It reads the OCI state JSON on stdin, as every hook does:
 
 Exit status: 0 done; ``CODE`` for ``fail``; 1 the jail could not be created (it exists already,
 or its name is not a valid jail name); 2 bad usage or state JSON. Only the standard library and
-:mod:`hooks.testing` are used, so the hook runs with an empty ``env`` as long as its path is an
-absolute interpreter that can import this package (``sys.executable`` of the tests).
+:mod:`hooks.testing` are used, so the hook runs with an empty ``env``.
 """
 
 import json
+import os
 import sys
 from typing import BinaryIO, TextIO
 
@@ -53,10 +61,24 @@ def read_state(stdin: BinaryIO) -> tuple[str, str]:
     return cid, bundle
 
 
+def root_path(bundle: str) -> str:
+    """The container's root directory: ``root.path`` of ``<bundle>/config.json`` (relative to the
+    bundle unless absolute), else ``<bundle>/rootfs``."""
+    try:
+        with open(os.path.join(bundle, "config.json"), "rb") as f:
+            config = json.load(f)
+        path = config["root"]["path"]
+    except (OSError, ValueError, KeyError, TypeError):
+        path = None
+    if not isinstance(path, str) or not path:
+        path = "rootfs"
+    return os.path.normpath(os.path.join(bundle, path))
+
+
 def jail_create(hostdir: str, cid: str, bundle: str) -> None:
     """Make the jail as runj does before its createRuntime hooks: ``persist``, ``vnet=new``."""
     with SharedHost(hostdir).edit() as host:
-        host.create_jail(cid, bundle.rstrip("/") + "/rootfs", vnet=True, hostname=cid)
+        host.create_jail(cid, root_path(bundle), vnet=True, hostname=cid)
 
 
 def jail_remove(hostdir: str, cid: str) -> bool:
