@@ -13,21 +13,12 @@ import pytest
 
 from hooks.naming import host_ifname
 from hooks.system import run_hook
-from hooks.testing import SharedHost, SimulatedHost
-from hooks.testing.bed import PF_CONF
-from hooks.testing.runtime import FakeRunj, HookEntry
+from hooks.testing.runtime import FakeRunj
 
 
 @pytest.fixture
 def runj(tmp_path: Path, jailnet_argv: list[str]) -> FakeRunj:
-    host = SimulatedHost.freebsd()
-    host(("pfctl", "-f", "-"), stdin=PF_CONF)
-    shared = SharedHost.create(tmp_path / "host", host)
-    env = (f"PATH={shared.path}", f"JAILNET_STATE_DIR={tmp_path / 'state'}")
-    path, *prefix = jailnet_argv
-    args = (path if prefix else "jailnet", *prefix, "hook")
-    return FakeRunj(shared, tmp_path, create_runtime=[HookEntry(path, (*args, "createRuntime"), env, 120)],
-                    poststop=[HookEntry(path, (*args, "poststop"), env, 120)])
+    return FakeRunj.with_jailnet(tmp_path, jailnet_argv, timeout=120)
 
 
 def parallel(jobs: list[Callable[[], int]], workers: int = 64) -> list[int]:
@@ -67,7 +58,7 @@ def test_a_mixed_storm(runj: FakeRunj, jailnet_argv: list[str]) -> None:
     ids = [f"s{n}" for n in range(12)]
     locks = {cid: threading.Lock() for cid in ids}  # one runtime call per container at a time, as runj does
     up: set[str] = set()
-    env = {"PATH": str(runj.shared.path), "JAILNET_STATE_DIR": str(runj.workdir / "state")}
+    env = runj.env
 
     def op(kind: str, cid: str) -> int:
         if kind == "gc":

@@ -13,9 +13,8 @@ from pathlib import Path
 import pytest
 
 from hooks.cli import main
-from hooks.testing import HookBed, SharedHost, SimulatedHost
-from hooks.testing.bed import PF_CONF
-from hooks.testing.runtime import FakeRunj, HookEntry
+from hooks.testing import HookBed, SharedHost
+from hooks.testing.runtime import FakeRunj
 
 
 def create_steps(tmp_path: Path) -> int:
@@ -35,20 +34,6 @@ def clean(shared: SharedHost, state: Path) -> None:
     assert left == []
 
 
-def fresh(tmp_path: Path, jailnet_argv: list[str], *, remove_on_failure: bool) -> tuple[FakeRunj, dict[str, str]]:
-    host = SimulatedHost.freebsd()
-    host(("pfctl", "-f", "-"), stdin=PF_CONF)
-    shared = SharedHost.create(tmp_path / "host", host)
-    env = {"PATH": shared.path, "JAILNET_STATE_DIR": str(tmp_path / "state")}
-    path, *prefix = jailnet_argv
-    args = (path if prefix else "jailnet", *prefix, "hook")
-    hook_env = tuple(f"{k}={v}" for k, v in env.items())
-    runj = FakeRunj(shared, tmp_path, create_runtime=[HookEntry(path, (*args, "createRuntime"), hook_env, 60)],
-                    poststop=[HookEntry(path, (*args, "poststop"), hook_env, 60)],
-                    remove_on_failure=remove_on_failure)
-    return runj, env
-
-
 @pytest.mark.parametrize(("when", "runj_version"), [("before", "HEAD"), ("after", "HEAD"), ("after", "v0.1.0")])
 def test_sigkill_at_every_step_then_gc(tmp_path: Path, jailnet_argv: list[str], when: str,
                                        runj_version: str) -> None:
@@ -56,12 +41,12 @@ def test_sigkill_at_every_step_then_gc(tmp_path: Path, jailnet_argv: list[str], 
     assert steps == 9
     for k in range(1, steps + 1):
         # runj HEAD removes the jail after a failed createRuntime; v0.1.0 leaves it behind.
-        runj, env = fresh(tmp_path / f"k{k}", jailnet_argv, remove_on_failure=runj_version == "HEAD")
+        runj = FakeRunj.with_jailnet(tmp_path / f"k{k}", jailnet_argv, remove_on_failure=runj_version == "HEAD")
         with runj.shared.edit() as host:
             host.kill_nth(k, when=when)
         (result,) = runj.create("c1")
         assert result.returncode == -9, (k, result)
-        gc = subprocess.run([*jailnet_argv, "gc"], capture_output=True, text=True, env=env, timeout=60)
+        gc = subprocess.run([*jailnet_argv, "gc"], capture_output=True, text=True, env=runj.env, timeout=60)
         assert gc.returncode == 0, (k, gc.stderr)
         clean(runj.shared, tmp_path / f"k{k}" / "state")
         with runj.shared.edit() as host:

@@ -9,9 +9,8 @@ from pathlib import Path
 from hooks.cli import main
 from hooks.naming import host_ifname, jail_ifname
 from hooks.statedir import Record, StateDir
-from hooks.testing import HookBed, SharedHost, SimulatedHost
-from hooks.testing.bed import PF_CONF
-from hooks.testing.runtime import FakeRunj, HookEntry
+from hooks.testing import HookBed
+from hooks.testing.runtime import FakeRunj
 
 
 def gc(bed: HookBed, *args: str) -> tuple[int, str, str]:
@@ -116,14 +115,8 @@ def test_a_container_whose_hook_is_running_is_left_alone(bed: HookBed) -> None:
 
 
 def test_gc_while_hooks_run_in_parallel(tmp_path: Path, jailnet_argv: list[str]) -> None:
-    host = SimulatedHost.freebsd()
-    host(("pfctl", "-f", "-"), stdin=PF_CONF)
-    shared = SharedHost.create(tmp_path / "host", host)
-    env = (f"PATH={shared.path}", f"JAILNET_STATE_DIR={tmp_path / 'state'}")
-    path, *prefix = jailnet_argv
-    argv0 = path if prefix else "jailnet"
-    runj = FakeRunj(shared, tmp_path, create_runtime=[HookEntry(path, (argv0, *prefix, "hook", "createRuntime"),
-                                                                env, 60)])
+    runj = FakeRunj.with_jailnet(tmp_path, jailnet_argv)
+    shared, env = runj.shared, runj.env
     names = [f"p{n}" for n in range(6)]
     results: dict[str, int] = {}
     threads = [threading.Thread(target=lambda n=n: results.__setitem__(n, runj.create(n)[0].returncode))
@@ -132,8 +125,7 @@ def test_gc_while_hooks_run_in_parallel(tmp_path: Path, jailnet_argv: list[str])
         t.start()
     gc_runs = []
     while any(t.is_alive() for t in threads):
-        proc = subprocess.run([*jailnet_argv, "gc"], capture_output=True, text=True, timeout=60,
-                              env=dict(e.split("=", 1) for e in env))
+        proc = subprocess.run([*jailnet_argv, "gc"], capture_output=True, text=True, timeout=60, env=env)
         gc_runs.append((proc.returncode, proc.stdout))
     for t in threads:
         t.join()

@@ -8,23 +8,14 @@ import pytest
 from hooks.naming import host_ifname, jail_ifname
 from hooks.system import DEFAULT_PATH, SubprocessRunner, search_path
 from hooks.testing import SharedHost, SimulatedHost
-from hooks.testing.bed import PF_CONF
 from hooks.testing.runtime import FakeRunj, HookEntry
 
 
 @pytest.fixture
 def runj(tmp_path: Path, jailnet_argv: list[str]) -> FakeRunj:
-    host = SimulatedHost.freebsd()
-    host(("pfctl", "-f", "-"), stdin=PF_CONF)
-    shared = SharedHost.create(tmp_path / "host", host)
     resolv = tmp_path / "resolv.conf"
     resolv.write_text("nameserver 192.0.2.53\n")
-    env = (f"PATH={shared.path}", f"JAILNET_STATE_DIR={tmp_path / 'state'}", f"JAILNET_RESOLV_CONF={resolv}")
-    path, *prefix = jailnet_argv
-    argv0 = path if prefix else "jailnet"
-    return FakeRunj(shared, tmp_path,
-                    create_runtime=[HookEntry(path, (argv0, *prefix, "hook", "createRuntime"), env, 30)],
-                    poststop=[HookEntry(path, (argv0, *prefix, "hook", "poststop"), env, 30)])
+    return FakeRunj.with_jailnet(tmp_path, jailnet_argv, env={"JAILNET_RESOLV_CONF": str(resolv)}, timeout=30)
 
 
 def test_runj_lifecycle_reaches_the_seed_state_and_cleans_up(runj: FakeRunj, tmp_path: Path) -> None:

@@ -17,8 +17,7 @@ from typing import TextIO
 
 from hooks.system import SubprocessRunner
 from hooks.testing.host import SimulatedHost
-from hooks.testing.runtime import FakeRunj, HookEntry
-from hooks.testing.store import SharedHost
+from hooks.testing.runtime import FakeRunj
 
 RELEASE = "14.2-RELEASE"
 PF_CONF = """\
@@ -58,9 +57,11 @@ def _demo(out: TextIO, directory: Path) -> int:
     (root / "etc" / "resolv.conf").write_text(HOST_RESOLV_CONF)
     host = SimulatedHost.freebsd(RELEASE)
     host.state.root = str(root)
-    shared = SharedHost.create(directory / "host", host)
-    state_dir = directory / "var-run-jailnet"
     log_file = directory / "jailnet.log"
+    runj = FakeRunj.with_jailnet(directory, jailnet_executable(), host=host, timeout=30,
+                                 env={"JAILNET_RESOLV_CONF": str(root / "etc" / "resolv.conf")},
+                                 args=("--log-file", str(log_file)))
+    shared, state_dir = runj.shared, directory / "state"
     run = SubprocessRunner(path=shared.path)
 
     def sh(*argv: str, jail: str = "") -> str:
@@ -75,18 +76,8 @@ def _demo(out: TextIO, directory: Path) -> int:
     sh("pfctl", "-e")
     sh("sysctl", "net.inet.ip.forwarding")
 
-    command = jailnet_executable()
-    env = (f"PATH={shared.path}", f"JAILNET_STATE_DIR={state_dir}",
-           f"JAILNET_RESOLV_CONF={root / 'etc' / 'resolv.conf'}")
-
-    def entry(kind: str) -> HookEntry:
-        path, *prefix = command
-        args = ("python3" if prefix else "jailnet", *prefix, "hook", kind, "--log-file", str(log_file))
-        return HookEntry(path=path, args=args, env=env, timeout=30)
-
-    runj = FakeRunj(shared, directory, create_runtime=[entry("createRuntime")], poststop=[entry("poststop")])
     out.write("\n== Each container's config.json lists jailnet as its createRuntime and poststop hook:\n")
-    shown = entry("createRuntime")
+    shown = runj.create_runtime[0]
     out.write(f'   "path": "{shown.path}", "args": {list(shown.args[:-2])}, "env": ["PATH=…", …], "timeout": 30\n')
     failures = 0
     for name, annotations in CONTAINERS:

@@ -16,7 +16,8 @@ from pathlib import Path
 import attrs
 
 from hooks.system import Completed, run_hook
-from hooks.testing.host import populate_rootfs
+from hooks.testing.bed import PF_CONF
+from hooks.testing.host import SimulatedHost, populate_rootfs
 from hooks.testing.store import SharedHost
 
 #: What runj v0.1.0 reports as ``ociVersion`` (runj-and-oci.md §0).
@@ -43,6 +44,46 @@ class FakeRunj:
     poststop: Sequence[HookEntry] = ()
     remove_on_failure: bool = True
     pids: int = 4000
+
+    @classmethod
+    def with_jailnet(
+        cls,
+        workdir: Path,
+        command: Sequence[str],
+        *,
+        host: SimulatedHost | None = None,
+        env: Mapping[str, str] | None = None,
+        args: Sequence[str] = (),
+        timeout: int = 60,
+        remove_on_failure: bool = True,
+    ) -> "FakeRunj":
+        """runj on a fresh simulated host (pf ready as :data:`~hooks.testing.bed.PF_CONF`; its
+        tools installed under ``workdir/host``) with jailnet as the createRuntime and poststop hook.
+
+        ``command`` starts jailnet: its script, or an interpreter and ``-m hooks``. The hooks'
+        ``env`` is their whole environment, as in a bundle: the simulated tools' PATH,
+        ``JAILNET_STATE_DIR=workdir/state``, then ``env``; ``args`` follow the hook kind.
+        """
+        if host is None:
+            host = SimulatedHost.freebsd()
+            host(("pfctl", "-f", "-"), stdin=PF_CONF)
+        shared = SharedHost.create(workdir / "host", host)
+        variables = {"PATH": shared.path, "JAILNET_STATE_DIR": str(workdir / "state"), **(env or {})}
+        environment = tuple(f"{k}={v}" for k, v in variables.items())
+        path, *prefix = command
+        argv0 = path if prefix else "jailnet"  # runj drops args[0]; other runtimes make it argv[0]
+
+        def entry(kind: str) -> HookEntry:
+            return HookEntry(path, (argv0, *prefix, "hook", kind, *args), environment, timeout)
+
+        return cls(shared, workdir, create_runtime=[entry("createRuntime")], poststop=[entry("poststop")],
+                   remove_on_failure=remove_on_failure)
+
+    @property
+    def env(self) -> dict[str, str]:
+        """The hooks' environment, for running other jailnet commands the same way."""
+        entry = (self.create_runtime or self.poststop)[0]
+        return dict(item.split("=", 1) for item in entry.env or ())
 
     def bundle(self, container_id: str) -> Path:
         """The container's bundle directory (its rootfs is ``root`` there, runj's default)."""
