@@ -184,15 +184,13 @@ def main(
         from hooks.testing import demo
 
         return demo.demo(out, keep=args.keep)
-    console = Console(out=out, err=err, environ=os.environ if environ is None else environ,
-                      run=run if run is not None else SubprocessRunner(path=search_path(environ or os.environ)),
-                      stdin=stdin)
+    env = os.environ if environ is None else environ
+    console = Console(out=out, err=err, environ=env,
+                      run=run if run is not None else SubprocessRunner(path=search_path(env)), stdin=stdin)
     if args.command == "hook":
         from hooks.invocation import invoke
 
-        raw = stdin if stdin is not None else sys.stdin.buffer.read()
-        return invoke(args, raw, out=out, err=err, environ=console.environ, run=run)
+        return invoke(args, stdin if stdin is not None else sys.stdin.buffer.read(), console)
     module = importlib.import_module(COMMANDS[args.command])
     code: int = module.main(args, console)
     return code
-    raise AssertionError(f"unhandled command {args.command}")  # pragma: no cover

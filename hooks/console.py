@@ -8,12 +8,15 @@ host as :attr:`Console.run` (CNI skel's dispatcher, style.md §1.5).
 import argparse
 from collections.abc import Mapping
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 import attrs
 
 from hooks.paths import DEFAULT_STATE_DIR, ENV_CONFIG, ENV_RESOLV_CONF, ENV_STATE_DIR, HOST_RESOLV_CONF
 from hooks.system import Runner
+
+if TYPE_CHECKING:
+    from hooks.netconf import HostConfig
 
 
 @attrs.frozen(kw_only=True)
@@ -38,3 +41,9 @@ class Console:
     def resolv_conf(self) -> str:
         """The host resolver file whose nameservers containers inherit."""
         return self.environ.get(ENV_RESOLV_CONF) or HOST_RESOLV_CONF
+
+    def host_config(self, args: argparse.Namespace) -> "HostConfig":
+        """The networks the command works with (raises :class:`~hooks.errors.BadInput`)."""
+        from hooks.netconf import HostConfig, HostResolver
+
+        return HostConfig.load(self.config_path(args), resolver=HostResolver.from_file(self.resolv_conf()))

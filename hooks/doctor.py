@@ -52,7 +52,7 @@ from hooks.apply import describe
 from hooks.console import Console
 from hooks.errors import BadInput, OperationFailed
 from hooks.leases import holders
-from hooks.netconf import HostConfig, HostResolver, Network
+from hooks.netconf import HostConfig, Network
 from hooks.statedir import Record, StateDir, jail_alive
 
 Severity = Literal["error", "warning", "info"]
@@ -658,7 +658,7 @@ def as_json(finding: Finding) -> dict[str, object]:
 def main(args: argparse.Namespace, console: Console) -> int:
     """``jailnet doctor [--network NAME] [--fix] [--json]``: 0 ready, 1 not ready, 2 bad input."""
     try:
-        config = HostConfig.load(console.config_path(args), resolver=HostResolver.from_file(console.resolv_conf()))
+        config = console.host_config(args)
         names = [config.network(args.network, "--network").name] if args.network else sorted(config.networks)
     except BadInput as exc:
         console.err.write(f"jailnet: {exc}\n")

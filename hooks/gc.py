@@ -31,7 +31,7 @@ from hooks.errors import BadInput
 from hooks.leases import holders
 from hooks.leases import release as release_leases
 from hooks.naming import host_ifname
-from hooks.netconf import HostConfig, HostResolver, Network
+from hooks.netconf import Network
 from hooks.statedir import Record, StateDir, jail_alive
 
 
@@ -170,7 +170,7 @@ def observe_host(console: Console, state: StateDir, networks: Mapping[str, Netwo
 def main(args: argparse.Namespace, console: Console) -> int:
     """``jailnet gc [--dry-run] [--json]``: 0 when everything found was removed, 1 otherwise."""
     try:
-        config = HostConfig.load(console.config_path(args), resolver=HostResolver.from_file(console.resolv_conf()))
+        config = console.host_config(args)
     except BadInput as exc:
         console.err.write(f"jailnet: {exc}\n")
         return 2

@@ -10,13 +10,10 @@ kebab or snake case (``create-runtime``, ``post_stop``), as nerdctl spells ``pos
 """
 
 import argparse
-from collections.abc import Mapping
-from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
+from hooks.console import Console
 from hooks.errors import BadInput, OperationFailed
-from hooks.paths import DEFAULT_STATE_DIR, ENV_CONFIG, ENV_RESOLV_CONF, ENV_STATE_DIR, HOST_RESOLV_CONF
-from hooks.system import Runner, SubprocessRunner, search_path
 
 if TYPE_CHECKING:
     from hooks.lifecycle import Host
@@ -35,24 +32,22 @@ def hook_kind(word: str) -> str:
     return kind
 
 
-def invoke(args: argparse.Namespace, raw: bytes, *, out: TextIO, err: TextIO, environ: Mapping[str, str],
-           run: Runner | None = None) -> int:
+def invoke(args: argparse.Namespace, raw: bytes, console: Console) -> int:
     """Run one hook call; see the module docstring for the exit status."""
     import ocispec
     from hooks.lifecycle import Host, create
     from hooks.logbook import Logbook
-    from hooks.netconf import HostConfig, HostResolver
     from hooks.request import Request, check_container_id
     from hooks.statedir import StateDir
 
+    out, err = console.out, console.err
     try:
         kind = hook_kind(args.kind)
         if len(raw) > MAX_STATE_BYTES:
             raise BadInput(f"state: {len(raw)} bytes, more than the {MAX_STATE_BYTES} a container state may have")
         state = ocispec.load_state(raw)
         check_container_id(state.id)
-        resolver = HostResolver.from_file(environ.get(ENV_RESOLV_CONF) or HOST_RESOLV_CONF)
-        config = HostConfig.load(args.config or environ.get(ENV_CONFIG) or None, resolver=resolver)
+        config = console.host_config(args)
         request = None
         if kind != "poststop":
             request = Request.from_inputs(container_id=state.id, annotations=state.annotations, config=config,
@@ -64,10 +59,8 @@ def invoke(args: argparse.Namespace, raw: bytes, *, out: TextIO, err: TextIO, en
     except BadInput as exc:
         err.write(f"jailnet: {exc}\n")
         return 2
-    state_dir = Path(args.state_dir or environ.get(ENV_STATE_DIR) or DEFAULT_STATE_DIR)
     log = Logbook(kind, state.id, log_file=args.log_file, stderr=err)
-    host = Host(run=run if run is not None else SubprocessRunner(path=search_path(environ)),
-                state=StateDir(state_dir), log=log, config=config)
+    host = Host(run=console.run, state=StateDir(console.state_dir(args)), log=log, config=config)
     if request is None:
         return _poststop(state.id, host, dry_run=args.dry_run, out=out)
     try:
