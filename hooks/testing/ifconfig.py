@@ -1,36 +1,71 @@
-"""Simulated ``ifconfig(8)``: listing, status blocks, cloning and configuring interfaces.
+"""Simulated ``ifconfig(8)``: the argument parser of sbin/ifconfig/ifconfig.c, step for step.
 
-Behaviour and message texts follow freebsd-commands.md §1.1, §2 and §3, which cite
-sbin/ifconfig/{ifconfig.c,ifclone.c,ifbridge.c,ifgroup.c,af_inet.c} and sys/net/{if.c,if_epair.c,
-if_clone.c,if_bridge.c}. Words of one command line are applied left to right, as ``ifconfig()`` in
-ifconfig.c calls each parameter's handler while parsing; the IPv4 address is set after the loop
-(the deferred ``SIOCAIFADDR``), so ``inet A up`` brings the interface up before the address lands.
+The model follows ifconfig.c as of 14.x/2025 (``args_parse()``, ``main()``, ``ifconfig_ioctl()``;
+``ifconfig_nl()`` only wraps ``ifconfig_ioctl()``) and 13.x (``main()``, ``ifconfig()``: the same
+steps on globals ``name``/``printifname``):
+
+1. ``args_parse()``: getopt(3) over ``G:adf:j:klmnuv`` and the modules' options (ifclone.c ``C``,
+   ifgroup.c ``g:``, af_inet6.c ``L``); ``-j jail`` attaches to the jail at once and exists from
+   13.3. ``-g`` without an earlier ``-a`` prints the group and exits (ifgroup.c ``printgroup``),
+   ``-C`` lists the cloners and exits (ifclone.c).
+2. ``main()``: a listing (``-a``, ``-l``, no words) takes at most one more word, an address family.
+   Otherwise the first word names the interface. If no interface has that name, ``create`` or
+   ``plumb`` next takes the clone path (no address-family check), ``-vnet`` next the reclaim path,
+   anything else fails: "interface X does not exist". If it exists, ``create`` alone is "already
+   exists"; followed by more words, ``create`` is dropped.
+3. The address family is looked up ONCE, right after the name (``af_getbyname``). Nothing after
+   it: the status of that interface (of that family only).
+4. The word loop (``ifconfig_ioctl()``): ``cmd_lookup(word, iscreate)``. While creating, only
+   clone operations match; the first other word fires the create callback, and an
+   address-family word right there is honoured once more. Outside create mode clone operations do
+   not match. A word that is no command is an address (``setifaddr``, then ``setifdstaddr``) of
+   the current family, inet by default, so ``inet`` anywhere else is "inet: bad value". ``name``
+   renames at once; later words and the deferred address act on the new name (``ifname_update``).
+5. After the loop: the family's ``af_postproc`` (af_inet.c: the missing-mask warning), the
+   callbacks still registered (a ``create`` with nothing after it), then the deferred address
+   change: ``delifaddr`` if ``clearaddr``, ``addifaddr`` if ``newaddr``.
+6. ``atexit(printifnamemaybe)``: the last name set (a create that got another name than asked,
+   every rename) is printed on stdout at exit, also when a later word failed.
+
+Kernel effects are :mod:`hooks.testing.interfaces`. Real commands this host does not simulate fail
+with "WORD: not simulated by the jailnet test host" instead of being taken for addresses; inet6
+configuration is not simulated either. There is no resolver: a word that is not an IPv4 address
+in inet_aton(3) form is "bad value" (af_inet.c would try gethostbyname and getnetbyname first).
 """
 
+import fnmatch
 import ipaddress
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import attrs
 
 from hooks.testing import interfaces
 from hooks.testing.command import Command, Context, Fail, getopt
+from hooks.testing.interfaces import STRERROR, KernelError
 from hooks.testing.model import (
     HOST_VNET,
     IFF_BROADCAST,
+    IFF_DEBUG,
+    IFF_LINK0,
+    IFF_LINK1,
+    IFF_LINK2,
     IFF_LOOPBACK,
     IFF_LOWER_UP,
+    IFF_MONITOR,
     IFF_NAMES,
-    IFF_PROMISC,
-    IFF_RUNNING,
+    IFF_NOARP,
+    IFF_POINTOPOINT,
+    IFF_PPROMISC,
+    IFF_STATICARP,
+    IFF_STICKYARP,
     IFF_UP,
     IFNAMSIZ,
     HostState,
-    Inet,
     Interface,
     Vnet,
 )
 
-# ifconfig.c usage(); the option list is abridged to the options this simulator knows. The
+# ifconfig.c usage(): "%s" is the modules' option usages ([-L] [-C] [-g groupname]). The
 # "[-j jail]" forms exist from 13.3 (ifconfig.8); older releases print the usage without them.
 USAGE = (
     "usage: ifconfig [-j jail] [-f type:format] [-L] [-C] [-g groupname] interface address_family\n"
@@ -41,15 +76,1038 @@ USAGE = (
     "       ifconfig [-j jail] [-L] [-C] [-g groupname] [-d] [-m] [-u] [-v]\n"
 )
 
-#: Words that take no argument and are not addresses.
-_FLAG_WORDS = {"up", "down", "destroy", "unplumb", "alias", "-alias", "delete", "-description", "-descr"}
-#: Words that take one argument.
-_ARG_WORDS = {
-    "name", "description", "descr", "group", "-group", "mtu", "addm", "deletem", "vnet", "-vnet",
-    "netmask", "broadcast", "ether", "lladdr", "link",
+#: The failure text of a real ifconfig feature this host does not model.
+NOT_SIMULATED = "not simulated by the jailnet test host"
+
+# -- address families (af_register() in each af_*.c / if*.c) --------------------------------------
+
+
+@attrs.frozen
+class Family:
+    """One ``struct afswtch``: its name on the command line and what it can do."""
+
+    name: str
+    af: str
+    """``AF_INET``, ``AF_INET6``, ``AF_LINK``, ``AF_LOCAL`` or ``AF_UNSPEC``."""
+    addresses: bool
+    """Has ``af_getaddr`` and a way to set addresses (``af_exec``; 13.x ``af_aifaddr``)."""
+    source: str
+
+
+FAMILIES: dict[str, Family] = {
+    f.name: f
+    for f in (
+        Family("inet", "AF_INET", True, "sbin/ifconfig/af_inet.c"),
+        Family("inet6", "AF_INET6", True, "sbin/ifconfig/af_inet6.c"),
+        Family("link", "AF_LINK", True, "sbin/ifconfig/af_link.c"),
+        Family("ether", "AF_LINK", True, "sbin/ifconfig/af_link.c"),
+        Family("lladdr", "AF_LINK", True, "sbin/ifconfig/af_link.c"),
+        Family("nd6", "AF_LOCAL", False, "sbin/ifconfig/af_nd6.c"),
+        Family("af_group", "AF_UNSPEC", False, "sbin/ifconfig/ifgroup.c"),
+        Family("af_bridge", "AF_UNSPEC", False, "sbin/ifconfig/ifbridge.c"),
+        Family("af_media", "AF_UNSPEC", False, "sbin/ifconfig/ifmedia.c"),
+        Family("af_vlan", "AF_UNSPEC", False, "sbin/ifconfig/ifvlan.c"),
+        Family("af_lagg", "AF_UNSPEC", False, "sbin/ifconfig/iflagg.c"),
+        Family("af_carp", "AF_UNSPEC", False, "sbin/ifconfig/carp.c"),
+        Family("af_fib", "AF_UNSPEC", False, "sbin/ifconfig/iffib.c"),
+        Family("af_gif", "AF_UNSPEC", False, "sbin/ifconfig/ifgif.c"),
+        Family("af_gre", "AF_UNSPEC", False, "sbin/ifconfig/ifgre.c"),
+        Family("af_vxlan", "AF_UNSPEC", False, "sbin/ifconfig/ifvxlan.c"),
+        Family("af_pfsync", "AF_UNSPEC", False, "sbin/ifconfig/ifpfsync.c"),
+        Family("af_maclabel", "AF_UNSPEC", False, "sbin/ifconfig/ifmac.c"),
+        Family("af_ipsec", "AF_UNSPEC", False, "sbin/ifconfig/ifipsec.c"),
+        Family("af_stf", "AF_UNSPEC", False, "sbin/ifconfig/ifstf.c"),
+        Family("af_ieee80211", "AF_UNSPEC", False, "sbin/ifconfig/ifieee80211.c"),
+    )
+}
+_INET = FAMILIES["inet"]
+
+# -- the command table (cmd_register() in each file) ----------------------------------------------
+
+# c_parameter kinds (sbin/ifconfig/ifconfig.h): DEF_CMD, NEXTARG, NEXTARG2, OPTARG, SPARAM.
+_NONE, _ARG, _ARG2, _OPTARG, _SPARAM = "none", "arg", "arg2", "optarg", "sparam"
+
+
+@attrs.frozen
+class Cmd:
+    """One ``struct cmd``: the word, how many words it takes, whether it is a clone operation."""
+
+    name: str
+    param: str
+    clone: bool
+    source: str
+
+
+def _cmds(source: str, param: str, words: str, *, clone: bool = False) -> list[Cmd]:
+    return [Cmd(word, param, clone, source) for word in words.split()]
+
+
+_IFCONFIG_C = "sbin/ifconfig/ifconfig.c basic_cmds[]"
+_TABLE: list[Cmd] = [
+    *_cmds(_IFCONFIG_C, _NONE, """up down arp -arp debug -debug -description -descr allmulti -allmulti
+        promisc -promisc add alias -alias delete remove -tunnel deletetunnel link0 -link0 link1 -link1
+        link2 -link2 monitor -monitor mextpg -mextpg staticarp -staticarp stickyarp -stickyarp
+        rxcsum6 -rxcsum6 txcsum6 -txcsum6 rxcsum -rxcsum txcsum -txcsum netcons -netcons -pcp
+        polling -polling tso6 -tso6 tso4 -tso4 tso -tso toe -toe lro -lro txtls -txtls wol -wol
+        wol_ucast -wol_ucast wol_mcast -wol_mcast wol_magic -wol_magic txrtlmt -txrtlmt txtlsrtlmt
+        -txtlsrtlmt hwrxtstmp -hwrxtstmp normal compress noicmp"""),
+    *_cmds(_IFCONFIG_C, _ARG, "description descr netmask metric broadcast vnet -vnet pcp mtu name"),
+    *_cmds(_IFCONFIG_C, _ARG2, "tunnel"),
+    *_cmds(_IFCONFIG_C, _SPARAM, "rxtls -rxtls ipsec -ipsec"),
+    *_cmds("sbin/ifconfig/ifclone.c clone_cmds[]", _NONE, "create plumb", clone=True),
+    *_cmds("sbin/ifconfig/ifclone.c clone_cmds[]", _NONE, "destroy unplumb"),
+    *_cmds("sbin/ifconfig/ifgroup.c group_cmds[]", _ARG, "group -group"),
+    *_cmds("sbin/ifconfig/ifbridge.c bridge_cmds[]", _ARG, """addm deletem discover -discover learn -learn
+        sticky -sticky span -span stp -stp edge -edge autoedge -autoedge ptp -ptp autoptp -autoptp
+        deladdr maxaddr hellotime fwddelay maxage priority proto holdcnt timeout private -private
+        vlanfilter -vlanfilter -untagged"""),
+    *_cmds("sbin/ifconfig/ifbridge.c bridge_cmds[]", _NONE, "flush flushall addr"),
+    *_cmds("sbin/ifconfig/ifbridge.c bridge_cmds[]", _ARG2, "static ifpriority ifpathcost ifmaxaddr untagged tagged +tagged -tagged"),
+    *_cmds("sbin/ifconfig/af_inet6.c inet6_cmds[]", _ARG, "prefixlen pltime vltime"),
+    *_cmds("sbin/ifconfig/af_inet6.c inet6_cmds[]", _NONE, """anycast tentative -tentative deprecated
+        -deprecated autoconf -autoconf prefer_source -prefer_source accept_rtadv -accept_rtadv no_radr
+        -no_radr defaultif -defaultif ifdisabled -ifdisabled nud -nud auto_linklocal -auto_linklocal
+        no_prefer_iface -no_prefer_iface no_dad -no_dad eui64"""),
+    *_cmds("sbin/ifconfig/ifmedia.c media_cmds[]", _ARG, "media mode mediaopt -mediaopt inst instance"),
+    *_cmds("sbin/ifconfig/ifvlan.c vlan_cmds[]", _ARG, "vlan vlandev vlanproto", clone=True),
+    *_cmds("sbin/ifconfig/ifvlan.c vlan_cmds[]", _ARG, "vlanpcp vlan vlandev vlanproto"),
+    *_cmds("sbin/ifconfig/ifvlan.c vlan_cmds[]", _OPTARG, "-vlandev"),
+    *_cmds("sbin/ifconfig/ifvlan.c vlan_cmds[]", _NONE, """vlanmtu -vlanmtu vlanhwtag -vlanhwtag vlanhwfilter
+        -vlanhwfilter vlanhwtso -vlanhwtso vlanhwcsum -vlanhwcsum"""),
+    *_cmds("sbin/ifconfig/iflagg.c lagg_cmds[]", _ARG, "laggtype", clone=True),
+    *_cmds("sbin/ifconfig/iflagg.c lagg_cmds[]", _ARG, "laggport -laggport laggproto lagghash flowid_shift rr_limit"),
+    *_cmds("sbin/ifconfig/iflagg.c lagg_cmds[]", _NONE, """use_flowid -use_flowid use_numa -use_numa
+        lacp_strict -lacp_strict lacp_txtest -lacp_txtest lacp_rxtest -lacp_rxtest lacp_fast_timeout
+        -lacp_fast_timeout"""),
+    *_cmds("sbin/ifconfig/carp.c carp_cmds[]", _ARG, "advbase advskew pass vhid state"),
+    *_cmds("sbin/ifconfig/iffib.c fib_cmds[]", _ARG, "fib tunnelfib"),
+    *_cmds("sbin/ifconfig/ifgif.c gif_cmds[]", _NONE, "ignore_source -ignore_source"),
+    *_cmds("sbin/ifconfig/ifgre.c gre_cmds[]", _ARG, "grekey"),
+    *_cmds("sbin/ifconfig/ifgre.c gre_cmds[]", _NONE, "enable_csum -enable_csum enable_seq -enable_seq"),
+    *_cmds("sbin/ifconfig/ifvxlan.c vxlan_cmds[]", _ARG, """vni vxlanid vxlanlocal vxlanremote vxlangroup
+        vxlanlocalport vxlanremoteport vxlantimeout vxlanmaxaddr vxlandev vxlanttl""", clone=True),
+    *_cmds("sbin/ifconfig/ifvxlan.c vxlan_cmds[]", _ARG2, "vxlanportrange", clone=True),
+    *_cmds("sbin/ifconfig/ifvxlan.c vxlan_cmds[]", _NONE, "vxlanlearn -vxlanlearn", clone=True),
+    *_cmds("sbin/ifconfig/ifvxlan.c vxlan_cmds[]", _ARG, """vni vxlanid vxlanlocal vxlanremote vxlangroup
+        vxlanlocalport vxlanremoteport vxlantimeout vxlanmaxaddr vxlandev vxlanttl"""),
+    *_cmds("sbin/ifconfig/ifvxlan.c vxlan_cmds[]", _ARG2, "vxlanportrange"),
+    *_cmds("sbin/ifconfig/ifvxlan.c vxlan_cmds[]", _NONE, """vxlanlearn -vxlanlearn vxlanflush vxlanflushall
+        vxlanhwcsum -vxlanhwcsum vxlanhwtso -vxlanhwtso"""),
+    *_cmds("sbin/ifconfig/ifpfsync.c pfsync_cmds[]", _ARG, "syncdev syncif syncpeer maxupd"),
+    *_cmds("sbin/ifconfig/ifpfsync.c pfsync_cmds[]", _NONE, "-syncdev -syncif -syncpeer defer -defer"),
+    *_cmds("sbin/ifconfig/ifmac.c mac_cmds[]", _ARG, "maclabel"),
+    *_cmds("sbin/ifconfig/ifipsec.c ipsec_cmds[]", _ARG, "reqid"),
+    *_cmds("sbin/ifconfig/ifstf.c stf_cmds[]", _ARG, "stfv4net stfv4br"),
+    *_cmds("sbin/ifconfig/ifieee80211.c ieee80211_cmds[]", _ARG, """ssid nwid meshid stationname station
+        channel authmode powersavemode powersavesleep wepmode deftxkey weptxkey wepkey nwkey
+        rtsthreshold protmode txpower roaming chanlist bssid ap list acm -acm ack -ack dtimperiod
+        bintval mac:add mac:del mac:kick bgscanidle bgscanintvl scanvalid quiet_count quiet_period
+        quiet_duration quiet_offset roam:rssi roam:rate mcastrate ucastrate mgtrate mgmtrate maxretry
+        fragthreshold bmiss bmissthreshold ampdulimit ampdudensity amsdulimit regdomain country
+        htprotmode chanswitch tdmaslot tdmaslotcnt tdmaslotlen tdmabintval meshttl meshmetric meshpath
+        meshrt:add meshrt:del hwmprootmode hwmpmaxhops"""),
+    *_cmds("sbin/ifconfig/ifieee80211.c ieee80211_cmds[]", _ARG2, """cwmin cwmax aifs txoplimit bss:cwmin
+        bss:cwmax bss:aifs bss:txoplimit"""),
+    *_cmds("sbin/ifconfig/ifieee80211.c ieee80211_cmds[]", _NONE, """powersave -powersave wep -wep -nwkey wme
+        -wme wmm -wmm hidessid -hidessid apbridge -apbridge scan mac:open mac:allow mac:deny mac:radius
+        mac:flush mac:detach pureg -pureg ff -ff dturbo -dturbo bgscan -bgscan quiet -quiet burst -burst
+        shortgi -shortgi ampdurx -ampdurx ampdutx -ampdutx ampdu -ampdu amsdurx -amsdurx amsdutx
+        -amsdutx amsdu -amsdu stbcrx -stbcrx stbctx -stbctx stbc -stbc ldpcrx -ldpcrx ldpctx -ldpctx
+        ldpc -ldpc uapsd -uapsd puren -puren doth -doth dfs -dfs htcompat -htcompat dwds -dwds inact
+        -inact tsn -tsn indoor -indoor outdoor -outdoor anywhere ecm -ecm dotd -dotd ht20 -ht20 ht40
+        -ht40 ht -ht vht -vht vht40 -vht40 vht80 -vht80 vht160 -vht160 vht80p80 -vht80p80 rifs -rifs
+        smps smpsdyn -smps meshforward -meshforward meshgate -meshgate meshpeering -meshpeering
+        meshrt:flush"""),
+    *_cmds("sbin/ifconfig/ifieee80211.c ieee80211_cmds[]", _ARG, "wlanaddr wlanbssid wlandev wlanmode", clone=True),
+    *_cmds("sbin/ifconfig/ifieee80211.c ieee80211_cmds[]", _NONE, "beacons -beacons bssid -bssid wdslegacy -wdslegacy", clone=True),
+]
+_COMMANDS: dict[str, Cmd] = {}
+_CLONE_COMMANDS: dict[str, Cmd] = {}
+for _cmd in _TABLE:
+    (_CLONE_COMMANDS if _cmd.clone else _COMMANDS).setdefault(_cmd.name, _cmd)
+
+#: ``setifaddr``/``setifdstaddr``: what a word that is no command becomes (ifconfig.c).
+_SETIFADDR = Cmd("ifaddr", _NONE, False, _IFCONFIG_C)
+_SETIFDSTADDR = Cmd("ifdstaddr", _NONE, False, _IFCONFIG_C)
+
+#: Flag words: (bit, set?) through setifflags/clearifflags (ifconfig.c basic_cmds[]).
+_FLAG_WORDS = {
+    "up": (IFF_UP, True), "down": (IFF_UP, False),
+    "arp": (IFF_NOARP, False), "-arp": (IFF_NOARP, True),
+    "debug": (IFF_DEBUG, True), "-debug": (IFF_DEBUG, False),
+    "promisc": (IFF_PPROMISC, True), "-promisc": (IFF_PPROMISC, False),
+    "link0": (IFF_LINK0, True), "-link0": (IFF_LINK0, False),
+    "link1": (IFF_LINK1, True), "-link1": (IFF_LINK1, False),
+    "link2": (IFF_LINK2, True), "-link2": (IFF_LINK2, False),
+    "monitor": (IFF_MONITOR, True), "-monitor": (IFF_MONITOR, False),
+    "staticarp": (IFF_STATICARP, True), "-staticarp": (IFF_STATICARP, False),
+    "stickyarp": (IFF_STICKYARP, True), "-stickyarp": (IFF_STICKYARP, False),
+    "normal": (IFF_LINK0, False), "compress": (IFF_LINK0, True), "noicmp": (IFF_LINK1, True),
 }
 
-# Driver-specific lines of the status block (the seed walkthrough's outputs; ifconfig.c status()).
+#: Cloners FreeBSD has that this host does not simulate (their if_*.ko loads on demand,
+#: ifconfig.c ``ifmaybeload``) [guess: list not exhaustive].
+_UNSIMULATED_CLONERS = ("vlan", "lagg", "gif", "gre", "tun", "tap", "vmnet", "vxlan", "wg", "stf", "ipsec",
+                        "enc", "pflog", "pfsync", "disc", "edsc", "ovpn", "me", "wlan", "geneve")
+
+# which argument an address goes to (ifconfig.h: RIDADDR, ADDR, MASK, DSTADDR, BRDADDR)
+_RIDADDR, _ADDR, _MASK, _DSTADDR, _BRDADDR = range(5)
+
+
+@attrs.define
+class _Px:
+    """af_inet.c ``struct in_px``: an address being assembled."""
+
+    addr: int = 0
+    plen: int = 0
+    addrset: bool = False
+    maskset: bool = False
+
+
+@attrs.define
+class _Options:
+    """What args_parse() collects (ifconfig.h ``struct ifconfig_args``)."""
+
+    all: bool = False
+    downonly: bool = False
+    uponly: bool = False
+    namesonly: bool = False
+    supmedia: bool = False
+    matchgroup: str | None = None
+    nogroup: str | None = None
+
+
+@attrs.define
+class _Run:
+    """One invocation: ifconfig.c's ``if_ctx`` and its file-scope state (``setaddr``, ``doalias``,
+    ``clearaddr``, ``newaddr``, ``ifname_to_print``, the callback list, af_inet.c ``in_add``/``in_del``)."""
+
+    ctx: Context
+    name: str = ""
+    printed: str = ""
+    afp: Family = _INET
+    callbacks: list[str] = attrs.Factory(list)
+    setaddr: int = 0
+    setmask: int = 0
+    doalias: int = 0
+    clearaddr: int = 0
+    newaddr: int = 1
+    add: _Px = attrs.Factory(_Px)
+    rid: _Px = attrs.Factory(_Px)
+    lladdr: bytes | None = None
+
+    @property
+    def netlink(self) -> bool:
+        return self.ctx.state.netlink()
+
+    def errx(self, text: str) -> Fail:
+        """errx(3): ``ifconfig: text``, exit 1."""
+        return self.ctx.fail(text)
+
+    def err(self, text: str, errno: str) -> Fail:
+        """err(3): ``ifconfig: text: strerror(errno)``, exit 1."""
+        return self.ctx.fail(f"{text}: {STRERROR[errno]}")
+
+    def perrorc(self, cmd: str, errno: str) -> Fail:
+        """ifconfig.c ``Perrorc()``: ENXIO "no such interface", EPERM "permission denied", else strerror."""
+        if errno == "ENXIO":
+            return self.errx(f"{cmd}: no such interface")
+        if errno == "EPERM":
+            return self.errx(f"{cmd}: permission denied")
+        return self.err(cmd, errno)
+
+    def ifp(self) -> Interface:
+        """The interface the ioctls name (``ctx->ifname``), or ENXIO as ``ifunit()`` gives."""
+        iface = self.ctx.vnet.interfaces.get(self.name)
+        if iface is None:
+            raise KernelError("ENXIO")
+        return iface
+
+
+# -- main() ---------------------------------------------------------------------------------------
+
+
+def run(ctx: Context, args: list[str]) -> int:
+    """ifconfig.c ``main()``; ``printifnamemaybe()`` runs at exit whatever happened (atexit)."""
+    r = _Run(ctx)
+    try:
+        return _main(r, args)
+    except _Exit as done:
+        return done.code
+    finally:
+        if r.printed:
+            r.ctx.print(r.printed)
+
+
+def _main(r: _Run, args: list[str]) -> int:
+    opts = _Options()
+    rest = _parse_options(r, args, opts)
+    # args_parse(): "-l cannot be used with -a or -m", "nonsense..", "no arguments is equivalent to '-a'"
+    if opts.namesonly and (opts.all or opts.supmedia):
+        raise _usage(r.ctx.state)
+    if opts.uponly and opts.downonly:
+        raise _usage(r.ctx.state)
+    if not opts.namesonly and not rest:
+        opts.all = True
+    if opts.all or opts.namesonly:
+        # "-a and -l allow an address family arg to limit the output"
+        if len(rest) > 1:
+            raise _usage(r.ctx.state)
+        family = None
+        if rest:
+            family = FAMILIES.get(rest[0])
+            if family is None:
+                r.ctx.warn(f"Address family '{rest[0]}' unknown.")
+                raise _usage(r.ctx.state)
+        _list(r, opts, family, None)
+        return 0
+    ifname = rest.pop(0)
+    arg = rest[0] if rest else None
+    vnet = r.ctx.vnet
+    if ifname not in vnet.interfaces:  # if_nametoindex() == 0
+        if arg in ("create", "plumb"):
+            # "We must special-case the `create' command right here"; no address-family check
+            if len(ifname.encode()) >= IFNAMSIZ:
+                raise r.errx(f"{ifname}: cloning name too long")
+            r.name = ifname
+            _ifconfig(r, rest, iscreate=True, uafp=None)
+            return 0
+        if arg == "-vnet":
+            # "We have to special-case the `-vnet' command right here": the name lives in a jail
+            if len(ifname.encode()) >= IFNAMSIZ:
+                raise r.errx(f"{ifname}: interface name too long")
+            r.name = ifname
+            _ifconfig(r, rest, iscreate=False, uafp=None)
+            return 0
+        raise r.errx(f"interface {ifname} does not exist")
+    if arg in ("create", "plumb"):
+        # "Do not allow use `create` command as hostname if address family is not specified."
+        if len(rest) == 1:
+            raise r.errx(f"interface {ifname} already exists")
+        rest.pop(0)
+    # "Check for address family": once, here, right after the interface name
+    family = FAMILIES.get(rest[0]) if rest else None
+    if family is not None:
+        rest.pop(0)
+    if rest:
+        iface = vnet.interfaces[ifname]
+        # getifflags(): IFF_CANTCONFIG (none of the simulated interfaces has it), -d, -u
+        if not ((opts.downonly and iface.up) or (opts.uponly and not iface.up)):
+            r.name = ifname
+            _ifconfig(r, rest, iscreate=False, uafp=family)
+        return 0
+    _list(r, opts, family, ifname)
+    return 0
+
+
+def _parse_options(r: _Run, args: list[str], opts: _Options) -> list[str]:
+    """ifconfig.c ``args_parse()``: the options in order, each acted on as getopt returns it."""
+    state = r.ctx.state
+    spec = "aCdf:g:G:klLmnuv" + ("j:" if state.has_jail_flag() else "") + ("D" if state.netlink() else "")
+    parsed, rest, error = getopt("ifconfig", args, spec)
+    for letter, value in parsed:
+        if letter == "a":
+            opts.all = True
+        elif letter == "d":
+            opts.downonly = True
+        elif letter == "u":
+            opts.uponly = True
+        elif letter == "l":
+            opts.namesonly = True
+        elif letter == "m":
+            opts.supmedia = True
+        elif letter == "G":
+            if not opts.all:
+                raise _usage(state)
+            opts.nogroup = value
+        elif letter == "g" and opts.all:
+            opts.matchgroup = value
+        elif letter == "g":
+            _printgroup(r, value)  # ifgroup.c printgroup() exits
+        elif letter == "C":
+            # ifclone.c clone_Copt_cb(): SIOCIFGCLONERS lists V_if_cloners, newest first
+            # (LIST_INSERT_HEAD); lo is attached at boot [guess: if_epair before if_bridge]
+            r.ctx.print("bridge epair lo")
+            raise _Exit(0)
+        elif letter == "j":
+            r.ctx = _attach_jail(r, value)
+        elif letter == "D":
+            raise r.errx(f"-D: {NOT_SIMULATED}")
+        # f (format), k, L, n, v: accepted; they change nothing this host prints
+    if error:
+        raise Fail(f"{error}\n{_usage_text(state)}", 1)
+    return rest
+
+
+class _Exit(Fail):
+    """exit(status) without a message (printgroup(), -C)."""
+
+    def __init__(self, code: int) -> None:
+        super().__init__("", code)
+
+
+def _usage_text(state: HostState) -> str:
+    text = USAGE.rstrip()
+    return text if state.has_jail_flag() else text.replace("[-j jail] ", "")
+
+
+def _usage(state: HostState) -> Fail:
+    """ifconfig.c ``usage()``: the synopsis on stderr, exit 1."""
+    return Fail(_usage_text(state), 1)
+
+
+def _attach_jail(r: _Run, ref: str) -> Context:
+    """``-j jail``: jail_getid(3) then jail_attach(2); failures through ``Perror()``.
+
+    lib/libjail ``jail_getid`` returns a number as it is and looks a name up (jail_get(2): ENOENT
+    -> "jail not found"); jail_attach(2) to a jid that is not a live jail fails with EINVAL
+    ("cannot attach to jail") [guess: errno].
+    """
+    ctx = r.ctx
+    if ref.isascii() and ref.isdigit():
+        jail = ctx.state.find_jail(ref)
+        if jail is None:
+            raise r.perrorc("cannot attach to jail", "EINVAL")
+    else:
+        jail = ctx.state.find_jail(ref)
+        if jail is None:
+            raise r.perrorc("jail not found", "ENOENT")
+    return ctx.within(jail.name, jail.jid if jail.vnet is not None else HOST_VNET)
+
+
+# -- ifconfig_ioctl(): the word loop --------------------------------------------------------------
+
+
+def _lookup(word: str, iscreate: bool) -> Cmd | None:
+    """ifconfig.c ``cmd_lookup()``: in create mode only clone operations match, else only others."""
+    return (_CLONE_COMMANDS if iscreate else _COMMANDS).get(word)
+
+
+def _ifconfig(r: _Run, words: list[str], *, iscreate: bool, uafp: Family | None) -> None:
+    """ifconfig.c ``ifconfig_ioctl()`` (13.x ``ifconfig()``)."""
+    # "the historical "accident" allowing users to configure IPv4 addresses without the "inet" keyword"
+    afp = uafp if uafp is not None else _INET
+    _check_family(r, afp)
+    r.afp = afp
+    i = 0
+    while i < len(words):
+        word = words[i]
+        cmd = _lookup(word, iscreate)
+        if iscreate and cmd is None:
+            # "Push the clone create callback so the new device is created and can be used for
+            # any remaining arguments."
+            if not r.callbacks:
+                raise r.errx("internal error, no callback")
+            _callback(r, r.callbacks.pop(0))
+            iscreate = False
+            # "Handle any address family spec that immediately follows"
+            nafp = FAMILIES.get(word)
+            if nafp is not None:
+                i += 1
+                if nafp is not afp:
+                    afp = nafp
+                    _check_family(r, afp)
+                    r.afp = afp
+            continue
+        if cmd is None:
+            # "Not a recognized command, choose between setting the interface address and the dst address."
+            cmd = _SETIFDSTADDR if r.setaddr else _SETIFADDR
+        if cmd.param == _ARG:
+            if i + 1 >= len(words):
+                raise r.errx(f"'{cmd.name}' requires argument")
+            _dispatch(r, cmd, word, (words[i + 1],))
+            i += 1
+        elif cmd.param == _OPTARG:
+            value = words[i + 1:i + 2]
+            _dispatch(r, cmd, word, tuple(value))
+            i += len(value)
+        elif cmd.param == _ARG2:
+            if len(words) - i < 3:
+                raise r.errx(f"'{cmd.name}' requires 2 arguments")
+            _dispatch(r, cmd, word, (words[i + 1], words[i + 2]))
+            i += 2
+        else:
+            _dispatch(r, cmd, word, ())
+        i += 1
+    # "Do any post argument processing required by the address family."
+    if afp is _INET:
+        _in_postproc(r)
+    # "Do deferred callbacks registered while processing command-line arguments."
+    for name in list(r.callbacks):
+        _callback(r, name)
+    r.callbacks.clear()
+    # "Do deferred operations."
+    if r.clearaddr:
+        _delifaddr(r, afp)
+    if r.newaddr:
+        _addifaddr(r, afp)
+
+
+def _check_family(r: _Run, afp: Family) -> None:
+    if afp.af == "AF_INET6":
+        raise r.errx(f"inet6: {NOT_SIMULATED}")
+
+
+def _dispatch(r: _Run, cmd: Cmd, word: str, args: tuple[str, ...]) -> None:
+    handler = _CLONE_HANDLERS.get(cmd.name) if cmd.clone else _HANDLERS.get(cmd.name)
+    if handler is None:
+        raise r.errx(f"{cmd.name}: {NOT_SIMULATED} ({cmd.source})")
+    handler(r, word, args)
+
+
+def _callback(r: _Run, name: str) -> None:
+    if name == "create":
+        _ifclonecreate(r)
+
+
+# -- clone operations (sbin/ifconfig/ifclone.c) ---------------------------------------------------
+
+
+def _clone_create(r: _Run, word: str, args: tuple[str, ...]) -> None:
+    """ifclone.c ``clone_create``: registers ``ifclonecreate`` as a callback (callback_register
+    pushes it at the head of the list)."""
+    r.callbacks.insert(0, "create")
+
+
+def _ifclonecreate(r: _Run) -> None:
+    """ifclone.c ``ifclonecreate`` -> ifconfig.c ``ifcreate_ioctl`` (13.x ``ioctl_ifcreate``).
+
+    SIOCIFCREATE2 with the name given; EEXIST -> "interface %s already exists", other errors
+    ``err(1, "SIOCIFCREATE2 (%s)")`` with that name (the kernel copies a name back only on
+    success). When the kernel's name differs (``epair`` -> ``epair0a``, ``bridge`` -> ``bridge0``,
+    not ``bridge7`` -> ``bridge7``) it becomes the current name and is printed at exit
+    (``ifname_update``; 13.x ``printifname = 1``).
+    """
+    ctx, name = r.ctx, r.name
+    for cloner in _UNSIMULATED_CLONERS:
+        if name.startswith(cloner) and name[len(cloner):].isdigit() or name == cloner:
+            raise r.errx(f"{name}: creating {cloner} interfaces is {NOT_SIMULATED}")
+    try:
+        iface = interfaces.clone_create(ctx.state, ctx.vnet, ctx.vnet_id, name)
+    except KernelError as e:
+        if e.errno == "EEXIST":
+            raise r.errx(f"interface {name} already exists") from None
+        raise r.err(f"SIOCIFCREATE2 ({name})", e.errno) from None
+    if iface.name != name:
+        r.name = r.printed = iface.name
+
+
+def _clone_destroy(r: _Run, word: str, args: tuple[str, ...]) -> None:
+    """ifclone.c ``clone_destroy``: SIOCIFDESTROY, ``err(1, "SIOCIFDESTROY")``."""
+    ctx = r.ctx
+    try:
+        interfaces.clone_destroy(ctx.state, ctx.vnet, r.ifp())
+    except KernelError as e:
+        raise r.err("SIOCIFDESTROY", e.errno) from None
+
+
+# -- basic_cmds[] (sbin/ifconfig/ifconfig.c) ------------------------------------------------------
+
+
+def _getifflags(r: _Run, *, err_ok: bool) -> int:
+    """ifconfig.c ``getifflags()``: SIOCGIFFLAGS; a missing interface is ``Perror("ioctl
+    (SIOCGIFFLAGS)")`` unless ``err_ok`` (then the flags read as 0)."""
+    iface = r.ctx.vnet.interfaces.get(r.name)
+    if iface is None:
+        if not err_ok:
+            raise r.perrorc("ioctl (SIOCGIFFLAGS)", "ENXIO")
+        return 0
+    return iface.flags
+
+
+def _setifflags(r: _Run, word: str, args: tuple[str, ...]) -> None:
+    """ifconfig.c ``setifflags``/``clearifflags``: SIOCGIFFLAGS, then SIOCSIFFLAGS with the bit
+    changed (a refusal is ``Perror(vname)``, the word itself)."""
+    bit, on = _FLAG_WORDS[word]
+    _getifflags(r, err_ok=False)
+    interfaces.set_flags(r.ctx.state, r.ifp(), bit, on)
+
+
+def _setifdescr(r: _Run, word: str, args: tuple[str, ...]) -> None:
+    """ifconfig.c ``setifdescr`` (``unsetifdescr`` passes ""): SIOCSIFDESCR, ``err(1, "ioctl
+    SIOCSIFDESCR (set descr)")``."""
+    text = args[0] if args else ""
+    try:
+        interfaces.set_description(r.ifp(), text)
+    except KernelError as e:
+        raise r.err("ioctl SIOCSIFDESCR (set descr)", e.errno) from None
+
+
+def _atoi(text: str) -> int:
+    """atoi(3): leading blanks, a sign, digits up to the first other character; 0 if none.
+    Values beyond a long are clamped, then cut to an int [guess: truncation of strtol's result]."""
+    s = text.lstrip(" \t\n\v\f\r")
+    sign = -1 if s[:1] == "-" else 1
+    if s[:1] in "+-" and s:
+        s = s[1:]
+    digits = ""
+    for c in s:
+        if c not in "0123456789":
+            break
+        digits += c
+    value = sign * int(digits) if digits else 0
+    value = max(-(2**63), min(2**63 - 1, value))
+    value &= 0xFFFFFFFF
+    return value - 2**32 if value >= 2**31 else value
+
+
+def _setifmtu(r: _Run, word: str, args: tuple[str, ...]) -> None:
+    """ifconfig.c ``setifmtu``: ``atoi(val)`` then SIOCSIFMTU, ``err(1, "ioctl SIOCSIFMTU (set
+    mtu)")`` (so ``mtu abc`` asks for MTU 0: EINVAL)."""
+    ctx = r.ctx
+    try:
+        interfaces.set_mtu(ctx.state, ctx.vnet, r.ifp(), _atoi(args[0]))
+    except KernelError as e:
+        raise r.err("ioctl SIOCSIFMTU (set mtu)", e.errno) from None
+
+
+def _setifmetric(r: _Run, word: str, args: tuple[str, ...]) -> None:
+    """ifconfig.c ``setifmetric``: ``atoi(val)`` then SIOCSIFMETRIC, ``err(1, "ioctl
+    SIOCSIFMETRIC (set metric)")``."""
+    try:
+        r.ifp().metric = _atoi(args[0])
+    except KernelError as e:
+        raise r.err("ioctl SIOCSIFMETRIC (set metric)", e.errno) from None
+
+
+def _setifname(r: _Run, word: str, args: tuple[str, ...]) -> None:
+    """ifconfig.c ``setifname``: SIOCSIFNAME, ``err(1, "ioctl SIOCSIFNAME (set name)")``; then
+    ``ifname_update()``: later words act on the new name, which is printed at exit (13.x:
+    ``printifname = 1`` and the global ``name``)."""
+    ctx = r.ctx
+    try:
+        interfaces.rename(ctx.state, ctx.vnet, r.ifp(), args[0])
+    except KernelError as e:
+        raise r.err("ioctl SIOCSIFNAME (set name)", e.errno) from None
+    r.name = r.printed = args[0]
+
+
+def _jail_getid(r: _Run, ref: str) -> int:
+    """lib/libjail ``jail_getid``: a number is returned unchecked; a name is looked up among the
+    jails this process can see (none from inside a jail) or ``errx(1, "%s", jail_errmsg)``, the
+    kernel's 'jail "X" not found' (kern_jail.c ``kern_jail_get``)."""
+    if ref and ref.isascii() and ref.isdigit():
+        return int(ref)
+    jail = None if r.ctx.jail else r.ctx.state.find_jail(ref)
+    if jail is None:
+        raise r.errx(f'jail "{ref}" not found')
+    return jail.jid
+
+
+def _setifvnet(r: _Run, word: str, args: tuple[str, ...]) -> None:
+    """ifconfig.c ``setifvnet``: SIOCSIFVNET, ``err(1, "SIOCSIFVNET")``."""
+    ctx = r.ctx
+    jid = _jail_getid(r, args[0])
+    try:
+        interfaces.loan(ctx.state, ctx.vnet, ctx.vnet_id, r.ifp(), jid, in_jail=bool(ctx.jail))
+    except KernelError as e:
+        raise r.err("SIOCSIFVNET", e.errno) from None
+
+
+def _setifrvnet(r: _Run, word: str, args: tuple[str, ...]) -> None:
+    """ifconfig.c ``setifrvnet``: SIOCSIFRVNET, ``err(1, "SIOCSIFRVNET(%d, %s)", jid, name)``."""
+    ctx = r.ctx
+    jid = _jail_getid(r, args[0])
+    try:
+        interfaces.reclaim(ctx.state, ctx.vnet, r.name, jid, in_jail=bool(ctx.jail))
+    except KernelError as e:
+        raise r.err(f"SIOCSIFRVNET({jid}, {r.name})", e.errno) from None
+
+
+def _setifaddr(r: _Run, word: str, args: tuple[str, ...]) -> None:
+    """ifconfig.c ``setifaddr``: "Delay the ioctl to set the interface addr until flags are all
+    set." Without ``alias`` the first address is to be cleared (not for AF_LINK); after
+    ``-alias`` the word is the address to delete (RIDADDR)."""
+    if not r.afp.addresses:
+        return
+    r.setaddr += 1
+    if r.doalias == 0 and r.afp.af != "AF_LINK":
+        r.clearaddr = 1
+    _getaddr(r, word, _ADDR if r.doalias >= 0 else _RIDADDR)
+
+
+def _setifdstaddr(r: _Run, word: str, args: tuple[str, ...]) -> None:
+    """ifconfig.c ``setifdstaddr``: a second address word is the destination (parsed, then
+    unused: no simulated interface is point-to-point)."""
+    if r.afp.addresses:
+        _getaddr(r, word, _DSTADDR)
+
+
+def _setifnetmask(r: _Run, word: str, args: tuple[str, ...]) -> None:
+    """ifconfig.c ``setifnetmask``."""
+    if r.afp.addresses:
+        r.setmask += 1
+        _getaddr(r, args[0], _MASK)
+
+
+def _setifbroadaddr(r: _Run, word: str, args: tuple[str, ...]) -> None:
+    """ifconfig.c ``setifbroadaddr``: parsed; the broadcast shown is the one the mask implies."""
+    if r.afp.addresses:
+        _getaddr(r, args[0], _BRDADDR)
+
+
+def _notealias(r: _Run, word: str, args: tuple[str, ...]) -> None:
+    """ifconfig.c ``notealias``: ``alias``/``add`` (IFF_UP) and ``-alias``/``delete``/``remove``
+    (-IFF_UP). A negative one after an address makes that address the one to delete
+    (``af_copyaddr(RIDADDR, ADDR)``), clears ``newaddr`` and sets ``clearaddr``; a positive one
+    clears ``clearaddr``."""
+    param = 1 if word in ("add", "alias") else -1
+    if r.setaddr and r.doalias == 0 and param < 0 and r.afp is _INET:
+        r.rid.addr, r.rid.addrset = r.add.addr, r.add.addrset
+    r.doalias = param
+    if param < 0:
+        r.clearaddr = 1
+        r.newaddr = 0
+    else:
+        r.clearaddr = 0
+
+
+# -- af_inet.c / af_link.c: addresses -------------------------------------------------------------
+
+
+def _getaddr(r: _Run, text: str, which: int) -> None:
+    if r.afp is _INET:
+        _in_getaddr(r, text, which)
+    else:
+        _link_getaddr(r, text, which)
+
+
+def inet_aton(text: str) -> int | None:
+    """inet_aton(3) as lib/libc/inet/inet_addr.c: one to four parts, each decimal, octal
+    (``0``) or hex (``0x``); the last part fills the rest (``10.1`` is 10.0.0.1); anything after
+    a blank is ignored. None when it is not an address."""
+    digits, hexdigits = "0123456789", "0123456789abcdefABCDEF"
+    parts: list[int] = []
+    pos = 0
+
+    def at(k: int) -> str:
+        return text[k] if k < len(text) else ""
+
+    c = at(0)
+    while True:
+        if c == "" or c not in digits:
+            return None
+        val, base, digit = 0, 10, False
+        if c == "0":
+            pos += 1
+            c = at(pos)
+            if c in ("x", "X") and c:
+                base = 16
+                pos += 1
+                c = at(pos)
+            else:
+                base, digit = 8, True
+        while c:
+            if c in digits:
+                if base == 8 and c in "89":
+                    return None
+                val = val * base + int(c)
+            elif base == 16 and c in hexdigits:
+                val = (val << 4) | int(c, 16)
+            else:
+                break
+            pos += 1
+            c = at(pos)
+            digit = True
+        if c != ".":
+            break
+        if len(parts) >= 3 or val > 0xFF:
+            return None
+        parts.append(val)
+        pos += 1
+        c = at(pos)
+    if c and c not in " \t\n\v\f\r":
+        return None
+    if not digit:
+        return None
+    limit = {0: 0xFFFFFFFFFFFFFFFF, 1: 0xFFFFFF, 2: 0xFFFF, 3: 0xFF}[len(parts)]
+    if val > limit:
+        return None
+    for k, part in enumerate(parts):
+        val |= part << (24 - 8 * k)
+    return val & 0xFFFFFFFF
+
+
+def _strtonum(text: str, low: int, high: int) -> tuple[int, str | None]:
+    """strtonum(3): the whole string a decimal number within [low, high], else an error string."""
+    s = text.lstrip(" \t\n\v\f\r")
+    body = s[1:] if s[:1] in "+-" else s
+    if not body or any(c not in "0123456789" for c in body):
+        return 0, "invalid"
+    value = int(s)
+    if value < low:
+        return 0, "too small"
+    if value > high:
+        return 0, "too large"
+    return value, None
+
+
+def _in_getip(r: _Run, text: str) -> int:
+    """af_inet.c ``in_getip``: inet_aton(3), then gethostbyname(3) and getnetbyname(3) — this host
+    has no resolver — else ``errx(1, "%s: bad value")``."""
+    value = inet_aton(text)
+    if value is None:
+        raise r.errx(f"{text}: bad value")
+    return value
+
+
+def _in_getaddr(r: _Run, text: str, which: int) -> None:
+    """af_inet.c ``in_getaddr``: only an ADDR may be ``A/len``: a width that does not start with
+    a digit is "invalid", strtonum(0..32) decides the rest ("%s: bad value (width %s)" with the
+    whole word); a MASK counts its bits (``__bitcount32``)."""
+    if which == _MASK:
+        r.add.plen = bin(_in_getip(r, text)).count("1")
+        r.add.maskset = True
+        return
+    if which == _ADDR:
+        slash = text.rfind("/")
+        if slash >= 0:
+            width = text[slash + 1:]
+            errstr: str | None = "invalid"
+            masklen = 0
+            if width[:1] and width[0] in "0123456789":
+                masklen, errstr = _strtonum(width, 0, 32)
+            if errstr is not None:
+                raise r.errx(f"{text}: bad value (width {errstr})")
+            r.add.plen, r.add.maskset = masklen, True
+            text = text[:slash]
+        r.add.addr, r.add.addrset = _in_getip(r, text), True
+    elif which == _RIDADDR:
+        r.rid.addr, r.rid.addrset = _in_getip(r, text), True
+    else:
+        _in_getip(r, text)  # DSTADDR, BRDADDR: parsed and kept, unused here
+
+
+def _in_postproc(r: _Run) -> None:
+    """af_inet.c ``in_postproc``: an address without a mask gets the historical classful one, with
+    ``warn_nomask()`` unless the interface is POINTOPOINT or LOOPBACK (14.x
+    ``in_setdefaultmask_nl``; 13.x leaves the default to the kernel, netinet/in.c, same result)."""
+    if r.add.addrset and not r.add.maskset and r.newaddr:
+        flags = _getifflags(r, err_ok=True)
+        if not flags & (IFF_POINTOPOINT | IFF_LOOPBACK):
+            r.ctx.warn("WARNING: setting interface address without mask is deprecated,\n"
+                       "default mask may not be correct.")
+        first = r.add.addr >> 24
+        r.add.plen = 8 if first < 128 else 16 if first < 192 else 24  # IN_CLASSA/B, else C
+        r.add.maskset = True
+
+
+def _link_addr(text: str) -> bytes | None:
+    """link_addr(3) (lib/libc/net/linkaddr.c) on ``":" + text``: hex bytes separated by ``:`` or
+    ``.``; None when malformed [guess: the accepted forms are approximated]."""
+    groups = text.replace(".", ":").split(":")
+    out = bytearray()
+    for group in groups:
+        if not 1 <= len(group) <= 2 or any(c not in "0123456789abcdefABCDEF" for c in group):
+            return None
+        out.append(int(group, 16))
+    return bytes(out)
+
+
+def _link_getaddr(r: _Run, text: str, which: int) -> None:
+    """af_link.c ``link_getaddr``: only an address ("can't set link-level netmask or
+    broadcast"); ``random`` is a random unicast, locally administered one."""
+    if which != _ADDR:
+        raise r.errx("can't set link-level netmask or broadcast")
+    if text == "random":
+        r.lladdr = interfaces.random_lladdr(r.ctx.state)
+        return
+    lladdr = _link_addr(text)
+    if lladdr is None or len(lladdr) > 14:
+        raise r.errx("malformed link-level address")
+    r.lladdr = lladdr
+
+
+def _delifaddr(r: _Run, afp: Family) -> None:
+    """ifconfig.c ``delifaddr``: a family that cannot change addresses warns; EADDRNOTAVAIL is
+    "no previous address" and fine unless deleting was asked for (``doalias < 0``); other errors
+    ``Perrorc("ioctl (SIOCDIFADDR)")``.
+
+    The interface gone (moved or destroyed by an earlier word): 14.x ``in_delete_first_nl``
+    finds no index and says EADDRNOTAVAIL; otherwise ENXIO [guess: the netlink errno].
+    """
+    if not afp.addresses or (afp.af == "AF_LINK" and not r.netlink):
+        # 13.x: af_link.c has no af_ridreq either
+        r.ctx.warn(f"interface {r.name} cannot change {afp.name} addresses!")
+        r.clearaddr = 0
+        return
+    if afp.af == "AF_LINK":
+        # 14.x af_link.c has af_exec but no af_difaddr: ioctl(s, 0, NULL) [guess: ENOTTY]
+        raise r.perrorc("ioctl (SIOCDIFADDR)", "ENOTTY")
+    iface = r.ctx.vnet.interfaces.get(r.name)
+    error = None
+    if iface is None:
+        error = "EADDRNOTAVAIL" if r.netlink and not r.rid.addrset else "ENXIO"
+    else:
+        address = str(ipaddress.IPv4Address(r.rid.addr)) if r.rid.addrset else None
+        try:
+            interfaces.delete_inet(r.ctx.state, iface, address)
+        except KernelError as e:
+            error = e.errno
+    if error is not None:
+        if error == "EADDRNOTAVAIL" and r.doalias >= 0:
+            return  # "means no previous address for interface"
+        raise r.perrorc("ioctl (SIOCDIFADDR)", error)
+
+
+def _addifaddr(r: _Run, afp: Family) -> None:
+    """ifconfig.c ``addifaddr``: a family that cannot change addresses warns; with an address or
+    a mask the family's add (af_inet.c: netlink RTM_NEWADDR in 14.x, SIOCAIFADDR in 13.x;
+    af_link.c: SIOCSIFLLADDR), errors ``Perrorc("ioctl (SIOCAIFADDR)")``."""
+    if not afp.addresses:
+        r.ctx.warn(f"interface {r.name} cannot change {afp.name} addresses!")
+        r.newaddr = 0
+        return
+    if not (r.setaddr or r.setmask):
+        return
+    ctx = r.ctx
+    try:
+        iface = r.ifp()
+        if afp.af == "AF_LINK":
+            assert r.lladdr is not None
+            interfaces.set_lladdr(iface, r.lladdr)
+        elif not r.add.addrset:
+            # only a netmask: 13.x SIOCAIFADDR without ifra_addr is EINVAL (in.c
+            # in_aifaddr_ioctl); 14.x sends 0.0.0.0 [guess: EINVAL too]
+            raise KernelError("EINVAL")
+        else:
+            interfaces.add_inet(ctx.state, ctx.vnet, iface, str(ipaddress.IPv4Address(r.add.addr)), r.add.plen)
+    except KernelError as e:
+        raise r.perrorc("ioctl (SIOCAIFADDR)", e.errno) from None
+
+
+# -- ifgroup.c, ifbridge.c ------------------------------------------------------------------------
+
+
+def _setifgroup(r: _Run, word: str, args: tuple[str, ...]) -> None:
+    """ifgroup.c ``setifgroup``/``unsetifgroup``: a name ending in a digit or of IFNAMSIZ bytes is
+    refused before the ioctl; SIOCAIFGROUP's EEXIST and SIOCDIFGROUP's ENOENT are ignored; other
+    errors ``err(1, " SIOCAIFGROUP")`` (with its leading blank) or ``err(1, "SIOCDIFGROUP")``."""
+    group = args[0]
+    verb = "setifgroup" if word == "group" else "unsetifgroup"
+    if group and group[-1] in "0123456789":
+        raise r.errx(f"{verb}: group names may not end in a digit")
+    if len(group.encode()) >= IFNAMSIZ:
+        raise r.errx(f"{verb}: group name too long")
+    try:
+        iface = r.ifp()
+        if word == "group":
+            interfaces.add_group(iface, group)
+        else:
+            interfaces.delete_group(iface, group)
+    except KernelError as e:
+        if (word, e.errno) in (("group", "EEXIST"), ("-group", "ENOENT")):
+            return
+        raise r.err(" SIOCAIFGROUP" if word == "group" else "SIOCDIFGROUP", e.errno) from None
+
+
+def _setbridge(r: _Run, word: str, args: tuple[str, ...]) -> None:
+    """ifbridge.c ``setbridge_add``/``setbridge_delete``: SIOCSDRVSPEC BRDGADD/BRDGDEL,
+    ``err(1, "BRDGADD %s")`` / ``err(1, "BRDGDEL %s")``."""
+    ctx, member = r.ctx, args[0]
+    op = "BRDGADD" if word == "addm" else "BRDGDEL"
+    try:
+        bridge = r.ifp()
+        if word == "addm":
+            interfaces.add_member(ctx.state, ctx.vnet, bridge, member)
+        else:
+            interfaces.delete_member(ctx.vnet, bridge, member)
+    except KernelError as e:
+        raise r.err(f"{op} {member}", e.errno) from None
+
+
+_Handler = Callable[[_Run, str, tuple[str, ...]], None]
+_HANDLERS: dict[str, _Handler] = {
+    **{word: _setifflags for word in _FLAG_WORDS},
+    "description": _setifdescr, "descr": _setifdescr, "-description": _setifdescr, "-descr": _setifdescr,
+    "add": _notealias, "alias": _notealias, "-alias": _notealias, "delete": _notealias, "remove": _notealias,
+    "netmask": _setifnetmask, "broadcast": _setifbroadaddr, "metric": _setifmetric, "mtu": _setifmtu,
+    "name": _setifname, "vnet": _setifvnet, "-vnet": _setifrvnet,
+    "destroy": _clone_destroy, "unplumb": _clone_destroy,
+    "group": _setifgroup, "-group": _setifgroup,
+    "addm": _setbridge, "deletem": _setbridge,
+    "ifaddr": _setifaddr, "ifdstaddr": _setifdstaddr,
+}
+_CLONE_HANDLERS: dict[str, _Handler] = {"create": _clone_create, "plumb": _clone_create}
+
+
+# -- listings -------------------------------------------------------------------------------------
+
+
+def _groups(iface: Interface) -> list[str]:
+    """SIOCGIFGROUP: ``all`` (if.c ``if_attach_internal``), then the cloner's and the user's."""
+    return ["all", *iface.groups]
+
+
+def _group_member(iface: Interface, match: str | None, nomatch: str | None) -> bool:
+    """ifconfig.c ``group_member``: ``-g`` and ``-G`` are fnmatch(3) patterns on the groups."""
+    if match is None and nomatch is None:
+        return True
+    matched = match is not None and any(fnmatch.fnmatchcase(g, match) for g in _groups(iface))
+    nomatched = nomatch is None or not any(fnmatch.fnmatchcase(g, nomatch) for g in _groups(iface))
+    if match is not None and nomatch is None:
+        return matched
+    if match is None:
+        return nomatched
+    return matched and nomatched
+
+
+def _has_family(state: HostState, iface: Interface, family: Family, *, names_only: bool) -> bool:
+    """Whether a listing restricted to ``family`` shows ``iface``.
+
+    ``ether``: an Ethernet-like interface with a 6-byte address (``match_ether``: not a loopback).
+    13.x ``-l`` compares the family of each address (every interface has an AF_LINK one); 13.x
+    ``-a`` shows every interface, only that family's lines. 14.x (ifconfig_netlink.c
+    ``match_iface``) wants an address of that family in the RTM_GETADDR dump, which has no
+    AF_LINK addresses [guess: netlink/route/iface.c, recalled].
+    """
+    if not state.netlink() and not names_only:
+        return True
+    if family.name == "ether":
+        return iface.driver != "lo"
+    if family.af == "AF_INET":
+        return bool(iface.inet)
+    if family.af == "AF_INET6":
+        return bool(iface.inet6)
+    if family.af == "AF_LINK":
+        return not state.netlink()
+    return False
+
+
+def _list(r: _Run, opts: _Options, family: Family | None, ifname: str | None) -> None:
+    """Listing (ifconfig.c ``list_interfaces_ioctl``, 14.x ifconfig_netlink.c
+    ``list_interfaces_nl``): the vnet's interfaces in list order, filtered by name, ``-d``/``-u``,
+    ``-g``/``-G`` and family; ``-l`` prints the names on one line, always ending it."""
+    ctx = r.ctx
+    names = []
+    for iface in interfaces.listing(ctx.vnet):
+        if ifname is not None and iface.name != ifname:
+            continue
+        if (opts.downonly and iface.up) or (opts.uponly and not iface.up):
+            continue
+        if not _group_member(iface, opts.matchgroup, opts.nogroup):
+            continue
+        if family is not None and not _has_family(ctx.state, iface, family, names_only=opts.namesonly):
+            continue
+        if opts.namesonly:
+            names.append(iface.name)
+        else:
+            ctx.out.append(status(ctx.state, ctx.vnet, iface, family=family.name if family else None))
+    if opts.namesonly:
+        ctx.print(" ".join(names))
+
+
+def _printgroup(r: _Run, group: str) -> None:
+    """ifgroup.c ``printgroup``: SIOCGIFGMEMB, one member per line; no such group -> exit 0.
+    The kernel lists members in join order (if.c ``if_addgroup`` appends) [guess: list order
+    stands in for it]."""
+    for iface in interfaces.listing(r.ctx.vnet):
+        if group in _groups(iface):
+            r.ctx.print(iface.name)
+    raise _Exit(0)
+
+
+# Driver-specific lines of the status block (the walkthrough's listings, docs/walkthrough.md).
 _OPTIONS = {
     "epair": "options=8<VLAN_MTU>",
     "em": "options=481009b<RXCSUM,TXCSUM,VLAN_MTU,VLAN_HWTAGGING,VLAN_HWCSUM,VLAN_HWFILTER,NOMAP>",
@@ -69,472 +1127,53 @@ _ND6 = {
 _PATH_COST = {"epair": 2000, "em": 20000}
 
 
-@attrs.define
-class _Address:
-    """The pending IPv4 change collected while parsing (applied after the loop, like SIOCAIFADDR)."""
-
-    inet: Inet | None = None
-    alias: bool = False
-    remove: bool = False
-
-
-def run(ctx: Context, args: list[str]) -> int:
-    """ifconfig.c ``main()``: options, then listing or one interface's parameters."""
-    opts, rest = _getopt(ctx, args)
-    if "j" in opts:
-        ctx = _enter_jail(ctx, opts["j"])
-    if "l" in opts:
-        return _list_names(ctx, opts, rest)
-    if "g" in opts and not rest:
-        # ifgroup.c printgroup(): one member per line; an unknown group prints nothing, exit 0.
-        for iface in ctx.vnet.ordered():
-            if opts["g"] == "all" or opts["g"] in iface.groups:
-                ctx.print(iface.name)
-        return 0
-    if "a" in opts or not rest:
-        for iface in ctx.vnet.ordered():
-            if ("d" in opts and iface.up) or ("u" in opts and not iface.up):
-                continue
-            ctx.out.append(status(ctx.state, ctx.vnet, iface))
-        return 0
-    name, params = rest[0], rest[1:]
-    if not params:
-        found = ctx.vnet.interfaces.get(name)
-        if found is None:
-            raise ctx.fail(f"interface {name} does not exist")
-        ctx.out.append(status(ctx.state, ctx.vnet, found))
-        return 0
-    return _configure(ctx, name, params)
-
-
-def _getopt(ctx: Context, args: list[str]) -> tuple[dict[str, str], list[str]]:
-    """getopt(3) over ifconfig's options (ifconfig.c ``main``); ``-j`` only from 13.3."""
-    spec = "aCdf:g:G:j:klLmnuv" if ctx.state.has_jail_flag() else "aCdf:g:G:klLmnuv"
-    opts, rest, error = getopt("ifconfig", args, spec)
-    if error:
-        raise Fail(f"{error}\n{_usage(ctx.state)}", 1)
-    return dict(opts), rest
-
-
-def _usage(state: HostState) -> str:
-    text = USAGE.rstrip()
-    return text if state.has_jail_flag() else text.replace("[-j jail] ", "")
-
-
-def _enter_jail(ctx: Context, ref: str) -> Context:
-    """``-j jail``: jail_getid(3) then jail_attach(2) (ifconfig.c main; errno ENOENT [I])."""
-    jail = ctx.state.find_jail(ref)
-    if jail is None:
-        raise ctx.fail("jail not found: No such file or directory")
-    return ctx.within(jail.name, jail.jid if jail.vnet is not None else HOST_VNET)
-
-
-def _list_names(ctx: Context, opts: dict[str, str], rest: list[str]) -> int:
-    """``-l [-d] [-u] [af]``: names on one line, separated by a space (ifconfig.c, §3.1)."""
-    family = rest[0] if rest else ""
-    names = []
-    for iface in ctx.vnet.ordered():
-        if ("d" in opts and iface.up) or ("u" in opts and not iface.up):
-            continue
-        if family == "inet" and not iface.inet:
-            continue
-        if family in ("ether", "link") and iface.driver == "lo":
-            continue
-        names.append(iface.name)
-    if names:
-        ctx.print(" ".join(names))
-    return 0
-
-
-def _configure(ctx: Context, name: str, params: list[str]) -> int:
-    """Apply ``params`` to interface ``name`` left to right (ifconfig.c ``ifconfig()``)."""
-    vnet = ctx.vnet
-    printed: list[str] = []  # ifclone.c/ifconfig.c print the final name at exit (ifname_update)
-    iface = vnet.interfaces.get(name)
-    if params[:1] and params[0] in ("create", "plumb"):
-        if iface is not None:
-            if len(params) == 1:
-                raise ctx.fail(f"interface {name} already exists")
-            params = params[1:]  # existing name + create + more words: create is dropped (ifconfig.c)
-        else:
-            iface = _clone_create(ctx, name)
-            printed.append(iface.name)
-            params = params[1:]
-    elif iface is None:
-        if params[:1] == ["-vnet"] and len(params) >= 2:
-            _reclaim(ctx, name, params[1])
-            params = params[2:]
-            iface = vnet.interfaces.get(name)
-            if iface is None:
-                return 0
-        else:
-            raise ctx.fail(f"interface {name} does not exist")
-    try:
-        _apply(ctx, iface, params, printed)
-    finally:
-        if printed:
-            ctx.print(printed[-1])
-    return 0
-
-
-def _apply(ctx: Context, iface: Interface, params: list[str], printed: list[str]) -> None:
-    """Run each parameter's handler in order, then the deferred address change."""
-    vnet = ctx.vnet
-    address = _Address()
-    gone = False  # destroyed or moved away: later words find no interface (ENXIO)
-    i = 0
-    while i < len(params):
-        word = params[i]
-        arg = params[i + 1] if i + 1 < len(params) else None
-        if word in _ARG_WORDS and arg is None:
-            # ifconfig.c: "missing argument" for a DEF_CMD_ARG parameter.
-            raise ctx.fail(f"'{word}' requires argument")
-        if gone:
-            raise ctx.fail("ioctl (SIOCGIFFLAGS): Device not configured")
-        step = 2 if word in _ARG_WORDS else 1
-        if word == "up":
-            interfaces.set_up(ctx.state, iface, True)
-        elif word == "down":
-            interfaces.set_up(ctx.state, iface, False)
-        elif word in ("destroy", "unplumb"):
-            _destroy(ctx, iface)
-            gone = True
-        elif word == "name":
-            assert arg is not None
-            _rename(ctx, iface, arg)
-            printed.append(arg)
-        elif word in ("description", "descr"):
-            assert arg is not None
-            if len(arg) > 1024:  # net.ifdescr_maxlen; if.c ifhwioctl SIOCSIFDESCR -> ENAMETOOLONG
-                raise ctx.fail("ioctl SIOCSIFDESCR (set descr): File name too long")
-            iface.description = arg
-        elif word in ("-description", "-descr"):
-            iface.description = ""
-        elif word == "group":
-            assert arg is not None
-            _join_group(ctx, iface, arg)
-        elif word == "-group":
-            assert arg is not None
-            if arg not in iface.groups:
-                raise ctx.fail("SIOCDIFGROUP: No such file or directory")  # if.c if_delgroup ENOENT [I]
-            iface.groups.remove(arg)
-        elif word == "mtu":
-            assert arg is not None
-            _set_mtu(ctx, iface, arg)
-        elif word == "addm":
-            assert arg is not None
-            _add_member(ctx, iface, arg)
-        elif word == "deletem":
-            assert arg is not None
-            _delete_member(ctx, iface, arg)
-        elif word == "vnet":
-            assert arg is not None
-            _move(ctx, iface, arg)
-            gone = True
-        elif word == "-vnet":
-            assert arg is not None
-            _reclaim(ctx, iface.name, arg)
-        elif word in ("ether", "lladdr", "link"):
-            assert arg is not None
-            _set_mac(ctx, iface, arg)
-        elif word == "inet":
-            if arg is None:
-                raise ctx.fail("inet: bad value")
-            address.inet = _parse_inet(ctx, arg)
-            step = 2
-        elif word == "alias":
-            address.alias = True
-        elif word in ("-alias", "delete"):
-            address.remove = True
-        elif word == "netmask":
-            assert arg is not None
-            _apply_netmask(ctx, address, arg)
-        elif word == "broadcast":
-            pass  # the broadcast address follows from the mask here; set explicitly it is ignored
-        elif word == "inet6":
-            raise ctx.fail("inet6: not simulated by the jailnet test host")
-        else:
-            # An unknown word is taken as an address of the default family, inet (ifconfig.c).
-            address.inet = _parse_inet(ctx, word)
-        i += step
-    if address.inet is not None and not gone:
-        _set_address(ctx, vnet, iface, address)
-
-
-def _clone_create(ctx: Context, name: str) -> Interface:
-    """``ifconfig NAME create`` (ifclone.c ``clone_create``, if_clone.c, if_epair.c)."""
-    state, vnet = ctx.state, ctx.vnet
-    if len(name) >= IFNAMSIZ:
-        raise ctx.fail(f"{name}: cloning name too long")  # ifclone.c [V]
-    cloner = name.rstrip("0123456789")
-    digits = name[len(cloner):]
-    if cloner not in interfaces.CLONERS:
-        # No cloner matches: if_clone_create -> EINVAL (freebsd-commands.md §1.1 [I]).
-        raise ctx.fail(f"SIOCIFCREATE2 ({name}): Invalid argument")
-    used = interfaces.units_in_use(state, ctx.vnet_id, cloner)
-    if digits:
-        unit = int(digits)
-        if unit in used:
-            # ifc_alloc_unit_specific -> EEXIST; ifclone.c prints the name it sent [I].
-            raise ctx.fail(f"interface {name} already exists")
-    else:
-        unit = interfaces.lowest_free_unit(used)
-        if unit > 0x7FFF:  # IF_MAXUNIT; alloc_unr -> -1 -> ENOSPC
-            raise ctx.fail(f"SIOCIFCREATE2 ({name}): No space left on device")
-    if cloner == "epair":
-        a_name, b_name = f"epair{unit}a", f"epair{unit}b"
-        if a_name in vnet.interfaces or b_name in vnet.interfaces:
-            # if_epair.c epair_handle_unit: EEXIST for a foreign interface with that name, no retry.
-            raise ctx.fail(f"interface {name} already exists")
-        a = interfaces.attach(state, vnet, ctx.vnet_id, a_name, driver="epair", unit=unit, side="a")
-        interfaces.attach(state, vnet, ctx.vnet_id, b_name, driver="epair", unit=unit, side="b")
-        return a
-    new = f"{cloner}{unit}"
-    if new in vnet.interfaces:
-        raise ctx.fail(f"interface {name} already exists")
-    return interfaces.attach(state, vnet, ctx.vnet_id, new, driver=cloner, unit=unit)
-
-
-def _destroy(ctx: Context, iface: Interface) -> None:
-    """``destroy``: only cloned interfaces (if_clone.c ``if_clone_destroy`` -> EINVAL otherwise)."""
-    if iface.driver not in interfaces.CLONERS or (iface.driver == "lo" and iface.unit == 0):
-        raise ctx.fail("SIOCIFDESTROY: Invalid argument")
-    interfaces.destroy(ctx.state, ctx.vnet, iface)
-
-
-def _rename(ctx: Context, iface: Interface, new: str) -> None:
-    """``name NEW`` (if.c ``if_rename``): EINVAL empty, ENAMETOOLONG >= IFNAMSIZ, EEXIST taken.
-
-    A bridge keeps a renamed member (IFF_RENAMING: ``bridge_ifdetach`` ignores the event).
-    """
-    vnet = ctx.vnet
-    if not new:
-        raise ctx.fail("ioctl SIOCSIFNAME (set name): Invalid argument")
-    if len(new) >= IFNAMSIZ:
-        raise ctx.fail("ioctl SIOCSIFNAME (set name): File name too long")
-    if new in vnet.interfaces:
-        raise ctx.fail("ioctl SIOCSIFNAME (set name): File exists")
-    old = iface.name
-    interfaces.remove(vnet, iface)
-    iface.name = new
-    interfaces.insert(vnet, iface)
-    if iface.bridge and iface.bridge in vnet.interfaces:
-        members = vnet.interfaces[iface.bridge].members
-        members[members.index(old)] = new
-    for member in iface.members:
-        if member in vnet.interfaces:
-            vnet.interfaces[member].bridge = new
-    for route in vnet.routes:
-        if route.interface == old:
-            route.interface = new
-    if iface.driver == "lo":
-        iface.inet6 = [line.replace(f"%{old} ", f"%{new} ") for line in iface.inet6]
-
-
-def _join_group(ctx: Context, iface: Interface, group: str) -> None:
-    """``group NAME`` (ifgroup.c ``setifgroup``); joining twice is not an error (EEXIST ignored)."""
-    if len(group) >= IFNAMSIZ:
-        raise ctx.fail("setifgroup: group name too long")
-    if group[-1:].isdigit():
-        raise ctx.fail("setifgroup: group names may not end in a digit")
-    if group not in iface.groups:
-        iface.groups.append(group)
-
-
-def _set_mtu(ctx: Context, iface: Interface, value: str) -> None:
-    """``mtu N`` (ifconfig.c ``setifmtu``: strtonum, then SIOCSIFMTU; driver range [I])."""
-    try:
-        mtu = int(value, 10)
-    except ValueError:
-        raise ctx.fail(f"mtu {value}: invalid") from None
-    if mtu < 0:
-        raise ctx.fail(f"mtu {value}: too small")
-    if not 72 <= mtu <= 16384 or iface.driver == "lo" and mtu > 65536:
-        raise ctx.fail("ioctl SIOCSIFMTU (set mtu): Invalid argument")
-    iface.mtu = mtu
-
-
-def _add_member(ctx: Context, bridge: Interface, member_name: str) -> None:
-    """``addm IF`` (ifbridge.c ``setbridge_add`` -> if_bridge.c ``bridge_ioctl_add``)."""
-    vnet = ctx.vnet
-    if bridge.driver != "bridge":
-        raise ctx.fail(f"BRDGADD {member_name}: Invalid argument")  # SIOCSDRVSPEC on a non-bridge [I]
-    member = vnet.interfaces.get(member_name)
-    if member is None:
-        raise ctx.fail(f"BRDGADD {member_name}: No such file or directory")
-    if member.bridge == bridge.name:
-        raise ctx.fail(f"BRDGADD {member_name}: File exists")
-    if member.bridge:
-        raise ctx.fail(f"BRDGADD {member_name}: Device busy")
-    if member.driver in ("bridge", "lo"):
-        raise ctx.fail(f"BRDGADD {member_name}: Invalid argument")  # not Ethernet
-    if _release_major(ctx.state) >= 15 and member.inet and not ctx.vnet.sysctls.get(
-        "net.link.bridge.member_ifaddrs", 0
-    ):
-        # FreeBSD 15.0: a member may not carry IP addresses (release notes) [NV exact text].
-        raise ctx.fail(f"BRDGADD {member_name}: Invalid argument")
-    bridge.members.insert(0, member.name)  # CK_LIST_INSERT_HEAD: newest member first
-    member.bridge = bridge.name
-    member.flags |= IFF_PROMISC  # bridge_ioctl_add puts the member in promiscuous mode
-
-
-def _delete_member(ctx: Context, bridge: Interface, member_name: str) -> None:
-    """``deletem IF`` (``bridge_ioctl_del``: ENOENT when it is not a member)."""
-    if member_name not in bridge.members:
-        raise ctx.fail(f"BRDGDEL {member_name}: No such file or directory")
-    bridge.members.remove(member_name)
-    member = ctx.vnet.interfaces.get(member_name)
-    if member is not None:
-        member.bridge = ""
-        member.flags &= ~IFF_PROMISC
-
-
-def _move(ctx: Context, iface: Interface, ref: str) -> None:
-    """``vnet JAIL`` (SIOCSIFVNET -> if.c ``if_vmove_loan``; messages per freebsd-commands.md §1.1)."""
-    state = ctx.state
-    jail = state.find_jail(ref)
-    if jail is None:
-        dying = state.find_jail(ref, dying=True)
-        if dying is not None and ref.isdigit():
-            raise ctx.fail("SIOCSIFVNET: Device busy")
-        if ref.isdigit():
-            # libjail returns a numeric name unchecked; prison_find_child -> ENXIO [I].
-            raise ctx.fail("SIOCSIFVNET: Device not configured")
-        raise ctx.fail(f'jail "{ref}" not found')  # errx(1, "%s", jail_errmsg)
-    if jail.vnet is None or jail.jid == ctx.vnet_id:
-        raise ctx.fail("SIOCSIFVNET: File exists")  # same vnet -> EEXIST
-    if iface.name in jail.vnet.interfaces:
-        raise ctx.fail("SIOCSIFVNET: File exists")
-    interfaces.move(state, ctx.vnet, iface, jail.vnet)
-
-
-def _reclaim(ctx: Context, name: str, ref: str) -> None:
-    """``-vnet JAIL`` (SIOCSIFRVNET -> ``if_vmove_reclaim``)."""
-    state = ctx.state
-    jail = state.find_jail(ref)
-    if jail is None:
-        raise ctx.fail(f'jail "{ref}" not found')
-    if name in ctx.vnet.interfaces:
-        raise ctx.fail(f"SIOCSIFRVNET({jail.jid}, {name}): File exists")
-    if jail.vnet is None or name not in jail.vnet.interfaces:
-        raise ctx.fail(f"SIOCSIFRVNET({jail.jid}, {name}): Device not configured")
-    interfaces.move(state, jail.vnet, jail.vnet.interfaces[name], ctx.vnet)
-
-
-def _set_mac(ctx: Context, iface: Interface, value: str) -> None:
-    """``ether|lladdr|link MAC`` (ifconfig.c ``setifllladdr``; link_addr(3))."""
-    parts = value.split(":")
-    if len(parts) != 6 or not all(1 <= len(p) <= 2 and all(c in "0123456789abcdefABCDEF" for c in p) for p in parts):
-        raise ctx.fail("malformed link-level address")
-    iface.mac = ":".join(p.lower().zfill(2) for p in parts)
-
-
-def _parse_inet(ctx: Context, text: str) -> Inet:
-    """af_inet.c ``in_getaddr``: ``A/len`` or ``A``; a bad width or address is "bad value"."""
-    addr, slash, width = text.partition("/")
-    try:
-        ip = ipaddress.IPv4Address(addr)
-    except ValueError:
-        raise ctx.fail(f"{addr}: bad value") from None
-    if slash:
-        if not width.isdigit():
-            raise ctx.fail(f"{text}: bad value (width invalid)")
-        if int(width) > 32:
-            raise ctx.fail(f"{text}: bad value (width too large)")
-        return Inet(str(ip), int(width))
-    # No mask: the classful default (in_getaddr), with ifconfig's deprecation warning.
-    first = int(ip) >> 24
-    plen = 8 if first < 128 else 16 if first < 192 else 24
-    ctx.warn("WARNING: setting interface address without mask is deprecated,\ndefault mask may not be correct.")
-    return Inet(str(ip), plen)
-
-
-def _apply_netmask(ctx: Context, address: _Address, mask: str) -> None:
-    """``netmask M``: dotted quad or 0x hex (af_inet.c ``in_getaddr`` for MASK)."""
-    try:
-        value = int(mask, 16) if mask.lower().startswith("0x") else int(ipaddress.IPv4Address(mask))
-    except ValueError:
-        raise ctx.fail(f"{mask}: bad value") from None
-    plen = bin(value).count("1")
-    if address.inet is not None:
-        address.inet = Inet(address.inet.address, plen)
-
-
-def _set_address(ctx: Context, vnet: Vnet, iface: Interface, address: _Address) -> None:
-    """The deferred address change after the parameter loop (ifconfig.c, af_inet.c).
-
-    Without ``alias`` the first IPv4 address is replaced (deleted, then the new one added);
-    with ``alias`` an address that is already there is EEXIST; ``-alias`` of an absent address is
-    EADDRNOTAVAIL. Setting the first address marks the interface up (ifconfig.8: "It happens
-    automatically when setting the first address on an interface").
-    """
-    assert address.inet is not None
-    new = address.inet
-    present = [a.address for a in iface.inet]
-    if address.remove:
-        if new.address not in present:
-            raise ctx.fail("ioctl (SIOCDIFADDR): Can't assign requested address")
-        iface.inet = [a for a in iface.inet if a.address != new.address]
-        return
-    if _release_major(ctx.state) >= 15 and iface.bridge and not vnet.sysctls.get(
-        "net.link.bridge.member_ifaddrs", 0
-    ):
-        raise ctx.fail("ioctl (SIOCAIFADDR): Invalid argument")  # 15.0 release notes [NV text]
-    if address.alias:
-        if new.address in present:
-            raise ctx.fail("ioctl (SIOCAIFADDR): File exists")
-        iface.inet.append(new)
-    else:
-        if iface.inet:
-            iface.inet.pop(0)
-        if new.address in [a.address for a in iface.inet]:
-            raise ctx.fail("ioctl (SIOCAIFADDR): File exists")
-        iface.inet.insert(0, new)
-    if not iface.up:
-        interfaces.set_up(ctx.state, iface, True)
-
-
-def _release_major(state: HostState) -> int:
-    return state.osreldate // 100000
-
-
 def flags_text(state: HostState, iface: Interface) -> str:
-    """``flags=HEX<NAMES>`` with printb(3)-style names (ifconfig.c, IFFBITS).
+    """``flags=HEX<NAMES>`` (ifconfig.c ``print_bits`` with IFFBITS; 13.x ``printb``).
 
-    The netlink ifconfig of 14.0+ adds LOWER_UP when the link is up (freebsd-commands.md §3.3);
-    here: always for physical and epair interfaces, for a loopback or bridge while running [I].
+    The netlink ifconfig of 14.0+ shows the link state as LOWER_UP (ifconfig_netlink.c IFFBITS
+    bit 24, ``IFF_NETLINK_1``); see :func:`hooks.testing.interfaces.link_up`.
     """
     flags = iface.flags
-    if state.netlink():
-        if iface.driver in ("em", "epair") or (flags & IFF_UP and flags & IFF_RUNNING):
-            flags |= IFF_LOWER_UP
+    if state.netlink() and interfaces.link_up(state, iface):
+        flags |= IFF_LOWER_UP
     names = [label for bit, label in IFF_NAMES if flags & bit]
     return f"flags={flags:x}<{','.join(names)}>"
 
 
-def status(state: HostState, vnet: Vnet, iface: Interface) -> str:
-    """The status block ``ifconfig IF`` prints (ifconfig.c ``status()``, freebsd-commands.md §3.3).
+def status(state: HostState, vnet: Vnet, iface: Interface, family: str | None = None) -> str:
+    """The status block of ``ifconfig IF`` (ifconfig.c ``status()``, 14.x ``status_nl``).
 
-    Order: header, description, options, ether, inet6, inet, bridge status, groups, media,
-    status, nd6 — as in the seed walkthrough's listings.
+    Header, description, options; then the addresses of every family, or of ``family`` only
+    (ether with AF_LINK, inet6, inet); then each family's ``af_other_status`` (bridge, groups,
+    media, nd6), or only ``family``'s (af_inet6.c's is nd6). Order as in the walkthrough's listings.
     """
-    lines = [f"{iface.name}: {flags_text(state, iface)} metric 0 mtu {iface.mtu}"]
+    fam = FAMILIES.get(family) if family is not None else None
+    every = fam is None
+
+    def shows(*names: str) -> bool:
+        return every or (fam is not None and fam.name in names)
+
+    lines = [f"{iface.name}: {flags_text(state, iface)} metric {iface.metric} mtu {iface.mtu}"]
     if iface.description:
         lines.append(f"\tdescription: {iface.description}")
     if iface.driver in _OPTIONS:
         lines.append("\t" + _OPTIONS[iface.driver])
     elif iface.driver == "bridge" and state.netlink():
         lines.append("\toptions=0")
-    if iface.mac:
+    if iface.mac and (every or (fam is not None and fam.af == "AF_LINK")):
         lines.append(f"\tether {iface.mac}")
-    lines += [f"\tinet6 {line}" for line in iface.inet6]
-    for inet in iface.inet:
-        net = ipaddress.IPv4Network(f"{inet.address}/{inet.prefixlen}", strict=False)
-        line = f"\tinet {inet.address} netmask 0x{int(net.netmask):08x}"
-        if iface.flags & IFF_BROADCAST and not iface.flags & IFF_LOOPBACK:
-            line += f" broadcast {net.broadcast_address}"
-        lines.append(line)
-    if iface.driver == "bridge":
+    if shows("inet6"):
+        lines += [f"\tinet6 {line}" for line in iface.inet6]
+    if shows("inet"):
+        for inet in iface.inet:
+            net = ipaddress.IPv4Network(f"{inet.address}/{inet.prefixlen}", strict=False)
+            line = f"\tinet {inet.address} netmask 0x{int(net.netmask):08x}"
+            # af_inet.c in_status (13.x: a non-zero broadcast) / in_status_nl (14.x: plen != 0);
+            # netinet/in.c gives a /31 the all-ones broadcast (IN_RFC3021_MASK)
+            if iface.flags & IFF_BROADCAST and not (state.netlink() and inet.prefixlen == 0):
+                line += f" broadcast {'255.255.255.255' if inet.prefixlen == 31 else net.broadcast_address}"
+            lines.append(line)
+    if iface.driver == "bridge" and shows("af_bridge"):
         lines += [
             "\tid 00:00:00:00:00:00 priority 32768 hellotime 2 fwddelay 15",
             "\tmaxage 20 holdcnt 6 proto rstp maxaddr 2000 timeout 1200",
@@ -547,38 +1186,42 @@ def status(state: HostState, vnet: Vnet, iface: Interface) -> str:
             # ifbridge.c bridge_status: "\tmember: %s " + flags, then the ifmaxaddr line.
             lines.append(f"\tmember: {member_name} flags=143<LEARNING,DISCOVER,AUTOEDGE,AUTOPTP>")
             lines.append(f"\t        ifmaxaddr 0 port {port} priority 128 path cost {cost}")
-    if iface.groups:
+    if iface.groups and shows("af_group"):
         lines.append("\tgroups: " + " ".join(iface.groups))
-    lines += ["\t" + line for line in _MEDIA.get(iface.driver, ())]
-    if iface.driver in _ND6:
+    if shows("af_media"):
+        lines += ["\t" + line for line in _MEDIA.get(iface.driver, ())]
+    if iface.driver in _ND6 and shows("nd6", "inet6"):
         lines.append("\t" + _ND6[iface.driver])
     return "\n".join(lines) + "\n"
 
 
+# -- the host's hooks: which argv change something, how the kernel refuses them -------------------
+
+
+def _words(args: Sequence[str]) -> tuple[set[str], list[str]]:
+    parsed, rest, _ = getopt("ifconfig", list(args), "aCdDf:g:G:j:klLmnuv")
+    return {letter for letter, _ in parsed}, rest
+
+
 def mutating(args: Sequence[str]) -> bool:
-    """Listing (``-l``, ``-g``, ``-a``, no words) and ``ifconfig IF`` change nothing."""
-    words = list(args)
-    if "-j" in words:
-        i = words.index("-j")
-        del words[i:i + 2]
-    if not words or words[0] in ("-l", "-a", "-g") or words[0].startswith("-l") or words[0].startswith("-a"):
+    """Listings (``-a``, ``-l``, ``-g``, ``-C``, no words, ``ifconfig IF [family]``) change nothing."""
+    letters, rest = _words(args)
+    if letters & {"a", "l", "g", "C"} or len(rest) <= 1:
         return False
-    return len(words) > 1
+    return not (len(rest) == 2 and rest[1] in FAMILIES)
 
 
 def fault(args: Sequence[str]) -> tuple[int, str, str]:
     """FreeBSD's error for the first operation of this argv when the kernel refuses it.
 
-    Texts are the ones ifconfig prints for that ioctl (freebsd-commands.md §1.1): a failed clone
-    is ENOSPC from ``alloc_unr``; the rest are the errno the kernel returns when the device is
-    busy or gone.
+    A failed clone is ENOSPC (if_clone.c ``alloc_unr``); the rest are the errnos the kernel
+    returns for a busy or vanished device, in each handler's message format (see above).
     """
-    words = list(args)
-    if "-j" in words:
-        i = words.index("-j")
-        del words[i:i + 2]
-    name = words[0] if words else ""
-    ops = words[1:]
+    _, rest = _words(args)
+    name = rest[0] if rest else ""
+    ops = rest[1:]
+    if ops[:1] and ops[0] not in ("create", "plumb") and ops[0] in FAMILIES:
+        ops = ops[1:]
     first = ops[0] if ops else ""
     arg = ops[1] if len(ops) > 1 else ""
     messages = {
@@ -590,8 +1233,8 @@ def fault(args: Sequence[str]) -> tuple[int, str, str]:
         "-vnet": f"SIOCSIFRVNET(0, {name}): Device busy",
         "addm": f"BRDGADD {arg}: Device busy",
         "deletem": f"BRDGDEL {arg}: No such file or directory",
-        "up": "ioctl (SIOCSIFFLAGS): Device busy",
-        "down": "ioctl (SIOCSIFFLAGS): Device busy",
+        "up": "up: Device busy",
+        "down": "down: Device busy",
         "description": "ioctl SIOCSIFDESCR (set descr): File name too long",
         "group": " SIOCAIFGROUP: No space left on device",
         "mtu": "ioctl SIOCSIFMTU (set mtu): Invalid argument",

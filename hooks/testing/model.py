@@ -1,7 +1,8 @@
 """The state of a simulated FreeBSD host: vnets, interfaces, routes, sysctls, jails and pf.
 
-The shape follows freebsd-commands.md §6.2 ("Simulator model"). These classes are plain mutable
-records; the command modules (:mod:`hooks.testing.ifconfig`, ``pfctl``, ...) implement FreeBSD's
+The shape follows the kernel's: per-vnet interfaces, routes and sysctls (VNET(9)), jails
+(``struct prison``, sys/kern/kern_jail.c), pf tables and rulesets per anchor (sys/netpfil/pf/).
+These classes are plain mutable records; the command modules (:mod:`hooks.testing.ifconfig`, ``pfctl``, ...) implement FreeBSD's
 behaviour on top of them, and :mod:`hooks.testing.store` persists them as JSON so that many
 processes can share one host.
 """
@@ -19,13 +20,23 @@ IFNAMSIZ = 16
 # Interface flag bits (sys/net/if.h) and the order ifconfig prints them in (IFFBITS, ifconfig.c).
 IFF_UP = 0x1
 IFF_BROADCAST = 0x2
+IFF_DEBUG = 0x4
 IFF_LOOPBACK = 0x8
+IFF_POINTOPOINT = 0x10
 IFF_KNOWSEPOCH = 0x20
 IFF_RUNNING = 0x40
+IFF_NOARP = 0x80
 IFF_PROMISC = 0x100
 IFF_SIMPLEX = 0x800
+IFF_LINK0 = 0x1000
+IFF_LINK1 = 0x2000
+IFF_LINK2 = 0x4000
 IFF_MULTICAST = 0x8000
-IFF_LOWER_UP = 0x1000000  # only reported by the netlink ifconfig of FreeBSD 14+ (freebsd-commands.md §3.3)
+IFF_PPROMISC = 0x20000
+IFF_MONITOR = 0x40000
+IFF_STATICARP = 0x80000
+IFF_STICKYARP = 0x100000
+IFF_LOWER_UP = 0x1000000  # IFF_NETLINK_1: the link state, shown by 14.x ifconfig (ifconfig_netlink.c IFFBITS)
 IFF_NAMES = (
     (IFF_UP, "UP"),
     (IFF_BROADCAST, "BROADCAST"),
@@ -42,6 +53,10 @@ IFF_NAMES = (
     (0x2000, "LINK1"),
     (0x4000, "LINK2"),
     (IFF_MULTICAST, "MULTICAST"),
+    (IFF_PPROMISC, "PPROMISC"),
+    (IFF_MONITOR, "MONITOR"),
+    (IFF_STATICARP, "STATICARP"),
+    (IFF_STICKYARP, "STICKYARP"),
     (IFF_LOWER_UP, "LOWER_UP"),
 )
 
@@ -65,9 +80,12 @@ class Interface:
     home_vnet: int
     """The vnet the interface was created in (``if_home_vnet``); it returns there when a jail dies."""
     index: int
-    """ifindex inside the vnet it currently lives in; ``ifconfig -l`` lists in this order."""
+    """ifindex: one system-wide table from 14.0, kept across vnet moves; one per vnet on 13.x
+    (if.c ``if_alloc_domain``; see ``interfaces.alloc_index``). Bridge ports and scope ids show it."""
     mac: str = ""
     mtu: int = 1500
+    metric: int = 0
+    """``if_metric`` (``ifconfig IF metric N``, SIOCSIFMETRIC); printed in the status header."""
     flags: int = 0
     description: str = ""
     groups: list[str] = attrs.Factory(list)
@@ -81,6 +99,9 @@ class Interface:
     """Bridge members, newest first (if_bridge.c inserts at the list head)."""
     bridge: str = ""
     """Name of the bridge this interface is a member of, if any."""
+    attached: int = 0
+    """Position in its vnet's interface list (``V_ifnet``): if.c ``if_link_ifnet()`` appends an
+    interface when it is attached or moved in, a rename keeps the place. Listings follow it."""
 
     @property
     def up(self) -> bool:
@@ -105,10 +126,6 @@ class Vnet:
     interfaces: dict[str, Interface] = attrs.Factory(dict)
     routes: list[Route] = attrs.Factory(list)
     sysctls: dict[str, int] = attrs.Factory(dict)
-
-    def ordered(self) -> list[Interface]:
-        """Interfaces in ifindex order, as ``ifconfig -l`` prints them."""
-        return sorted(self.interfaces.values(), key=lambda i: i.index)
 
 
 @attrs.define

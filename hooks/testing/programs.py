@@ -1,6 +1,6 @@
 """The programs the simulated host knows, by name, and how one is run."""
 
-from hooks.testing import ifconfig, jails, pfctl, route, sysctl
+from hooks.testing import ifconfig, jails, pfctl, route, sysctl, uname
 from hooks.testing.command import Command, Context, Fail
 
 PROGRAMS: dict[str, Command] = {
@@ -13,6 +13,7 @@ PROGRAMS: dict[str, Command] = {
         jails.JLS,
         jails.JEXEC,
         jails.JAIL,
+        uname.COMMAND,
     )
 }
 

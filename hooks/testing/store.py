@@ -1,9 +1,9 @@
 """One simulated host shared by many processes: a JSON state file under an flock, and executables.
 
 ``SharedHost.create(directory, host)`` writes ``directory/host.json`` and installs
-``directory/sbin/{ifconfig,pfctl,sysctl,route}`` and ``directory/usr/sbin/{jls,jexec,jail}``,
-small Python scripts with the state file's path baked in. Put ``directory/sbin`` and
-``directory/usr/sbin`` on PATH (:meth:`SharedHost.path`) and any process — the real ``jailnet``
+``directory/sbin/{ifconfig,pfctl,sysctl,route}``, ``directory/usr/sbin/{jls,jexec,jail}`` and
+``directory/usr/bin/uname``, small Python scripts with the state file's path baked in. Put those
+three directories on PATH (:meth:`SharedHost.path`) and any process — the real ``jailnet``
 command, an OCI runtime's hooks — runs against the same host. Each command locks, loads, runs,
 saves atomically and unlocks, so concurrent commands are serialised as the kernel would.
 """
@@ -36,6 +36,7 @@ LAYOUT = {
     "jls": "usr/sbin",
     "jexec": "usr/sbin",
     "jail": "usr/sbin",
+    "uname": "usr/bin",
 }
 
 def _structure(data: Any, kind: Any) -> Any:
@@ -101,7 +102,7 @@ class SharedHost:
     @property
     def path(self) -> str:
         """A PATH value that finds the simulated tools first."""
-        return f"{self.directory / 'sbin'}:{self.directory / 'usr' / 'sbin'}"
+        return f"{self.directory / 'sbin'}:{self.directory / 'usr' / 'sbin'}:{self.directory / 'usr' / 'bin'}"
 
     def bin(self, program: str) -> str:
         """Absolute path of one installed program."""
