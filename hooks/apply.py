@@ -1,8 +1,9 @@
 """Run a plan through the runner; undo what was done, newest first, when a step fails.
 
-This is CNI's ``success`` flag and deferred undos made into data (style.md §1.2): every step
-that changed something leaves its undo on a list, and a failure replays the list backwards.
-Teardown runs every step whatever happens and counts "already gone" as done (CNI SPEC, DEL).
+This is CNI's ``success`` flag and deferred undos made into data (containernetworking/plugins
+``plugins/main/bridge/bridge.go`` ``cmdAdd``): every step that changed something leaves its undo
+on a list, and a failure replays the list backwards. Teardown runs every step whatever happens and
+counts "already gone" as done (containernetworking/cni ``SPEC.md``, DEL).
 """
 
 import shlex
@@ -19,7 +20,7 @@ Undo = tuple[str, ...] | resolvconf.Backup
 
 def describe(result: Completed) -> str:
     """``argv: what it said`` — stderr's first line, else stdout's last (route(8) reports
-    its errors on stdout, freebsd-commands.md §1.7), else the exit status."""
+    its errors on stdout: sbin/route/route.c ``newroute()``), else the exit status."""
     said = result.stderr.strip().splitlines()[:1] or result.stdout.strip().splitlines()[-1:]
     return f"{shlex.join(result.argv)}: {said[0] if said else f'exit status {result.returncode}'}"
 
@@ -50,13 +51,35 @@ def apply(
             done.append(resolvconf.write(step.root, step.text))
             log(f"wrote {step.root}/etc/resolv.conf")
         else:
-            result = run(step.argv)
+            result = run_command(step.argv, run, creates=step.creates, log=log)
             if not result.ok:
                 raise CommandFailed(result)
             log(shlex.join(step.argv))
             if step.undo is not None:
                 done.append(step.undo)
         progress(done)
+
+
+def run_command(argv: tuple[str, ...], run: Runner, *, creates: bool = False,
+                log: Callable[[str], None] = lambda _: None) -> Completed:
+    """Run one command. When a command that ``creates`` an interface fails part-way, destroy what
+    it printed (:attr:`hooks.plan.Command.creates`): the failure leaves nothing behind."""
+    result = run(argv)
+    left = printed_name(result.stdout) if creates and not result.ok else None
+    if left is not None:
+        gone = run(("ifconfig", left, "destroy"))
+        log(f"destroyed {left}, left by the failed command" if gone.ok else describe(gone))
+    return result
+
+
+def printed_name(stdout: str) -> str | None:
+    """The interface name ifconfig printed at exit (the last line), if it is one: a clone it made,
+    under its latest name (sbin/ifconfig/ifconfig.c ``printifnamemaybe()``)."""
+    lines = stdout.strip().splitlines()
+    name = lines[-1] if lines else ""
+    if not 0 < len(name) < 16 or not name.isascii() or not all(c.isalnum() or c in "_-." for c in name):
+        return None
+    return name
 
 
 def rollback(done: list[Undo], run: Runner, log: Callable[[str], None] = lambda _: None) -> list[str]:

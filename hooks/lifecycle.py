@@ -5,7 +5,7 @@ createRuntime is the issue's: validate (done by the caller), find the jail, reap
 same container id, ensure bridge and forwarding under the host-wide lock, lease an address,
 create the epair, move it and configure the jail, resolv.conf, pf table, record. Any failure
 undoes the finished steps newest first and releases the lease: runj and crun run no poststop
-after a failed create (runj-and-oci.md §0, real-runtimes.md §1.6).
+after a failed create (docs/runtimes.md §3).
 """
 
 import contextlib
@@ -18,7 +18,7 @@ from typing import TextIO
 import attrs
 
 from hooks import observe, plan
-from hooks.apply import CommandFailed, Undo, apply, describe, rollback, teardown
+from hooks.apply import CommandFailed, Undo, apply, describe, printed_name, rollback, teardown
 from hooks.errors import OperationFailed
 from hooks.leases import LeaseStore, leases_of
 from hooks.leases import release as release_leases
@@ -196,10 +196,10 @@ def _attach(request: Request, host: Host, leases: LeaseStore, jail: plan.JailInf
 
 
 def _create_epair(request: Request, jail: plan.JailInfo, host: Host) -> str:
-    """Run the epair creation; ifconfig names the pair even when a later word fails, and then
-    the pair is destroyed at once (freebsd-commands.md §1.1: "the epair is left behind")."""
+    """Run the epair creation; ifconfig names the pair even when a later word fails (the pair is
+    then left behind, sbin/ifconfig/ifconfig.c ``printifnamemaybe()``), and it is destroyed at once."""
     result = host.run(plan.create_epair(request, jail))
-    name = result.stdout.strip().splitlines()[-1] if result.stdout.strip() else ""
+    name = printed_name(result.stdout) or ""
     made = name.startswith("epair") and name.endswith("a") and name[5:-1].isascii() and name[5:-1].isdigit()
     if not result.ok:
         if made:

@@ -5,14 +5,20 @@ start nothing and read nothing. :mod:`hooks.apply` runs them. Programs are named
 they are looked up on PATH (``/sbin:/bin:/usr/sbin:/usr/bin`` when the hook has none). Inside a
 jail whose host lacks ``-j``, ``jexec`` runs the image's ``/sbin/ifconfig`` and ``/sbin/route``.
 
-createRuntime on a network whose bridge is up runs eight commands (runj-and-oci.md §0 and
-freebsd-commands.md §6.1 describe each):
+Every argv here has the shape ifconfig(8)'s synopsis gives, ``interface [create]
+[address_family [address]] [parameters]``: an address family comes right after the interface
+name or right after ``create`` and nowhere else (sbin/ifconfig/ifconfig.c ``main()`` and
+``ifconfig_ioctl()``; anywhere else ``inet`` is taken for an address and fails with ``ifconfig:
+inet: bad value``). ``name`` comes last, so a command that fails part-way has not renamed
+anything yet. docs/freebsd-commands.md registers each form with its evidence.
+
+createRuntime on a network whose bridge is up runs eight commands:
 
 1. ``jls -j J jid vnet path``                         find the jail (observation, before any change)
 2. ``ifconfig epair create description ID vnet JID``  the pair, its ``a`` end straight into the jail
-3. ``ifconfig epairNb name jn…a description ID group jailnet up``   the host end, findable by name
+3. ``ifconfig epairNb description ID group jailnet up name jn…a``   the host end, findable by name
 4. ``ifconfig BRIDGE addm jn…a``
-5. ``ifconfig -j JID epairNa name jn…b inet A/P up``  the jail end: name and address in one go
+5. ``ifconfig -j JID epairNa inet A/P up name jn…b`` the jail end: address and name in one go
 6. ``route -j JID -4 add default GATEWAY``
 7. ``pfctl -t TABLE -T add A``                        (and /etc/resolv.conf, written directly)
 8. ``ifconfig -j JID lo0 inet 127.0.0.1/8 up``       last: its IPv6 side effects (::1, fe80::1)
@@ -30,7 +36,8 @@ from hooks.request import Request
 GROUP = "jailnet"
 """ifconfig group of every host end jailnet creates (``ifconfig -g jailnet`` lists them)."""
 
-#: freebsd-commands.md §1.1: the messages that mean "already gone" on teardown.
+#: The messages that mean "already gone" on teardown: ifconfig.c ``main()`` ``errx(1, "interface %s
+#: does not exist")``; pfctl_table.c ``radix_perror()`` for ESRCH (docs/freebsd-commands.md).
 GONE_INTERFACE = "does not exist"
 GONE_TABLE = "Table does not exist"
 
@@ -48,6 +55,10 @@ class Command:
     gone: tuple[str, ...] = ()
     best_effort: bool = False
     """A failure is logged, not reported: another step makes sure of the result."""
+    creates: bool = False
+    """The command clones an interface. ifconfig prints the clone's latest name at exit even when
+    a later word fails (sbin/ifconfig/ifconfig.c ``printifnamemaybe()``), so a failed run that
+    printed a name left that interface behind, and :func:`hooks.apply.apply` destroys it."""
 
 
 @attrs.frozen
@@ -124,11 +135,10 @@ def ensure_bridge(network: Network, observed: BridgeState) -> tuple[Command, ...
     gateway = f"{network.gateway}/{network.subnet.prefixlen}"
     bridge = network.bridge
     if not observed.exists:
-        argv: tuple[str, ...] = ("ifconfig", "bridge", "create", "name", bridge, "description",
-                                 f"jailnet network {network.name}")
-        if network.mtu:
-            argv += ("mtu", str(network.mtu))
-        return (Command((*argv, "inet", gateway, "up"), undo=("ifconfig", bridge, "destroy")),)
+        mtu = ("mtu", str(network.mtu)) if network.mtu else ()
+        argv = ("ifconfig", "bridge", "create", "inet", gateway, "description", f"jailnet network {network.name}",
+                *mtu, "up", "name", bridge)
+        return (Command(argv, undo=("ifconfig", bridge, "destroy"), creates=True),)
     steps = []
     if str(network.gateway) not in observed.addresses:
         steps.append(Command(("ifconfig", bridge, "inet", gateway, "alias"),
@@ -149,8 +159,9 @@ def create_epair(request: Request, jail: JailInfo) -> tuple[str, ...]:
     """Create the pair and move its ``a`` end into the jail in one command.
 
     ifconfig prints the new name (``epairNa``) at exit, even when a later word fails, so the
-    caller always learns what to destroy (freebsd-commands.md §1.1). The description marks the
-    jail end with the container id; it survives the move (§2.3).
+    caller always learns what to destroy (sbin/ifconfig/ifconfig.c ``ifcreate_ioctl()``,
+    ``printifnamemaybe()``). The description marks the jail end with the container id; it
+    survives the move (sys/net/if.c ``if_vmove()`` keeps ``if_description``).
     """
     return ("ifconfig", "epair", "create", "description", request.container_id, "vnet", str(jail.jid))
 
@@ -161,7 +172,8 @@ def peer(epair_a: str) -> str:
 
 
 def destroy_epair(epair_a: str) -> tuple[str, ...]:
-    """Destroy a freshly made pair through its host end (destroys both ends, §2.1)."""
+    """Destroy a freshly made pair through its host end: destroying either end destroys both,
+    wherever the other one is (sys/net/if_epair.c ``epair_clone_destroy()``)."""
     return ("ifconfig", peer(epair_a), "destroy")
 
 
@@ -176,11 +188,11 @@ def attach(attachment: Attachment, epair_a: str, resolv_conf: str | None) -> tup
     mtu = ("mtu", str(network.mtu)) if network.mtu else ()
     address = str(attachment.address)
     steps: list[Step] = [
-        Command(("ifconfig", epair_b, "name", host, "description", request.container_id, "group", GROUP, *mtu, "up"),
+        Command(("ifconfig", epair_b, "description", request.container_id, "group", GROUP, *mtu, "up", "name", host),
                 undo=("ifconfig", host, "name", epair_b)),
         Command(("ifconfig", network.bridge, "addm", host), undo=("ifconfig", network.bridge, "deletem", host)),
-        Command(in_jail(attachment, "ifconfig", epair_a, "name", attachment.jail_interface,
-                        "inet", f"{address}/{network.subnet.prefixlen}", *mtu, "up")),
+        Command(in_jail(attachment, "ifconfig", epair_a, "inet", f"{address}/{network.subnet.prefixlen}", *mtu,
+                        "up", "name", attachment.jail_interface)),
         Command(in_jail(attachment, "route", "-4", "add", "default", str(network.gateway)),
                 undo=in_jail(attachment, "route", "-4", "delete", "default")),
     ]

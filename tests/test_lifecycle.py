@@ -80,7 +80,7 @@ def test_second_container_takes_eight_commands(bed: HookBed) -> None:
     assert [i.argv[:3] for i in bed.host.log] == [
         ["jls", "-j", "two"],
         ["ifconfig", "epair", "create"],
-        ["ifconfig", "epair1b", "name"],
+        ["ifconfig", "epair1b", "description"],
         ["ifconfig", "jailnet0", "addm"],
         ["ifconfig", "-j", "2"],
         ["route", "-j", "2"],
@@ -158,7 +158,7 @@ def test_failure_names_the_command_and_freebsds_error(bed: HookBed) -> None:
 
 def test_epair_leaked_by_a_failing_create_word_is_destroyed(bed: HookBed) -> None:
     # The jail vanishes between the lookup and the move: ifconfig creates the pair, prints its
-    # name, then fails on "vnet" (freebsd-commands.md §1.1) — the pair must not stay behind.
+    # name, then fails on "vnet" (sbin/ifconfig/ifconfig.c printifnamemaybe()) — the pair must not stay behind.
     bed.jail("web")
     real = bed.host.run
 
@@ -304,10 +304,10 @@ def test_dry_run_prints_the_plan_and_changes_nothing(bed: HookBed) -> None:
     assert not bed.state_dir.exists()
     assert out.splitlines()[:3] == [
         "# createRuntime plan for container web (epairN: the unit ifconfig prints)",
-        "ifconfig bridge create name jailnet0 description 'jailnet network default' inet 172.17.0.1/16 up",
+        "ifconfig bridge create inet 172.17.0.1/16 description 'jailnet network default' up name jailnet0",
         "    undo: ifconfig jailnet0 destroy",
     ]
-    assert f"ifconfig epairNb name {WEB_HOST} description web group jailnet up" in out
+    assert f"ifconfig epairNb description web group jailnet up name {WEB_HOST}" in out
     assert "pfctl -t jail-nat -T add 172.17.0.2\n    undo: pfctl -t jail-nat -T delete 172.17.0.2\n" in out
 
 

@@ -44,17 +44,17 @@ def test_names_used_below() -> None:
 
 def test_missing_bridge_is_created_with_its_gateway_up() -> None:
     assert plan.ensure_bridge(DEFAULT, BridgeState(exists=False)) == (
-        Command(("ifconfig", "bridge", "create", "name", "jailnet0", "description", "jailnet network default",
-                 "inet", "172.17.0.1/16", "up"),
-                undo=("ifconfig", "jailnet0", "destroy")),
+        Command(("ifconfig", "bridge", "create", "inet", "172.17.0.1/16", "description", "jailnet network default",
+                 "up", "name", "jailnet0"),
+                undo=("ifconfig", "jailnet0", "destroy"), creates=True),
     )
 
 
 def test_missing_bridge_with_mtu() -> None:
     assert plan.ensure_bridge(BACKEND, BridgeState(exists=False)) == (
-        Command(("ifconfig", "bridge", "create", "name", "jailnet1", "description", "jailnet network backend",
-                 "mtu", "9000", "inet", "10.88.0.1/24", "up"),
-                undo=("ifconfig", "jailnet1", "destroy")),
+        Command(("ifconfig", "bridge", "create", "inet", "10.88.0.1/24", "description", "jailnet network backend",
+                 "mtu", "9000", "up", "name", "jailnet1"),
+                undo=("ifconfig", "jailnet1", "destroy"), creates=True),
     )
 
 
@@ -112,10 +112,10 @@ def test_jail_lookup() -> None:
 
 def test_attach_default_network_with_jail_flag() -> None:
     assert plan.attach(attachment(), "epair3a", RESOLV) == (
-        Command(("ifconfig", "epair3b", "name", HOST, "description", "c1", "group", "jailnet", "up"),
+        Command(("ifconfig", "epair3b", "description", "c1", "group", "jailnet", "up", "name", HOST),
                 undo=("ifconfig", HOST, "name", "epair3b")),
         Command(("ifconfig", "jailnet0", "addm", HOST), undo=("ifconfig", "jailnet0", "deletem", HOST)),
-        Command(("ifconfig", "-j", "5", "epair3a", "name", JAILEND, "inet", "172.17.0.2/16", "up")),
+        Command(("ifconfig", "-j", "5", "epair3a", "inet", "172.17.0.2/16", "up", "name", JAILEND)),
         Command(("route", "-j", "5", "-4", "add", "default", "172.17.0.1"),
                 undo=("route", "-j", "5", "-4", "delete", "default")),
         WriteResolvConf("/var/jails/c1 root", RESOLV),
@@ -127,10 +127,10 @@ def test_attach_default_network_with_jail_flag() -> None:
 
 def test_attach_through_jexec_without_jail_flag() -> None:
     assert plan.attach(attachment(jail_flag=False), "epair0a", RESOLV) == (
-        Command(("ifconfig", "epair0b", "name", HOST, "description", "c1", "group", "jailnet", "up"),
+        Command(("ifconfig", "epair0b", "description", "c1", "group", "jailnet", "up", "name", HOST),
                 undo=("ifconfig", HOST, "name", "epair0b")),
         Command(("ifconfig", "jailnet0", "addm", HOST), undo=("ifconfig", "jailnet0", "deletem", HOST)),
-        Command(("jexec", "5", "/sbin/ifconfig", "epair0a", "name", JAILEND, "inet", "172.17.0.2/16", "up")),
+        Command(("jexec", "5", "/sbin/ifconfig", "epair0a", "inet", "172.17.0.2/16", "up", "name", JAILEND)),
         Command(("jexec", "5", "/sbin/route", "-4", "add", "default", "172.17.0.1"),
                 undo=("jexec", "5", "/sbin/route", "-4", "delete", "default")),
         WriteResolvConf("/var/jails/c1 root", RESOLV),
@@ -143,10 +143,10 @@ def test_attach_through_jexec_without_jail_flag() -> None:
 def test_attach_named_interface_and_mtu() -> None:
     got = plan.attach(attachment(BACKEND, address="10.88.0.7"), "epair1a", RESOLV)
     assert got == (
-        Command(("ifconfig", "epair1b", "name", HOST, "description", "c1", "group", "jailnet", "mtu", "9000", "up"),
+        Command(("ifconfig", "epair1b", "description", "c1", "group", "jailnet", "mtu", "9000", "up", "name", HOST),
                 undo=("ifconfig", HOST, "name", "epair1b")),
         Command(("ifconfig", "jailnet1", "addm", HOST), undo=("ifconfig", "jailnet1", "deletem", HOST)),
-        Command(("ifconfig", "-j", "5", "epair1a", "name", "eth0", "inet", "10.88.0.7/24", "mtu", "9000", "up")),
+        Command(("ifconfig", "-j", "5", "epair1a", "inet", "10.88.0.7/24", "mtu", "9000", "up", "name", "eth0")),
         Command(("route", "-j", "5", "-4", "add", "default", "10.88.0.1"),
                 undo=("route", "-j", "5", "-4", "delete", "default")),
         WriteResolvConf("/var/jails/c1 root", RESOLV),

@@ -7,7 +7,7 @@ decides whether this host may run it, makes the jails and cleans up; the network
 test-only ``jnettest`` (bridge ``jnettest0``, 198.18.42.0/24, table ``jnettest-nat``). No test
 sends a packet, so no NAT rule is loaded.
 
-Output formats are parsed as freebsd-commands.md §3 describes them. Nothing here was run on
+Output formats are parsed as docs/freebsd-commands.md §4 describes them. Nothing here was run on
 FreeBSD when it was written; "[NV]" marks the expectations least certain.
 """
 
@@ -178,7 +178,7 @@ def listing(env: Env) -> list[dict[str, Any]]:
 
 @dataclass
 class Interface:
-    """One block of ``ifconfig`` output (freebsd-commands.md §3.3)."""
+    """One block of ``ifconfig`` output (sbin/ifconfig/ifconfig.c ``status()``)."""
 
     name: str
     flags: set[str]
@@ -218,7 +218,7 @@ def ifconfig(*args: str) -> dict[str, Interface]:
 
 
 def host_interfaces() -> list[str]:
-    """``ifconfig -l``: one line, names separated by spaces (§3.1)."""
+    """``ifconfig -l``: one line, names separated by spaces (sbin/ifconfig/ifconfig.c ``list_interfaces``)."""
     return sorted(ok("ifconfig", "-l").split())
 
 
@@ -227,7 +227,7 @@ def jail_interfaces(jail: str) -> list[str]:
 
 
 def table() -> set[str] | None:
-    """``pfctl -t jnettest-nat -T show``: three spaces and an address per line (§3.7); None when
+    """``pfctl -t jnettest-nat -T show``: three spaces and an address per line (docs/freebsd-commands.md §4); None when
     the table does not exist (exit 255, ``pfctl: Table does not exist.``)."""
     shown = run("pfctl", "-t", TABLE, "-T", "show")
     if shown.returncode != 0:
@@ -429,8 +429,8 @@ def test_a_create_that_fails_half_way_is_undone(jnet_env: Env, make_jail: JailFa
     c = new_container(make_jail)
     # Put an interface with the jail end's name into the jail first. createRuntime then makes the
     # epair, names the host end, adds it to the bridge it has just made, and fails renaming the
-    # jail end (``ifconfig -j J epairNa name jn…b …``: SIOCSIFNAME "File exists",
-    # freebsd-commands.md §1.1 [I for -j]). Everything before must be undone.
+    # jail end (``ifconfig -j J epairNa inet A/P up name jn…b``: SIOCSIFNAME "File exists",
+    # sbin/ifconfig/ifconfig.c ``setifname()``). Everything before must be undone.
     blocker = ok("ifconfig", "epair", "create").strip()
     assert re.fullmatch(r"epair[0-9]+a", blocker), blocker
     blocker_host = blocker[:-1] + "b"
