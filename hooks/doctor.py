@@ -7,23 +7,27 @@ prints them and, with ``--fix``, applies the fixable ones, says what it did and 
 
 The probes (programs by name, looked up on PATH as in :mod:`hooks.plan`)::
 
+    uname -s                    first: on anything but FreeBSD nothing else is probed
     sysctl -e kern.osrelease kern.osreldate net.inet.ip.forwarding net.link.bridge.pfil_member
-    pfctl -s info               /dev/pf missing, or "Status: Enabled|Disabled" (§1.2, §3.6)
-    pfctl -sn                   the loaded translation rules
-    pfctl -t TABLE -T show      per table: exit 0, or 255 "Table does not exist." (§1.2, §2.5)
-    route -n get default        its "  interface: em0" line names the egress interface (§1.7)
-    ifconfig BRIDGE             per network: exists, is a bridge, gateway address, UP (§3.3)
-    jls --libxo json name jid   only when the state dir holds records or leases (§3.5)
+    pfctl -s info               /dev/pf missing, or "Status: Enabled|Disabled"
+    pfctl -sn                   the main ruleset's translation rules and its nat-anchor calls
+    pfctl -a ANCHOR -sn         the rules of each anchor a nat-anchor call reaches
+    pfctl -a ANCHOR -sA         the children of a wildcard call (nat-anchor "ANCHOR/*")
+    pfctl -t TABLE -T show      per table: exit 0, or 255 "Table does not exist."
+    route -n get default        its "  interface: em0" line names the egress interface
+    ifconfig BRIDGE             per network: exists, is a bridge, gateway address, UP
+    jls --libxo json name jid   only when the state dir holds records or leases
 
-(§ = freebsd-commands.md.) ``sysctl -e`` prints ``name=value``, so one call reads every value
-even when ``net.link.bridge.*`` is absent (if_bridge not loaded yet: sysctl prints the others,
-warns ``unknown oid`` and exits 1; sysctl.8, sysctl.c ``parse()``).
+docs/freebsd-commands.md §3 registers each form and §4 the outputs read. ``sysctl -e`` prints
+``name=value``, so one call reads every value even when ``net.link.bridge.*`` is absent
+(if_bridge not loaded yet: sysctl prints the others, warns ``unknown oid`` and exits 1; sysctl(8),
+sbin/sysctl/sysctl.c ``parse()``).
 
 Sources: pfctl(8) (``-s info``, ``-s nat``, ``-e``, ``-t -T``), pf.conf(5) (``table <t> persist``,
 ``nat on IF inet from <t> to any -> (IF)``, rules in order: translation before filtering),
 sysctl(8), if_bridge(4) (``net.link.bridge.pfil_member``: pf filters on the member interfaces),
-rc.conf(5) (``pf_enable``, ``gateway_enable``), route(8), the seed walkthrough (steps 2-3, the NAT
-rule and forwarding), freebsd-commands.md §1.2, §1.3, §1.7, §2.5, §3.5, §3.6.
+rc.conf(5) (``pf_enable``, ``gateway_enable``), route(8), the manual steps jailnet automates
+(docs/walkthrough.md, steps 1-2: the NAT rule and forwarding).
 
 Fix policy: doctor applies only fixes that change no configuration file and that one command
 undoes — ``sysctl net.inet.ip.forwarding=1`` (``=0``), the bridge (``ifconfig BR destroy``, ``-alias``,
@@ -48,7 +52,7 @@ from typing import Literal
 import attrs
 
 from hooks import observe, plan
-from hooks.apply import describe
+from hooks.apply import describe, run_command
 from hooks.console import Console
 from hooks.errors import BadInput, OperationFailed
 from hooks.leases import holders
@@ -59,9 +63,11 @@ Severity = Literal["error", "warning", "info"]
 
 #: __FreeBSD_version of 13.3, the first release whose ifconfig and route take ``-j`` (as lifecycle).
 JAIL_FLAG_OSRELDATE = 1303000
-#: pfctl.c main(): ``err(1, "%s", pf_device)`` when pf.ko is not loaded (§1.2).
+#: sbin/pfctl/pfctl.c ``main()``: ``err(1, "%s", pf_device)`` when pf.ko is not loaded.
 NO_PF = "/dev/pf: No such file or directory"
 SYSCTLS = ("kern.osrelease", "kern.osreldate", "net.inet.ip.forwarding", "net.link.bridge.pfil_member")
+#: What ``uname -s`` prints on FreeBSD (usr.bin/uname/uname.c: the ``kern.ostype`` sysctl).
+FREEBSD = "FreeBSD"
 STATE_MODE = 0o700
 
 _STATUS = re.compile(r"^Status: (Enabled|Disabled)\b")
@@ -78,6 +84,9 @@ class RunCommand:
     """Run a host command through the runner."""
 
     argv: tuple[str, ...]
+    creates: bool = False
+    """It clones an interface: when it fails part-way, the clone it printed is destroyed
+    (:attr:`hooks.plan.Command.creates`)."""
 
     @property
     def text(self) -> str:
@@ -145,7 +154,8 @@ class PfView:
     error: str = ""
     enabled: bool = False
     nat_rules: tuple[str, ...] = ()
-    """``pfctl -sn`` lines."""
+    """The translation rules in effect: ``pfctl -sn`` lines, and those of every anchor its
+    ``nat-anchor`` calls reach (:func:`translation_rules`)."""
     tables: tuple[tuple[str, bool | None], ...] = ()
     """Table name -> exists (None: ``-T show`` failed for another reason); probed only for the
     tables a loaded NAT rule translates."""
@@ -185,6 +195,8 @@ class Observations:
     """Everything doctor looked at, read-only."""
 
     euid: int
+    system: str = "FreeBSD"
+    """What ``uname -s`` printed, or why it could not be run; only ``FreeBSD`` is probed further."""
     osrelease: str | None = None
     osreldate: int | None = None
     forwarding: int | None = None
@@ -211,6 +223,8 @@ class Observations:
 def diagnose(observations: Observations, config: HostConfig, networks: Sequence[str]) -> list[Finding]:
     """Every check for ``networks`` (names in ``config``), in the order they are printed."""
     obs = observations
+    if obs.system != FREEBSD:
+        return [_os(obs)]
     nets = [config.networks[name] for name in networks]
     findings = [_root(obs), _freebsd(obs), _egress(obs), *_pf(obs, nets), _forwarding(obs)]
     findings += [f for f in (_bridge(obs, n) for n in nets) if f is not None]
@@ -221,6 +235,14 @@ def diagnose(observations: Observations, config: HostConfig, networks: Sequence[
 def ready(findings: Sequence[Finding]) -> bool:
     """The host is ready when no error-severity check fails (warnings and info do not count)."""
     return all(f.ok for f in findings if f.severity == "error")
+
+
+def _os(obs: Observations) -> Finding:
+    """Not FreeBSD: one failure, and no checks that would only repeat it (no jails, no pf)."""
+    return Finding(id="os", ok=False, severity="error",
+                   message=f"this host is not FreeBSD ({obs.system}): jailnet's hooks need FreeBSD's vnet jails, "
+                   "ifconfig, route and pfctl",
+                   fix="# run jailnet on FreeBSD 13.3 or later; elsewhere only its simulated host runs (jailnet demo)")
 
 
 def _root(obs: Observations) -> Finding:
@@ -258,6 +280,71 @@ def _egress(obs: Observations) -> Finding:
                    "in the NAT rule")
 
 
+#: A translation-anchor call as pfctl prints it (sbin/pfctl/pfctl_parser.c ``print_rule()``):
+#: ``nat-anchor "NAME" all``, ``nat-anchor "NAME/*" all``; inside an anchor the name is relative.
+_NAT_ANCHOR = re.compile(r'^\s*nat-anchor "([^"]+)"')
+#: How far doctor follows anchor calls: pf allows deeper nesting, pf.conf files rarely do.
+MAX_ANCHORS = 64
+
+
+def translation_rules(console: Console) -> tuple[str, ...] | None:
+    """The nat rules pf evaluates: the main ruleset's, then those of every anchor reached through
+    ``nat-anchor`` calls, breadth first (None when ``pfctl -sn`` fails).
+
+    ``pfctl -a '*' -sn`` is meant to print all of it, but before 15.0 its recursion follows only the
+    last part of a call's path and never resets its path buffer, so it drops and misplaces rules
+    (sbin/pfctl/pfctl.c ``pfctl_show_nat()``). Per anchor is exact on every release:
+    ``pfctl -a NAME -sn`` for a call ``nat-anchor "NAME"``; for ``nat-anchor "NAME/*"`` the children
+    listed by ``pfctl -a NAME -sA``, and not NAME's own rules, which a wildcard call does not
+    evaluate (sys/netpfil/pf/pf_lb.c ``pf_step_into_translation_anchor()``).
+    """
+    main = console.run(("pfctl", "-sn"))
+    if not main.ok:
+        return None
+    rules: list[str] = []
+    queue: list[tuple[str, str]] = [("", main.stdout)]
+    seen: set[str] = set()
+    while queue:
+        anchor, text = queue.pop(0)
+        for line in text.splitlines():
+            call = _NAT_ANCHOR.match(line)
+            if call is None:
+                if line.strip():
+                    rules.append(line.strip())
+                continue
+            path = _anchor_path(anchor, call.group(1))
+            if path is None:
+                continue
+            if path.endswith("/*") or path == "*":
+                base = path[:-2] if path != "*" else ""
+                listed = console.run(("pfctl", "-a", base, "-sA")) if base else console.run(("pfctl", "-sA"))
+                targets = [n.strip() for n in listed.stdout.splitlines() if n.strip()] if listed.ok else []
+            else:
+                targets = [path]
+            for target in targets:
+                if target in seen or len(seen) >= MAX_ANCHORS:
+                    continue
+                seen.add(target)
+                shown = console.run(("pfctl", "-a", target, "-sn"))
+                if shown.ok:
+                    queue.append((target, shown.stdout))
+    return tuple(rules)
+
+
+def _anchor_path(anchor: str, called: str) -> str | None:
+    """The absolute path of an anchor that ``anchor`` calls as ``called``: relative to the caller,
+    ``/`` for the root, ``..`` one level up (pf.conf(5) "ANCHORS"); None for a path above the root."""
+    parts = [] if called.startswith("/") else [p for p in anchor.split("/") if p]
+    for part in called.strip("/").split("/"):
+        if part == "..":
+            if not parts:
+                return None
+            parts.pop()
+        elif part not in ("", "."):
+            parts.append(part)
+    return "/".join(parts) or None
+
+
 def nat_rule_for(line: str, table: str) -> bool:
     """Is ``line`` (``pfctl -sn``) a nat rule translating ``from <table>``? ``no nat`` is not."""
     words = line.split()
@@ -268,7 +355,8 @@ def nat_rule_for(line: str, table: str) -> bool:
 
 
 def pf_conf_lines(table: str, egress: str | None) -> tuple[str, str]:
-    """The seed walkthrough's rule for ``table`` on the egress interface, and its table line."""
+    """The walkthrough's rule for ``table`` on the egress interface (docs/walkthrough.md step 1),
+    and its table line."""
     iface = egress or "EGRESS"
     return f"table <{table}> persist", f"nat on {iface} inet from <{table}> to any -> ({iface})"
 
@@ -375,7 +463,7 @@ def _bridge(obs: Observations, network: Network) -> Finding | None:
         problem = ", ".join(problems)
     return Finding(id="bridge", ok=False, severity="error", network=network.name, message=f"{where}: {problem}",
                    fix="\n".join(shlex.join(c.argv) for c in commands),
-                   actions=tuple(RunCommand(c.argv) for c in commands))
+                   actions=tuple(RunCommand(c.argv, c.creates) for c in commands))
 
 
 def _pfil(obs: Observations) -> Finding:
@@ -424,8 +512,7 @@ def _consistency(obs: Observations, nets: Sequence[Network]) -> Finding:
     leases = [lease for lease in state.leases if lease.network in names]
     jails = dict(obs.jails) if obs.jails is not None else None
     problems = list(state.damaged)
-    if (records or leases) and jails is None:
-        problems.append(f"cannot list the jails ({obs.jails_error or 'no output'})")
+    blind = bool(records or leases) and jails is None
     live_without_lease = False
     for record in records:
         if record.state == "creating":
@@ -440,6 +527,12 @@ def _consistency(obs: Observations, nets: Sequence[Network]) -> Finding:
     for lease in leases:
         if lease.holder not in recorded:
             problems.append(f"lease {lease.address} on network {lease.network}: {lease.holder} has no record")
+    if blind:
+        return Finding(id="consistency", ok=False, severity="warning",
+                       message=f"cannot list the jails ({obs.jails_error or 'no output'}): records and leases were "
+                       "not checked against them", details=tuple(problems),
+                       fix="# find out why jls fails; jailnet gc removes nothing that depends on the jails until "
+                       "it can list them")
     if not problems:
         return Finding(id="consistency", ok=True, severity="warning",
                        message=f"records, leases and jails agree ({len(records)} container(s) attached)")
@@ -488,8 +581,7 @@ def _observe_pf(console: Console, tables: Sequence[str]) -> PfView:
             return PfView(device="missing")
         return PfView(device="unreadable", error=describe(info))
     status = _STATUS.match(info.stdout)
-    nat = console.run(("pfctl", "-sn"))
-    rules = tuple(line for line in nat.stdout.splitlines() if line.strip()) if nat.ok else ()
+    rules = translation_rules(console) or ()
     found: list[tuple[str, bool | None]] = []
     for table in (t for t in tables if any(nat_rule_for(line, t) for line in rules)):
         shown = console.run(("pfctl", "-t", table, "-T", "show"))
@@ -534,6 +626,11 @@ def _observe_state(path: Path) -> StateView:
 
 def gather(console: Console, nets: Sequence[Network], state_path: Path, euid: int) -> Observations:
     """Run the read-only probes of the module docstring."""
+    uname = console.run(("uname", "-s"))
+    system = uname.stdout.strip() if uname.ok else f"uname -s failed: {describe(uname)}"
+    if system != FREEBSD:
+        return Observations(euid=euid, system=system or "uname -s printed nothing", pf=PfView(device="unreadable"),
+                            state=StateView(path=str(state_path), exists=False))
     sysctl = console.run(("sysctl", "-e", *SYSCTLS))
     values = parse_sysctl_e(sysctl.stdout)
     route = console.run(("route", "-n", "get", "default"))
@@ -547,10 +644,10 @@ def gather(console: Console, nets: Sequence[Network], state_path: Path, euid: in
     jails: tuple[tuple[str, int], ...] | None = None
     jails_error = ""
     if state.records or state.leases:
-        listed = console.run(("jls", "--libxo", "json", "name", "jid"))
+        listed = console.run(observe.JAILS)
         parsed = observe.parse_jails(listed.stdout) if listed.ok else None
         if parsed is None:
-            jails_error = describe(listed) if not listed.ok else "cannot read jls output"
+            jails_error = observe.failure(listed)
         else:
             jails = tuple(sorted(parsed.items()))
     return Observations(
@@ -576,7 +673,7 @@ class Attempt:
 def _apply(action: Action, console: Console) -> str | None:
     """Apply one fix; None when it worked, else what went wrong."""
     if isinstance(action, RunCommand):
-        result = console.run(action.argv)
+        result = run_command(action.argv, console.run, creates=action.creates)
         return None if result.ok else describe(result)
     try:
         if isinstance(action, MakeStateDir):

@@ -2,8 +2,7 @@
 
 runj and crun run no poststop after a failed create, containerd's shim cannot run ``runj
 delete`` after a failed ``runj create``, and a hook killed at its timeout never undoes anything
-(runj-and-oci.md §0, §1.6; real-runtimes.md §1.6-§1.7). gc finds, under the hooks' host-wide
-lock:
+(docs/runtimes.md §3). gc finds, under the hooks' host-wide lock:
 
 * records whose jail is gone (or is another jail now) — detached as poststop would detach them,
   a create that never finished through its journal;
@@ -13,7 +12,11 @@ lock:
 * addresses in a network's pf table, inside the network's subnet, with no lease.
 
 A container whose hook is running right now (its lock is held) is left alone, so gc is safe
-while containers start and stop. :func:`find` is pure; :func:`main` observes and applies.
+while containers start and stop. gc never acts blind: when an observation fails (``jls`` exits
+non-zero or prints what cannot be parsed, ``ifconfig`` or ``pfctl -T show`` fails for another
+reason than a missing table), what it would have shown is *unknown*, and nothing whose removal
+depends on it is removed. gc says so in one line per failed observation and exits 1.
+:func:`find` is pure; :func:`main` observes and applies.
 """
 
 import argparse
@@ -55,17 +58,21 @@ class Observed:
     records: tuple[Record, ...]
     leases: Mapping[str, Mapping[ipaddress.IPv4Address, str]]
     """network name -> address -> container id."""
-    jails: Mapping[str, int]
-    """Live jails: name -> jid (``jls --libxo json name jid``)."""
+    jails: Mapping[str, int] | None
+    """Live jails: name -> jid (``jls --libxo json name jid``); None: unknown (jls failed)."""
     busy: frozenset[str]
     """Containers whose hooks hold their lock right now."""
-    interfaces: tuple[observe.InterfaceInfo, ...]
+    interfaces: tuple[observe.InterfaceInfo, ...] | None
+    """The host's interfaces (``ifconfig``); None: unknown (ifconfig failed)."""
     inside: Mapping[int, tuple[observe.InterfaceInfo, ...]] = attrs.field(factory=dict)
     """jid -> the interfaces in the live jail of a create that died (``ifconfig -j JID``): its
     epair end is there when the runtime left the jail (runj 0.1.0) and the hook died before
     naming the host end."""
-    tables: Mapping[str, tuple[str, ...]]
-    """network name -> the addresses in its pf table (absent: the table does not exist)."""
+    tables: Mapping[str, tuple[str, ...] | None]
+    """network name -> the addresses in its pf table (absent: the table does not exist; None:
+    unknown, ``pfctl -T show`` failed for another reason)."""
+    unknown: tuple[str, ...] = ()
+    """One sentence per observation that failed: what could not be seen, and why."""
 
 
 def find(observed: Observed, networks: Mapping[str, Network]) -> list[Leftover]:
@@ -74,10 +81,11 @@ def find(observed: Observed, networks: Mapping[str, Network]) -> list[Leftover]:
     kept_hosts: set[str] = set()
     cleaned: set[str] = set()
     recorded = {r.id for r in observed.records}
+    jails = observed.jails
     for record in observed.records:
         crashed = record.state == "creating"  # and nobody holds its lock: the hook died
-        if record.id in observed.busy or (not crashed and jail_alive(record, observed.jails)):
-            kept_hosts.add(record.host_interface)
+        if record.id in observed.busy or (not crashed and (jails is None or jail_alive(record, jails))):
+            kept_hosts.add(record.host_interface)  # alive, or unknown: kept
             continue
         steps = (plan.replay(record.undo) if crashed else ()) + plan.detach(
             record.host_interface, record.table, record.address)
@@ -87,7 +95,7 @@ def find(observed: Observed, networks: Mapping[str, Network]) -> list[Leftover]:
         for iface in observed.inside.get(record.jid, ()) if crashed else ():
             journaled = plan.destroy_epair(iface.name) in record.undo
             if "epair" in iface.groups and iface.description == record.id and not journaled:
-                # Destroying the end inside the jail destroys both ends (freebsd-commands.md §2.1).
+                # Destroying the end inside the jail destroys both ends (docs/freebsd-commands.md §5).
                 destroy = ("ifconfig", "-j", str(record.jid), iface.name, "destroy")
                 found.append(Leftover("interface", iface.name, f"epair of {record.id} in its jail {record.jid}",
                                       (plan.Command(destroy, gone=(plan.GONE_INTERFACE,)),)))
@@ -98,8 +106,8 @@ def find(observed: Observed, networks: Mapping[str, Network]) -> list[Leftover]:
                 kept_leases.setdefault(name, set()).add(str(address))
             elif holder in cleaned:
                 continue  # goes with its record
-            elif holder in observed.busy or holder in observed.jails:
-                kept_leases.setdefault(name, set()).add(str(address))
+            elif holder in observed.busy or jails is None or holder in jails:
+                kept_leases.setdefault(name, set()).add(str(address))  # alive, or unknown: kept
                 kept_hosts.add(host_ifname(holder))
             else:
                 network = networks.get(name)
@@ -109,7 +117,7 @@ def find(observed: Observed, networks: Mapping[str, Network]) -> list[Leftover]:
                                       holder))
                 cleaned.add(holder)
     gone_hosts = {host_ifname(c) for c in cleaned}
-    for iface in observed.interfaces:
+    for iface in observed.interfaces or ():
         if iface.name in kept_hosts or iface.name in gone_hosts:
             continue
         if plan.GROUP in iface.groups:
@@ -122,7 +130,7 @@ def find(observed: Observed, networks: Mapping[str, Network]) -> list[Leftover]:
                               (plan.Command(("ifconfig", iface.name, "destroy"), gone=(plan.GONE_INTERFACE,)),)))
     for name, addresses in sorted(observed.tables.items()):
         network = networks.get(name)
-        if network is None:
+        if network is None or addresses is None:
             continue
         for entry in addresses:
             try:
@@ -142,16 +150,26 @@ def _dedupe_pf(found: list[Leftover]) -> list[Leftover]:
 
 
 def observe_host(console: Console, state: StateDir, networks: Mapping[str, Network]) -> Observed:
-    """Read-only probes: jails, interfaces, pf tables; records and leases from the state dir."""
-    jails = observe.parse_jails(console.run(("jls", "--libxo", "json", "name", "jid")).stdout)
+    """Read-only probes: jails, interfaces, pf tables; records and leases from the state dir.
+    A probe that fails leaves its part unknown (None) and says why in :attr:`Observed.unknown`."""
+    unknown: list[str] = []
+    listed = console.run(observe.JAILS)
+    jails = observe.parse_jails(listed.stdout) if listed.ok else None
     if jails is None:
-        jails = {}
-    interfaces = tuple(observe.parse_interfaces(console.run(("ifconfig",)).stdout))
-    tables = {}
+        unknown.append(f"cannot list the jails ({observe.failure(listed)}); kept every container whose jail "
+                       "it would need")
+    shown_all = console.run(("ifconfig",))
+    interfaces = tuple(observe.parse_interfaces(shown_all.stdout)) if shown_all.ok else None
+    if interfaces is None:
+        unknown.append(f"cannot list the interfaces ({observe.failure(shown_all)}); kept stray interfaces")
+    tables: dict[str, tuple[str, ...] | None] = {}
     for name, network in networks.items():
         shown = console.run(("pfctl", "-t", network.table, "-T", "show"))
         if shown.ok:
             tables[name] = tuple(observe.parse_table(shown.stdout))
+        elif plan.GONE_TABLE not in shown.stderr:
+            tables[name] = None
+            unknown.append(f"cannot list pf table <{network.table}> ({observe.failure(shown)}); kept its entries")
     records = tuple(state.records())
     base = state.path / "networks"
     leases = {d.name: holders(d) for d in sorted(base.iterdir())} if base.is_dir() else {}
@@ -159,16 +177,17 @@ def observe_host(console: Console, state: StateDir, networks: Mapping[str, Netwo
     busy = frozenset(i for i in ids if state.busy(i))
     inside = {}
     for record in records:
-        if record.state == "creating" and record.id not in busy and jail_alive(record, jails):
+        if record.state == "creating" and record.id not in busy and jails is not None and jail_alive(record, jails):
             shown = console.run(("ifconfig", "-j", str(record.jid)))
             if shown.ok:
                 inside[record.jid] = tuple(observe.parse_interfaces(shown.stdout))
     return Observed(records=records, leases=leases, jails=jails, busy=busy, interfaces=interfaces, inside=inside,
-                    tables=tables)
+                    tables=tables, unknown=tuple(unknown))
 
 
 def main(args: argparse.Namespace, console: Console) -> int:
-    """``jailnet gc [--dry-run] [--json]``: 0 when everything found was removed, 1 otherwise."""
+    """``jailnet gc [--dry-run] [--json]``: 0 when everything found was removed, 1 when a removal
+    failed or an observation did (then gc removed only what did not depend on it)."""
     try:
         config = console.host_config(args)
     except BadInput as exc:
@@ -193,10 +212,10 @@ def main(args: argparse.Namespace, console: Console) -> int:
         report = {"dryRun": bool(args.dry_run),
                   "removed": [{"kind": i.kind, "name": i.name, "reason": i.reason,
                                "commands": [shlex.join(s.argv) for s in i.steps]} for i in leftovers],
-                  "failures": failures}
+                  "failures": failures, "unknown": list(observed.unknown)}
         console.out.write(json.dumps(report, indent=2) + "\n")
     elif not leftovers:
         console.out.write("nothing to remove\n")
-    for failure in failures:
-        console.err.write(f"jailnet: gc: {failure}\n")
-    return 1 if failures else 0
+    for problem in (*observed.unknown, *failures):
+        console.err.write(f"jailnet: gc: {problem}\n")
+    return 1 if failures or observed.unknown else 0

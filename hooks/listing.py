@@ -2,6 +2,8 @@
 
 Columns: id, network, address, host interface, jail interface, whether the jail is alive or
 gone (gone: poststop has not run yet, or was skipped — ``jailnet gc`` removes those), and age.
+When ``jls`` fails or prints what cannot be read, the jail column says ``unknown`` (``"alive":
+null`` in JSON), one line on stderr says why, and the exit status is 1.
 ``--json`` prints a stable list of objects with the keys documented in the README.
 """
 
@@ -25,13 +27,14 @@ class Row:
     """One attached container."""
 
     record: Record
-    alive: bool
+    alive: bool | None
+    """Whether the record's jail is alive; None: unknown (the jails could not be listed)."""
     age: float
     """Seconds since createRuntime began."""
 
     def cells(self) -> tuple[str, ...]:
         r = self.record
-        jail = "alive" if self.alive else "gone"
+        jail = "unknown" if self.alive is None else "alive" if self.alive else "gone"
         if r.state == "creating":
             jail += " (creating)"
         return (r.id, r.network, f"{r.address}/{r.prefixlen}", r.host_interface, r.jail_interface, jail,
@@ -52,11 +55,12 @@ def human_age(seconds: float) -> str:
     return f"{max(int(seconds), 0)}s"
 
 
-def rows(records: Sequence[Record], jails: Mapping[str, int], now: float) -> list[Row]:
-    """Pure: join records with the live jails (by name, or by jid for ocijail's numeric refs)."""
+def rows(records: Sequence[Record], jails: Mapping[str, int] | None, now: float) -> list[Row]:
+    """Pure: join records with the live jails (by name, or by jid for ocijail's numeric refs);
+    ``jails`` None means they could not be listed."""
     out = []
     for record in records:
-        alive = jail_alive(record, jails)
+        alive = None if jails is None else jail_alive(record, jails)
         created = calendar.timegm(time.strptime(record.created, "%Y-%m-%dT%H:%M:%SZ"))
         out.append(Row(record=record, alive=alive, age=max(now - created, 0.0)))
     return out
@@ -70,10 +74,16 @@ def table(cells: Sequence[Sequence[str]], header: Sequence[str] = COLUMNS) -> st
 
 
 def main(args: argparse.Namespace, console: Console) -> int:
-    """``jailnet ls [--json]``."""
+    """``jailnet ls [--json]``: 0, or 1 when the jails could not be listed."""
     state = StateDir(console.state_dir(args))
     records = state.records() if (state.path / "containers").is_dir() else []
-    jails = observe.parse_jails(console.run(("jls", "--libxo", "json", "name", "jid")).stdout) or {}
+    jails: dict[str, int] | None = {}
+    problem = ""
+    if records:
+        listed = console.run(observe.JAILS)
+        jails = observe.parse_jails(listed.stdout) if listed.ok else None
+        if jails is None:
+            problem = f"cannot list the jails ({observe.failure(listed)}); JAIL shows unknown"
     found = rows(records, jails, time.time())
     if args.json:
         console.out.write(json.dumps([row.as_json() for row in found], indent=2) + "\n")
@@ -81,4 +91,7 @@ def main(args: argparse.Namespace, console: Console) -> int:
         console.out.write(table([row.cells() for row in found]))
     else:
         console.out.write("no containers attached\n")
+    if problem:
+        console.err.write(f"jailnet: ls: {problem}\n")
+        return 1
     return 0

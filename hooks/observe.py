@@ -1,11 +1,16 @@
-"""Pure parsers for what the read-only probes print (freebsd-commands.md §3)."""
+"""Pure parsers for what the read-only probes print (docs/freebsd-commands.md §4)."""
 
 import json
 import re
 
 import attrs
 
+from hooks.apply import describe
 from hooks.plan import BridgeState, JailInfo
+from hooks.system import Completed
+
+JAILS = ("jls", "--libxo", "json", "name", "jid")
+"""The probe that lists the live jails by name and jid (usr.sbin/jls/jls.c, libxo output)."""
 
 _INET = re.compile(r"^\tinet (\S+) ", re.M)
 _FLAGS = re.compile(r"^\S+: flags=[0-9a-f]+<([^>]*)>")
@@ -46,7 +51,7 @@ def parse_sysctl_values(stdout: str, count: int) -> list[int] | None:
 
 @attrs.frozen
 class InterfaceInfo:
-    """One status block of ``ifconfig``: name, description and groups (freebsd-commands.md §3.3)."""
+    """One status block of ``ifconfig``: name, description and groups (sbin/ifconfig/ifconfig.c ``status()``)."""
 
     name: str
     description: str = ""
@@ -75,13 +80,19 @@ def parse_names(stdout: str) -> list[str]:
 
 def parse_table(stdout: str) -> list[str]:
     """``pfctl -t T -T show``: three spaces and an address per line; ``-v`` counter lines start
-    with a tab and are skipped (freebsd-commands.md §3.7)."""
+    with a tab and are skipped (sbin/pfctl/pfctl_table.c ``print_addrx()``)."""
     return [line.strip() for line in stdout.splitlines() if line.strip() and not line.startswith("\t")]
+
+
+def failure(result: Completed) -> str:
+    """Why a probe told nothing: its error (``argv: what it said``), or that its output could not
+    be read."""
+    return describe(result) if not result.ok else f"{' '.join(result.argv)}: output not understood"
 
 
 def parse_jails(stdout: str) -> dict[str, int] | None:
     """``jls --libxo json name jid``: ``{"__version": "2", "jail-information": {"jail": [{"name":
-    "web", "jid": "5"}]}}`` (jls.c; parameter values are strings, §3.5) -> name -> jid."""
+    "web", "jid": "5"}]}}`` (usr.sbin/jls/jls.c; parameter values are strings) -> name -> jid."""
     try:
         rows = json.loads(stdout)["jail-information"]["jail"]
         return {str(row["name"]): int(row["jid"]) for row in rows}

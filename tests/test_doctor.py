@@ -7,6 +7,7 @@ import json
 import os
 import shlex
 import stat
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -19,12 +20,13 @@ from hooks.doctor import Finding, Lease, Observations, PfView, StateView, diagno
 from hooks.netconf import HostConfig, HostResolver
 from hooks.plan import BridgeState
 from hooks.statedir import Record
+from hooks.system import Completed
 from hooks.testing import HookBed, SimulatedHost
 from hooks.testing.bed import PF_CONF
 from hooks.testing.programs import PROGRAMS
 
-BRIDGE_CREATE = ["ifconfig", "bridge", "create", "name", "jailnet0", "description", "jailnet network default",
-                 "inet", "172.17.0.1/16", "up"]
+BRIDGE_CREATE = ["ifconfig", "bridge", "create", "inet", "172.17.0.1/16", "description", "jailnet network default",
+                 "up", "name", "jailnet0"]
 
 
 @pytest.fixture(autouse=True)
@@ -73,9 +75,9 @@ def mutations(host: SimulatedHost) -> list[list[str]]:
     return [i.argv for i in host.log if PROGRAMS[i.argv[0]].mutating(i.argv[1:])]
 
 
-def ready_host(env: dict[str, str]) -> SimulatedHost:
+def ready_host(env: dict[str, str], release: str = "14.2-RELEASE") -> SimulatedHost:
     """pf loaded and enabled with the README's pf.conf, forwarding on, jailnet0 up, state dir 0700."""
-    host = SimulatedHost.freebsd()
+    host = SimulatedHost.freebsd(release)
     for argv, stdin in [(("pfctl", "-f", "-"), PF_CONF), (("pfctl", "-e"), None),
                         (("sysctl", "net.inet.ip.forwarding=1"), None), (tuple(BRIDGE_CREATE), None)]:
         assert host(argv, stdin=stdin).returncode == 0
@@ -117,10 +119,11 @@ def test_a_ready_host_exits_0_and_doctor_changes_nothing(env: dict[str, str]) ->
     assert lines[-1] == "ready: this host can run jailnet containers"
     assert all(line.startswith(("ok   ", "info ")) for line in lines[:-1]), out
     assert "ok   pf enabled" in lines
-    assert "ok   pf NAT rule for <jail-nat>: nat on em0 inet from <jail-nat> to any -> (em0)" in lines
+    # pfctl prints the rule as print_rule() renders it: a dynamic (em0) pool is round-robin.
+    assert "ok   pf NAT rule for <jail-nat>: nat on em0 inet from <jail-nat> to any -> (em0) round-robin" in lines
     assert mutations(host) == []
     # Few probes: no jls while the state dir holds nothing.
-    assert [i.argv[0] for i in host.log] == ["sysctl", "route", "pfctl", "pfctl", "pfctl", "ifconfig"]
+    assert [i.argv[0] for i in host.log] == ["uname", "sysctl", "route", "pfctl", "pfctl", "pfctl", "ifconfig"]
 
 
 @pytest.mark.parametrize(
@@ -513,3 +516,71 @@ def test_networks_sharing_a_table_get_one_nat_check() -> None:
     findings = diagnose(obs, config, ["b", "default"])
     assert [f.network for f in findings if f.id == "pf.nat"] == ["b"]
     assert [(f.network, f.ok) for f in findings if f.id == "bridge"] == [("b", False), ("default", True)]
+
+
+# --- not FreeBSD ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("uname", "said"), [
+    (Completed(("uname", "-s"), 0, "Linux\n", ""), "Linux"),
+    (Completed(("uname", "-s"), 0, "Darwin\n", ""), "Darwin"),
+    (Completed(("uname", "-s"), 127, "", "uname: No such file or directory\n"),
+     "uname -s failed: uname -s: uname: No such file or directory"),
+])
+@pytest.mark.parametrize("fixing", [(), ("--fix",)])
+def test_not_freebsd_is_one_failure_and_nothing_else_runs(env: dict[str, str], uname: Completed, said: str,
+                                                          fixing: tuple[str, ...]) -> None:
+    ran: list[tuple[str, ...]] = []
+
+    def run(argv: Sequence[str], *, stdin: str | None = None) -> Completed:
+        ran.append(tuple(argv))
+        return uname
+
+    out, err = io.StringIO(), io.StringIO()
+    code = main(["doctor", *fixing], stdout=out, stderr=err, environ=env, run=run)
+    assert (code, err.getvalue()) == (1, "")
+    lines = out.getvalue().splitlines()
+    assert lines[0] == (f"FAIL this host is not FreeBSD ({said}): jailnet's hooks need FreeBSD's vnet jails, "
+                        "ifconfig, route and pfctl")
+    assert [line for line in lines if line.startswith(("FAIL", "WARN", "ok", "info"))] == lines[:1]
+    assert lines[-1] == "not ready: 1 problem(s)"
+    assert ran == [("uname", "-s")]
+    assert not state_dir(env).exists()
+    out = io.StringIO()
+    assert main(["doctor", "--json"], stdout=out, stderr=io.StringIO(), environ=env, run=run) == 1
+    data = json.loads(out.getvalue())
+    assert [(c["id"], c["ok"], c["fixable"]) for c in data["checks"]] == [("os", False, False)]
+    assert data["ready"] is False and data["fixed"] == []
+
+
+# --- NAT rules inside anchors -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("release", ["13.2-RELEASE", "14.2-RELEASE", "15.0-RELEASE"])
+@pytest.mark.parametrize(("main_conf", "anchors", "found"), [
+    pytest.param('nat-anchor "jailnet"\ntable <jail-nat> persist\n', {"jailnet": "NAT"}, True, id="named"),
+    pytest.param('nat-anchor "jailnet/*"\ntable <jail-nat> persist\n', {"jailnet/net": "NAT"}, True, id="wildcard"),
+    pytest.param('nat-anchor "outer"\ntable <jail-nat> persist\n',
+                 {"outer": 'nat-anchor "inner"\n', "outer/inner": "NAT"}, True, id="nested-relative"),
+    # A wildcard call evaluates the children only (pf_lb.c pf_step_into_translation_anchor()):
+    # a rule in the called anchor itself is never applied, and doctor must not count it.
+    pytest.param('nat-anchor "jailnet/*"\ntable <jail-nat> persist\n', {"jailnet": "NAT"}, False,
+                 id="wildcard-skips-own-rules"),
+    pytest.param("table <jail-nat> persist\n", {"jailnet": "NAT"}, False, id="anchor-never-called"),
+])
+def test_a_nat_rule_inside_an_anchor_counts(env: dict[str, str], release: str, main_conf: str,
+                                            anchors: dict[str, str], found: bool) -> None:
+    host = ready_host(env, release)
+    rule = "nat on em0 inet from <jail-nat> to any -> (em0)\n"
+    assert host(("pfctl", "-f", "-"), stdin=main_conf).returncode == 0
+    for anchor, conf in anchors.items():
+        loaded = host(("pfctl", "-a", anchor, "-f", "-"), stdin=conf.replace("NAT", rule))
+        assert loaded.returncode == 0, loaded.stderr
+    host.clear_log()
+    code, data = report(host, env)
+    nat = next(c for c in checks(data) if c["id"] == "pf.nat")
+    assert nat["ok"] is found, nat
+    assert (code == 0) is found
+    if found:
+        assert str(nat["message"]).endswith("nat on em0 inet from <jail-nat> to any -> (em0) round-robin")
+    assert mutations(host) == []

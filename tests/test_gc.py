@@ -4,11 +4,16 @@ import io
 import json
 import subprocess
 import threading
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
+
+import pytest
 
 from hooks.cli import main
 from hooks.naming import host_ifname, jail_ifname
 from hooks.statedir import Record, StateDir
+from hooks.system import Completed, Runner
 from hooks.testing import HookBed
 from hooks.testing.runtime import FakeRunj
 
@@ -98,7 +103,7 @@ def test_dry_run_and_json(bed: HookBed) -> None:
     code, out, _ = gc(bed, "--dry-run", "--json")
     assert code == 0
     report = json.loads(out)
-    assert report == {"dryRun": True, "failures": [], "removed": [{
+    assert report == {"dryRun": True, "failures": [], "unknown": [], "removed": [{
         "kind": "record", "name": "skipped", "reason": "jail skipped is gone",
         "commands": ["pfctl -t jail-nat -T delete 172.17.0.2", f"ifconfig {host_ifname('skipped')} destroy"]}]}
     assert bed.host.observable() == before and bed.files() == files
@@ -134,3 +139,86 @@ def test_gc_while_hooks_run_in_parallel(tmp_path: Path, jailnet_argv: list[str])
     table = shared(("pfctl", "-t", "jail-nat", "-T", "show")).stdout.split()
     assert sorted(table) == sorted(f"172.17.0.{n}" for n in range(2, 8))
     assert len(shared(("ifconfig", "-g", "jailnet")).stdout.split()) == 6
+
+
+# --- gc never acts blind ---------------------------------------------------------------------
+
+def blind(bed: HookBed, program: str, *, code: int = 1, stdout: str = "", stderr: str = "") -> Runner:
+    """The bed's host, except that every ``program`` probe fails (or prints ``stdout``): an
+    observation gc cannot use."""
+    def run(argv: Sequence[str], *, stdin: str | None = None) -> Completed:
+        if argv[0] == program:
+            return Completed(tuple(argv), code, stdout, stderr)
+        return bed.host(argv, stdin=stdin)
+    return run
+
+
+def gc_with(bed: HookBed, run: Runner, *args: str) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    code = main(["gc", *args], stdout=out, stderr=err, environ=bed.env, run=run)
+    return code, out.getvalue(), err.getvalue()
+
+
+JLS_FAILS = [
+    pytest.param({"code": 1, "stderr": "jls: sysctl(security.jail.jailed): Operation not permitted\n"}, id="exit-1"),
+    pytest.param({"code": 0, "stdout": "{\"__version\": \"2\", \"jail-informat"}, id="cut-json"),
+    pytest.param({"code": 0, "stdout": "   JID  IP Address      Hostname                      Path\n"}, id="wrong-format"),
+]
+
+
+@pytest.mark.parametrize("failure", JLS_FAILS)
+def test_a_failing_jls_leaves_live_containers_attached(bed: HookBed, failure: dict[str, Any]) -> None:
+    up(bed, "live")
+    up(bed, "leased")
+    (bed.state_dir / "containers" / "leased.json").unlink()  # a lease without its record
+    before, files = bed.host.observable(), bed.files()
+    bed.host.clear_log()
+
+    code, out, err = gc_with(bed, blind(bed, "jls", **failure))
+
+    assert code == 1
+    assert out == "nothing to remove\n"
+    assert err.startswith("jailnet: gc: cannot list the jails (") and err.count("\n") == 1, err
+    assert "kept every container whose jail it would need" in err
+    assert bed.host.observable() == before and bed.files() == files
+    assert bed.mutations() == []
+    assert gc(bed) == (0, "nothing to remove\n", "")  # jls back: both jails are alive
+
+
+def test_with_jls_unknown_gc_still_removes_what_does_not_depend_on_jails(bed: HookBed) -> None:
+    up(bed, "live")
+    bed.jail("killed")
+    killed_create(bed, "killed", jid=2, address="172.17.0.9")
+    bed.host(("pfctl", "-t", "jail-nat", "-T", "add", "172.17.0.77"))  # no lease: not a jail question
+    code, out, err = gc_with(bed, blind(bed, "jls", stderr="jls: oops\n"), "--json")
+    assert code == 1
+    report = json.loads(out)
+    assert [(r["kind"], r["name"]) for r in report["removed"]] == [("record", "killed"), ("pf-entry", "172.17.0.77")]
+    assert report["unknown"] == ["cannot list the jails (jls --libxo json name jid: jls: oops); kept every "
+                                 "container whose jail it would need"]
+    assert bed.host(("ifconfig", host_ifname("live"))).returncode == 0
+    assert "172.17.0.2" in bed.host(("pfctl", "-t", "jail-nat", "-T", "show")).stdout
+
+
+def test_failing_ifconfig_and_pfctl_listings_keep_their_objects(bed: HookBed) -> None:
+    up(bed, "live")
+    bed.host(("ifconfig", "epair", "create", "name", "jn000000000000a", "group", "jailnet"))  # stray
+    bed.host(("pfctl", "-t", "jail-nat", "-T", "add", "172.17.0.77"))  # stray
+
+    def run(argv: Sequence[str], *, stdin: str | None = None) -> Completed:
+        if tuple(argv) == ("ifconfig",):
+            return Completed(tuple(argv), 1, "", "ifconfig: getifaddrs: Cannot allocate memory\n")
+        if argv[:2] == ("pfctl", "-t") and argv[-1] == "show":
+            return Completed(tuple(argv), 1, "", "pfctl: /dev/pf: Permission denied\n")
+        return bed.host(argv, stdin=stdin)
+
+    before = bed.host.observable()
+    code, out, err = gc_with(bed, run)
+    assert (code, out) == (1, "nothing to remove\n")
+    assert err.splitlines() == [
+        "jailnet: gc: cannot list the interfaces (ifconfig: ifconfig: getifaddrs: Cannot allocate memory); "
+        "kept stray interfaces",
+        "jailnet: gc: cannot list pf table <jail-nat> (pfctl -t jail-nat -T show: pfctl: /dev/pf: Permission "
+        "denied); kept its entries",
+    ]
+    assert bed.host.observable() == before

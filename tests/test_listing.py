@@ -2,10 +2,12 @@
 
 import io
 import json
+from collections.abc import Sequence
 
 from hooks.cli import main
 from hooks.listing import human_age, table
 from hooks.naming import host_ifname, jail_ifname
+from hooks.system import Completed, Runner
 from hooks.testing import HookBed
 
 
@@ -42,3 +44,26 @@ def test_rows_for_live_and_gone_jails(bed: HookBed) -> None:
 def test_human_age_and_table() -> None:
     assert [human_age(s) for s in (0, 59, 60, 3599, 3600, 86399, 86400 * 3)] == ["0s", "59s", "1m", "59m", "1h", "23h", "3d"]
     assert table([("a", "bbb")], header=("XX", "Y")) == "XX  Y\na   bbb\n"
+
+
+def failing_jls(bed: HookBed, *, code: int = 1, stdout: str = "", stderr: str = "") -> Runner:
+    """The bed's host, except that ``jls`` fails (or prints ``stdout``)."""
+    def run(argv: Sequence[str], *, stdin: str | None = None) -> Completed:
+        if argv[0] == "jls":
+            return Completed(tuple(argv), code, stdout, stderr)
+        return bed.host(argv, stdin=stdin)
+    return run
+
+
+def test_ls_shows_unknown_when_jls_fails(bed: HookBed) -> None:
+    bed.jail("live")
+    assert bed.hook("createRuntime", "live")[0] == 0
+    out, err = io.StringIO(), io.StringIO()
+    code = main(["ls"], stdout=out, stderr=err, environ=bed.env, run=failing_jls(bed, stderr="jls: oops\n"))
+    assert code == 1
+    assert out.getvalue().splitlines()[1].split()[5] == "unknown"
+    assert err.getvalue() == "jailnet: ls: cannot list the jails (jls --libxo json name jid: jls: oops); JAIL shows unknown\n"
+    out = io.StringIO()
+    code = main(["ls", "--json"], stdout=out, stderr=io.StringIO(), environ=bed.env,
+                run=failing_jls(bed, code=0, stdout="garbage"))
+    assert code == 1 and json.loads(out.getvalue())[0]["alive"] is None
