@@ -27,7 +27,7 @@ KeyboardInterrupt, so pytest unwinds through the same finalizers, and a signal t
 a sweep runs is ignored until it is done. Only a SIGKILL or a crash of the machine skips it:
 the next session's self-heal then does the work.
 
-Facts about FreeBSD's tools used here are from freebsd-commands.md; none was run on FreeBSD
+Facts about FreeBSD's tools used here are from docs/freebsd-commands.md; none was run on FreeBSD
 while this was written (no FreeBSD host was reachable). "[NV]" marks what is least certain.
 """
 
@@ -65,6 +65,9 @@ SEARCH = "jnettest.invalid"
 #: The built-in network ``default`` is moved onto test-only names as well (see CONFIG).
 SPARE_BRIDGE = "jnettest9"
 JAIL_PREFIX = "jnt-"
+#: test_real_conformance.py's renames (``jnc<8 hex>a``/``b``) and its pf table/anchor (``jnettest-c<8 hex>``).
+CONFORMANCE_IFNAME = re.compile(r"jnc[0-9a-f]{8}[ab]")
+CONFORMANCE_PF_PREFIX = "jnettest-c"
 
 FORWARDING_FILE = Path("/var/run/jnettest-forwarding")
 LOCK_FILE = Path("/var/run/jnettest.lock")
@@ -162,7 +165,7 @@ _HEADER = re.compile(r"^([^\s:]+): flags=")
 
 
 def interface_blocks(stdout: str) -> dict[str, tuple[str, tuple[str, ...]]]:
-    """``ifconfig`` (all interfaces) -> name -> (description, groups) (freebsd-commands.md §3.3:
+    """``ifconfig`` (all interfaces) -> name -> (description, groups) (docs/freebsd-commands.md §4:
     ``NAME: flags=…`` opens a block; ``\\tdescription: …`` and ``\\tgroups: …`` lines in it)."""
     found: dict[str, tuple[str, tuple[str, ...]]] = {}
     name = None
@@ -199,13 +202,14 @@ def sweep() -> None:
     tolerates "already gone", and nothing outside the test-only names is touched."""
     for jail in live_test_jails():
         # A vnet jail's interfaces first: destroying the end inside destroys both ends
-        # (freebsd-commands.md §2.1), without waiting for a dying vnet to hand them back (§2.2).
+        # (docs/freebsd-commands.md §5), without waiting for a dying vnet to hand them back.
         # Only in a vnet jail: a jail without one shares the host's interfaces. [I: ``-j`` before
         # ``-l``, ifconfig.8's synopsis; if it does not list, the host-side pass below still
         # destroys each pair through its host end.]
         if sh("jls", "-j", jail, "vnet").stdout.strip() == "new":
             for name in sh("ifconfig", "-j", jail, "-l").stdout.split():
-                if is_jailnet_ifname(name) or re.fullmatch(r"epair[0-9]+[ab]", name):
+                if (is_jailnet_ifname(name) or re.fullmatch(r"epair[0-9]+[ab]", name)
+                        or CONFORMANCE_IFNAME.fullmatch(name)):
                     sh("ifconfig", "-j", jail, name, "destroy")
         if sh("jail", "-r", jail).returncode != 0 and jail in live_test_jails():
             # -r reads /etc/jail.conf when it exists; -R removes without it (jail.8).
@@ -218,6 +222,30 @@ def sweep() -> None:
             sh("ifconfig", bridge, "destroy")
     # Exit status not checked: on a missing table [NV] "0 table deleted." or an error, both fine.
     sh("pfctl", "-t", TABLE, "-T", "kill")
+    _sweep_conformance()
+
+
+def _conformance_tables() -> list[str]:
+    """test_real_conformance.py's pf tables in the main ruleset (``pfctl -s Tables``: a name a line)."""
+    return [t for t in sh("pfctl", "-s", "Tables").stdout.split() if t.startswith(CONFORMANCE_PF_PREFIX)]
+
+
+def _conformance_anchors() -> list[str]:
+    """test_real_conformance.py's anchors and those below them (``pfctl -v -s Anchors`` lists recursively)."""
+    listed = sh("pfctl", "-v", "-s", "Anchors").stdout.split()
+    return [a for a in listed if a.startswith(CONFORMANCE_PF_PREFIX)]
+
+
+def _sweep_conformance() -> None:
+    """What test_real_conformance.py can leave: renamed interfaces (jnc…), its pf table and anchor."""
+    for name in sh("ifconfig", "-l").stdout.split():
+        if CONFORMANCE_IFNAME.fullmatch(name):
+            sh("ifconfig", name, "destroy")
+    for table in _conformance_tables():
+        sh("pfctl", "-t", table, "-T", "kill")
+    for anchor in sorted(_conformance_anchors(), key=lambda a: -a.count("/")):  # deepest first
+        for what in ("rules", "nat", "Tables"):
+            sh("pfctl", "-a", anchor, "-F", what)
 
 
 def leftovers() -> list[str]:
@@ -228,6 +256,9 @@ def leftovers() -> list[str]:
     found += [f"bridge {b}" for b in (BRIDGE, SPARE_BRIDGE) if b in names]
     if sh("pfctl", "-t", TABLE, "-T", "show").returncode == 0:  # 255 "Table does not exist." when gone
         found.append(f"pf table {TABLE}")
+    found += [f"interface {n}" for n in names if CONFORMANCE_IFNAME.fullmatch(n)]
+    found += [f"pf table {t}" for t in _conformance_tables()]
+    found += [f"pf anchor {a}" for a in _conformance_anchors()]
     return found
 
 
