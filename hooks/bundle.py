@@ -1,7 +1,7 @@
 """``jailnet bundle add|remove|check BUNDLE``: put jailnet into an OCI bundle, take it out, or say
 what keeps a bundle from working with jailnet.
 
-Sources the rules come from (the facts, with commits, are in runj-and-oci.md §0 and §1.5):
+Sources the rules come from (the facts, with commits, are in docs/runtimes.md §2, §3 and §5):
 
 * runtime-spec ``config.md`` "POSIX-platform Hooks": ``path`` MUST be absolute, ``args`` has
   execv semantics (``args[0]`` is the program name), a set ``env`` is the whole environment,

@@ -4,7 +4,7 @@ This is the only module that picks exit codes: 0 success, 1 operational failure,
 (command line, state JSON, annotations, configuration). It is started on every container's
 start path, so it imports only what the chosen subcommand needs.
 
-Runtimes call hooks in two ways (runj-and-oci.md §0, §3.1): runj execs ``path`` with
+Runtimes call hooks in two ways (docs/runtimes.md §2): runj execs ``path`` with
 ``args[1:]``; ocijail execs ``path`` with all of ``args``, so ``args[0]`` (``jailnet``) arrives again
 as the first argument. :func:`normalize_argv` drops that repeated program name.
 """
@@ -82,7 +82,7 @@ def build_parser(stream: TextIO | None = None) -> _Parser:
     demo.stream = stream
     demo.add_argument("--keep", metavar="DIR", help="keep the simulated host in DIR instead of a temporary directory")
     demo.add_argument("--walkthrough", action="store_true",
-                      help="instead, replay the manual steps of the seed walkthrough, command by command")
+                      help="instead, replay the manual steps jailnet automates (docs/walkthrough.md), command by command")
     hook = sub.add_parser(
         "hook",
         help="run as an OCI hook: createRuntime (or prestart) attaches the container, poststop detaches it",

@@ -2,7 +2,8 @@
 runner, and the host context (configuration, state directory) its options name.
 
 :func:`hooks.cli.main` builds one :class:`Console` per call; tests build it with the simulated
-host as :attr:`Console.run` (CNI skel's dispatcher, style.md §1.5).
+host as :attr:`Console.run` (like the dispatcher of containernetworking/cni ``pkg/skel/skel.go``,
+whose ``Getenv``/``Stdin``/``Stdout``/``Stderr`` fields tests replace).
 """
 
 import argparse

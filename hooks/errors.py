@@ -1,7 +1,8 @@
 """The two kinds of failure the ``jailnet`` command reports, and their exit codes.
 
 Library code raises these with a finished, user-facing sentence; only :mod:`hooks.cli` turns
-them into a stderr line and an exit status (style.md §7.5).
+them into a stderr line and an exit status (as containernetworking/cni ``pkg/skel`` keeps typed
+errors in the library and prints them in one place).
 """
 
 

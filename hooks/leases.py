@@ -2,8 +2,8 @@
 
 ``<state dir>/networks/<network>/<address>`` holds the owning container id. A lease is claimed
 with ``O_CREAT | O_EXCL``, so two processes can never hold the same address; the allocation
-(scan, pick, claim) runs under the host-wide lock (:mod:`hooks.locks`). Automatic addresses go
-round-robin from the last one handed out (``last_reserved``), so a just-released address is not
+(scan, pick, claim) runs under the host-wide lock (:meth:`hooks.statedir.StateDir.lock`).
+Automatic addresses go round-robin from the last one handed out (``last_reserved``), so a just-released address is not
 reused at once while neighbours may still have its old MAC in their ARP caches.
 """
 

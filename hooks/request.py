@@ -10,7 +10,7 @@ the configuration file, ``--network``, then the container's annotations:
 ``org.jailnet.search``       comma list of search domains
 ``org.jailnet.dns``          ``none``: leave the jail's /etc/resolv.conf alone
 
-ocijail also passes ``org.freebsd.jail.jid`` (runj-and-oci.md §3.1), the jid of the jail.
+ocijail also passes ``org.freebsd.jail.jid`` (docs/runtimes.md §1), the jid of the jail.
 """
 
 import ipaddress

@@ -6,7 +6,7 @@ belongs to the container image and is not. ``etc`` is opened relative to the roo
 ``../../..``) is refused. The file is written to a temporary name inside that directory and
 renamed over ``resolv.conf``: rename(2) replaces a symlink there instead of writing through it.
 A fifo, directory or device at ``resolv.conf`` is refused. runj does not write resolv.conf
-itself (runj-and-oci.md §0); this is the hook's job.
+itself (docs/runtimes.md §5); this is the hook's job.
 """
 
 import contextlib

@@ -2,7 +2,8 @@
 
 Models (``ocispec.state``, ``ocispec.config``, ``ocispec.runj``) are plain frozen attrs
 classes with snake_case attributes. This module turns JSON-shaped data into them and
-back (design: docs/style.md §4.3, pitfalls §4.2):
+back (cattrs ``docs/validation.md`` and ``docs/customizing.md``: one converter at the edge,
+models free of serialization rules):
 
 * keys are camelCase (:func:`json_key`: ``oci_version`` <-> ``ociVersion``);
 * nothing is coerced: ``str``, ``int``, ``float`` and ``bool`` must arrive as exactly
@@ -234,7 +235,7 @@ def _validated(conv: cattrs.Converter, a: "attrs.Attribute[Any]") -> Callable[[A
     """Structure one attribute, then run its attrs validator right away.
 
     cattrs only validates in ``cls(**kwargs)``, after every field structured, and
-    attrs stops at the first failing validator (style.md §4.2, pitfalls 3 and 7).
+    attrs stops at the first failing validator (attrs ``docs/init.md``, "Validators").
     Running each validator inside the field's own hook reports every failing field
     with its path. Validators that need the instance (cross-field checks) cannot run
     here (there is none yet); they run, as usual, when the class is built.

@@ -5,7 +5,7 @@ runtime-spec v1.3.0 ``runtime.md`` "State" and ``schema/state-schema.json``: req
 ``annotations``; "The state MAY include additional properties."
 
 The model is deliberately more tolerant than the schema, because real runtimes are
-(see docs/real-runtimes.md §1.5):
+(docs/runtimes.md §4):
 
 * runj v0.1.0 sends ``"ociVersion": "1.0.2-runj-dev"``, ``status`` ``creating`` in
   createRuntime and a stale ``created``/``running`` in poststop;

@@ -205,7 +205,7 @@ def test_leases_of_across_networks(tmp_path: Path) -> None:
     assert leases_of(tmp_path / "nothing-here", "c1") == {}
 
 
-# --- model-based state machine (style.md §5.4) -----------------------------------------------
+# --- model-based state machine (hypothesis RuleBasedStateMachine: the store against a dict) ---
 
 IDS = st.sampled_from([f"c{i}" for i in range(8)])
 USABLE = [A(f"10.77.0.{n}") for n in range(2, 7)]

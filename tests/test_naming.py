@@ -1,4 +1,4 @@
-"""hooks.naming: interface names derived from container ids (properties, style.md §7.5)."""
+"""hooks.naming: interface names derived from container ids (properties with hypothesis)."""
 
 import hashlib
 import re

@@ -4,7 +4,7 @@ Each test builds a busybox bundle whose ``createRuntime`` and ``poststop`` hooks
 ``jailnet hook …``, with an ``env`` that puts the simulated FreeBSD host's tools on PATH. The
 test-kit hook (:mod:`hooks.testing.kit`) is listed first in both: it creates the jail before
 jailnet's createRuntime and removes it before jailnet's poststop, as runj does around its hooks
-(runj-and-oci.md §0). Observed runtime behaviour is in real-runtimes.md §1.3-§1.8.
+(docs/runtimes.md §1). Observed runtime behaviour is in docs/runtimes.md §2-§4 and §6.
 
 The container blocks on its stdin after printing ``up``: while it waits the test looks at the
 simulated host (attached), then lets it finish and checks the host is clean. No test sends
@@ -71,7 +71,7 @@ GATED = ["sh", "-c", 'echo up; read -r word; echo "released $word"; cat /etc/res
 
 def hybrid_cgroup2() -> str | None:
     """The cgroup2 mount point of a hybrid v1 + v2 host (crun 1.8.1 refuses to run there,
-    real-runtimes.md §1.4), or None."""
+    docs/runtimes.md §6), or None."""
     v1, v2 = False, None
     with open("/proc/self/mounts") as mounts:
         for line in mounts:
@@ -97,7 +97,7 @@ class Runtime:
         base = [str(TOOLS[self.name]), "--root", str(self.root), *args]
         if self.name == "crun" and HYBRID:
             # A private mount namespace without the cgroup2 mount: crun sees plain cgroup v1 and the
-            # host's mounts are untouched (real-runtimes.md §1.4).
+            # host's mounts are untouched (docs/runtimes.md §6).
             script = f'{TOOLS["umount"]} -l {HYBRID} && exec "$@"'
             return [str(TOOLS["unshare"]), "-m", "--propagation", "private", str(TOOLS["sh"]), "-c", script,
                     "crun", *base]
@@ -146,7 +146,7 @@ class Lab:
                      timeout: int = 30) -> dict[str, Any]:
         """A jailnet entry logging to the lab's log file."""
         path, *prefix = self.jailnet
-        # runc and crun exec path with all of args: args[0] is argv[0] (runj drops it, §0).
+        # runc and crun exec path with all of args: args[0] is argv[0] (runj drops it, docs/runtimes.md §2).
         hook: dict[str, Any] = {"path": path, "args": [path, *prefix, "hook", kind, "--log-file", str(self.log),
                                                        *args], "timeout": timeout}
         return self._with_env(hook, env)
@@ -299,7 +299,7 @@ def no_process_mentions(marker: str) -> bool:
 
 @pytest.fixture(scope="module")
 def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A busybox rootfs and the config.json ``runc spec`` writes (real-runtimes.md §1.2)."""
+    """A busybox rootfs and the config.json ``runc spec`` writes (docs/runtimes.md §6)."""
     bundle = tmp_path_factory.mktemp("template")
     rootfs = bundle / "rootfs"
     for sub in ("bin", "proc", "sys", "dev", "tmp", "etc"):
@@ -508,7 +508,7 @@ def test_a_hook_after_jailnet_fails(lab: Lab, runtime: Runtime) -> None:
     assert f"createRuntime {cid}: attached: " in lab.logged(cid)
     assert runtime.listed() == []
     if runtime.name == "runc":
-        # runc runs the poststop hooks after a failed createRuntime (real-runtimes.md §1.6).
+        # runc runs the poststop hooks after a failed createRuntime (docs/runtimes.md §3).
         assert proc.returncode == 1
         assert "error running hook #2: error running hook: exit status 3" in proc.stderr
         assert "kit: failing on purpose with 3" in proc.stderr

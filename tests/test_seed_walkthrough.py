@@ -1,4 +1,4 @@
-"""The seed walkthrough (shared/docs/seed-walkthrough.md), step by step through the executables.
+"""The manual steps jailnet automates (docs/walkthrough.md), step by step through the executables.
 
 Expected outputs are the walkthrough's own listings (its FreeBSD 13 host), with tabs where the
 blog shows indentation; MAC addresses are random on FreeBSD, so only their shape is compared.
@@ -103,7 +103,7 @@ def test_host_steps_print_what_freebsd_prints(replayed: list[tuple[walkthrough.S
         ("ifconfig epair0a up", 0, "", ""),
     ]
     assert got[8][0] == "ifconfig" and shape(got[8][2]) == shape(SEED_HOST_IFCONFIG)
-    # Step 6: the table is only referenced by the NAT rule, so the add creates it (§1.2).
+    # The table is only referenced by the NAT rule, so the add creates it (docs/freebsd-commands.md §3.3).
     assert got[9] == ("pfctl -t jail-nat -T add 172.17.0.2", 0, "", "1 table created.\n1/1 addresses added.\n")
 
 

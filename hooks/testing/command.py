@@ -3,8 +3,8 @@
 A command handler gets a :class:`Context` (the host state, the vnet it runs in, stdin, and two
 output buffers) and the arguments after the program name. It prints through the context and ends
 either normally (exit 0), by returning another exit status, or by raising :class:`Fail`, which
-writes one ``PROG: message`` line to stderr the way err(3)/errx(3) do (freebsd-commands.md
-"General output conventions").
+writes one ``PROG: message`` line to stderr the way err(3)/errx(3) do (lib/libc/gen/err.c:
+``err`` appends ``: strerror(errno)``, ``errx`` does not; both exit with the status given).
 """
 
 from collections.abc import Callable, Sequence

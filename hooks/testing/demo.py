@@ -1,6 +1,6 @@
 """``jailnet demo``: three containers get Docker-style networking on a simulated FreeBSD host.
 
-The host is prepared as the seed walkthrough prepares it (pf with the NAT rule for
+The host is prepared as the manual steps prepare it (docs/walkthrough.md: pf with the NAT rule for
 ``<jail-nat>`` on em0), then :class:`FakeRunj` creates three jails the way runj does and runs
 the real ``jailnet`` executable as their createRuntime hook — state JSON on stdin, an ``env``
 that is the hook's whole environment — exactly as a bundle's config.json would have runj do.

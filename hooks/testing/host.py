@@ -52,7 +52,8 @@ class SimulatedHost:
         gateway: str = "10.0.2.2",
         pf_loaded: bool = True,
     ) -> "SimulatedHost":
-        """A freshly booted host like the seed walkthrough's: ``em0`` with a default route, ``lo0``.
+        """A freshly booted host like the walkthrough's (docs/walkthrough.md): ``em0`` with a default
+        route, ``lo0``.
 
         pf is loaded (``kldload pf``) but disabled and has no rules; forwarding is off
         (``net.inet.ip.forwarding`` defaults to 0, netinet/ip_input.c ``V_ipforwarding``).
@@ -172,8 +173,8 @@ class SimulatedHost:
     ) -> Jail:
         """Create a jail as runj does: ``persist``, and with ``vnet=new`` its own network stack.
 
-        A new vnet has only ``lo0``, down and without addresses (runj-and-oci.md §0, "A new
-        vnet's lo0 has no 127.0.0.1"; the seed walkthrough step 9 shows ``flags=8008``).
+        A new vnet has only ``lo0``, down and without addresses (docs/freebsd-commands.md §5; the
+        walkthrough's step 7 shows ``flags=8008<LOOPBACK,MULTICAST>``, docs/walkthrough.md).
         """
         if "." in name or not name or name.isdigit():
             raise ValueError(f"invalid jail name {name!r} (jail(8): no '.', not a number)")
@@ -192,7 +193,7 @@ class SimulatedHost:
         """Remove a jail as ``jail_remove(2)`` does (runj delete).
 
         With ``linger`` the jail stays dying (``jls -d``) and its vnet, with any epair end still in
-        it, stays until :meth:`reap` (freebsd-commands.md §2.2: the vnet goes at the last
+        it, stays until :meth:`reap` (docs/freebsd-commands.md §5: the vnet goes at the last
         prison reference, e.g. after TCP TIME_WAIT).
         """
         jail = self.state.find_jail(name)

@@ -1,9 +1,8 @@
 """A test-kit OCI hook that makes a real Linux OCI runtime behave like runj towards jailnet.
 
 runj creates the container's jail before it runs the ``createRuntime`` hooks, and removes the
-jail before it runs the ``poststop`` hooks (runj-and-oci.md §0, "What ``runj create`` does, in
-order": the jail at step 3, the hooks at step 7; "What ``runj delete`` does, in order":
-``jail_remove(2)`` at step 3, the hooks at step 6). runc, crun and containerd know nothing of
+jail before it runs the ``poststop`` hooks (docs/runtimes.md §1; runj ``cmd/runj/create.go`` and
+``cmd/runj/delete.go``). runc, crun and containerd know nothing of
 jails, so a bundle that tests jailnet under them lists this hook first in both lists::
 
     "createRuntime": [{"path": PYTHON, "args": [PYTHON, "-m", "hooks.testing.kit", "jail-create", HOSTDIR]},

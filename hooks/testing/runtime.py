@@ -1,7 +1,7 @@
 """A stand-in for runj on the simulated host: its create and delete, around the real hooks.
 
 runj itself is FreeBSD-only. :class:`FakeRunj` does what ``runj create`` and ``runj delete`` do
-around hooks (runj-and-oci.md §0): create makes the jail (named after the container id,
+around hooks (docs/runtimes.md §1): create makes the jail (named after the container id,
 ``persist``, its own vnet when asked) and then runs the ``createRuntime`` hooks with the state
 JSON on stdin; delete removes the jail and only then runs the ``poststop`` hooks. Hooks are run
 the way runj runs them (:func:`hooks.system.run_hook`). On a failed createRuntime, runj HEAD
@@ -20,7 +20,7 @@ from hooks.testing.bed import PF_CONF
 from hooks.testing.host import SimulatedHost, populate_rootfs
 from hooks.testing.store import SharedHost
 
-#: What runj v0.1.0 reports as ``ociVersion`` (runj-and-oci.md §0).
+#: What runj v0.1.0 reports as ``ociVersion`` (docs/runtimes.md §4).
 RUNJ_OCI_VERSION = "1.0.2-runj-dev"
 
 

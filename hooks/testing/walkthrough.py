@@ -1,4 +1,4 @@
-"""The seed walkthrough (shared/docs/seed-walkthrough.md), replayed on the simulated host.
+"""The manual steps jailnet automates (docs/walkthrough.md), replayed on the simulated host.
 
 The manual runj networking steps from "Docker-style networking for FreeBSD jails with runj":
 pf with a NAT rule for ``<jail-nat>``, forwarding, an epair, ``bridge0`` at 172.17.0.1/16, the
@@ -17,7 +17,7 @@ from hooks.system import Completed, Runner, SubprocessRunner
 from hooks.testing.host import SimulatedHost, populate_rootfs
 from hooks.testing.store import SharedHost
 
-#: The seed's host runs FreeBSD 13 (its listings have no LOWER_UP; the image is 13.1-RELEASE).
+#: The walkthrough's host runs FreeBSD 13 (its listings have no LOWER_UP; the image is 13.1-RELEASE).
 RELEASE = "13.2-RELEASE"
 JAIL = "my-container"
 PF_CONF = "nat on em0 inet from <jail-nat> to any -> (em0)\n"
@@ -36,7 +36,7 @@ class Step:
         return ("jexec", JAIL, *self.argv) if self.in_jail else self.argv
 
     def prompt(self) -> str:
-        """How the seed shows the command."""
+        """How the walkthrough shows the command."""
         return ("# " if self.in_jail else "sam@freebsd:~$ sudo ") + " ".join(self.argv)
 
 
@@ -93,7 +93,7 @@ def write_resolv_conf(shared: SharedHost) -> Path:
 
 
 def show(out: TextIO, step: Step, result: Completed) -> None:
-    """Print a step the way the seed shows it: the prompt, then what the command printed."""
+    """Print a step the way the walkthrough shows it: the prompt, then what the command printed."""
     if step.note:
         out.write(f"\n{step.note}\n")
     out.write(step.prompt() + "\n")
