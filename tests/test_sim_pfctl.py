@@ -1085,3 +1085,41 @@ def test_stored_rule_parses_back_to_itself(host: SimulatedHost, conf: str) -> No
         assert messages == [] and len(rules) == 1
         assert _print_trans(rules[0], numeric=True) == text
         assert _print_trans(rules[0]) == line
+
+
+# --- parse.y check_rulestate(): sections in order ---------------------------------------------
+
+
+@pytest.mark.parametrize(("release", "sections"), [
+    ("13.2-RELEASE", "options, normalization, queueing, translation, filtering"),
+    ("14.2-RELEASE", "options, ethernet, normalization, queueing, translation, filtering"),
+])
+@pytest.mark.parametrize(("conf", "line"), [
+    ("pass all\nnat on em0 inet from <t> to any -> (em0)\n", 2),
+    ("nat on em0 inet from <t> to any -> (em0)\nscrub in all\n", 2),
+    ("block all\n\nrdr-anchor \"x\"\n", 3),
+    ("pass all\nset block-policy return\n", 2),
+    ("pass all\nset timeout tcp.first 30\n", 2),
+])
+def test_rules_out_of_order_are_refused(release: str, sections: str, conf: str, line: int) -> None:
+    """parse.y check_rulestate(): a statement of an earlier section after a later one is a syntax
+    error, and nothing is loaded (pfctl.c pfctl_rules())."""
+    host = SimulatedHost.freebsd(release)
+    result = host(("pfctl", "-f", "-"), stdin=conf)
+    assert (result.returncode, result.stdout) == (1, "")
+    assert result.stderr == (f"stdin:{line}: Rules must be in order: {sections}\n"
+                             "pfctl: Syntax error in config file: pf rules not loaded\n")
+    assert host(("pfctl", "-sn")).stdout == "" and host(("pfctl", "-sr")).stdout == ""
+
+
+@pytest.mark.parametrize("conf", [
+    "set skip on lo0\nscrub in all\nnat on em0 inet from <t> to any -> (em0)\npass all\n",
+    "table <t> persist\nnat-anchor \"x\"\nrdr-anchor \"x\"\nnat on em0 inet from <t> to any -> (em0)\nanchor \"x\"\n",
+    "set require-order no\npass all\nnat on em0 inet from <t> to any -> (em0)\n",
+    "pass all\ntable <t> persist\n",  # a table definition belongs to no section
+    "pass all\nset skip on lo0\nset state-policy if-bound\n",  # options that call no check_rulestate()
+])
+def test_rules_in_order_or_with_require_order_no_load(conf: str) -> None:
+    host = SimulatedHost.freebsd()
+    result = host(("pfctl", "-f", "-"), stdin=conf)
+    assert (result.returncode, result.stderr) == (0, "")

@@ -31,6 +31,9 @@ as sbin/pfctl/pfctl_parser.c ``print_rule()`` prints them with numeric ports; li
 text again and print it field by field, port names from FreeBSD's services(5) (a table here, never
 the Linux host's).
 
+A ruleset's sections must come in parse.y's order (``check_rulestate()``: options, ethernet from
+14.0, normalization, queueing, translation, filtering) unless ``set require-order no``.
+
 ``[I]`` marks what is inferred from the sources read without being printed by them as such;
 ``[guess]`` marks what could not be read at all.
 """
@@ -3198,6 +3201,19 @@ def _parse_conf(ctx: Context, source: str, text: str, macros: dict[str, str], fi
         # a newline; pushfile() names "-" "stdin". The line is the statement's first [I].
         parsed.errors.append(f"{source}:{line}: {message}\n")
 
+    rulestate = [_STATE_NONE]
+    require_order = [True]
+
+    def in_order(line: int, desired: int) -> bool:
+        """parse.y ``check_rulestate()``: a statement of an earlier section after a later one is
+        refused unless ``set require-order no``; the section then stays where it was."""
+        if require_order[0] and rulestate[0] > desired:
+            sections = "options, ethernet, normalization" if ctx.state.osreldate >= 1400000 else "options, normalization"
+            error(line, f"Rules must be in order: {sections}, queueing, translation, filtering")
+            return False
+        rulestate[0] = desired
+        return True
+
     for offset, raw in _statements(text):
         line = first_line + offset - 1
         statement = _collapse(raw)
@@ -3234,6 +3250,11 @@ def _parse_conf(ctx: Context, source: str, text: str, macros: dict[str, str], fi
             continue
         words = _tokens(statement)
         first = words[0]
+        if first == "set" and words[1:3] == ["require-order", "no"]:
+            require_order[0] = False
+        desired = _rule_state(words)
+        if desired is not None and not in_order(line, desired):
+            continue
         if first == "table":
             table = _parse_table(ctx, words, error, line)
             if table is not None:
@@ -3265,6 +3286,39 @@ def _parse_conf(ctx: Context, source: str, text: str, macros: dict[str, str], fi
         else:
             error(line, "syntax error")
     return parsed
+
+
+# parse.y PFCTL_STATE_*: the sections of a ruleset, in the order check_rulestate() demands (13.x has
+# no ethernet section; 15.0 is assumed to keep the check [guess]).
+_STATE_NONE, _STATE_OPTION, _STATE_ETHER, _STATE_SCRUB, _STATE_QUEUE, _STATE_NAT, _STATE_FILTER = range(7)
+
+
+def _rule_state(words: list[str]) -> int | None:
+    """The section a statement belongs to (parse.y: ``option`` → OPTION, ``etherrule`` → ETHER,
+    ``scrubrule`` → SCRUB, ``altqif``/``queuespec`` → QUEUE, ``natrule``/``binatrule`` and the
+    translation anchors → NAT, ``pfrule``/``anchorrule``/``antispoof`` → FILTER); None for what does
+    not call check_rulestate() (macros, ``table``, ``load anchor``, ``include``)."""
+    first = words[0] if words else ""
+    second = words[1] if len(words) > 1 else ""
+    if first == "set":
+        # Only some options call check_rulestate(PFCTL_STATE_OPTION): optimization, loginterface,
+        # block-policy, fail-policy, fingerprints, debug and the timeout/limit specs; set skip,
+        # hostid, require-order, state-policy, state-defaults and ruleset-optimization do not
+        # (tests/sys/netpfil/pf/table.sh reset_nonzero loads 'set skip on lo' after filter rules).
+        checked = ("optimization", "loginterface", "block-policy", "fail-policy", "fingerprints", "debug",
+                   "timeout", "limit")
+        return _STATE_OPTION if second in checked else None
+    if first == "ether":
+        return _STATE_ETHER
+    if first == "scrub" or (first == "no" and second == "scrub"):
+        return _STATE_SCRUB
+    if first in ("altq", "queue"):
+        return _STATE_QUEUE
+    if first in NAT_WORDS or (first == "no" and second in NAT_KINDS):
+        return _STATE_NAT
+    if first in ("pass", "block", "match", "anchor", "antispoof"):
+        return _STATE_FILTER
+    return None
 
 
 def _parse_table(ctx: Context, words: list[str], error: Callable[[int, str], None], line: int) -> Table | None:
