@@ -27,7 +27,7 @@ from hooks.netconf import Network
 from hooks.request import Request
 from hooks.statedir import Record, StateDir
 from hooks.system import Completed
-from hooks.testing import HookBed, SimulatedHost
+from hooks.testing import HookBed, SimulatedHost, conformance
 from hooks.testing.bed import PF_CONF
 
 REGISTRY = Path(__file__).resolve().parents[1] / "docs/freebsd-commands.md"
@@ -339,3 +339,32 @@ def test_plans_for_any_network_use_registered_forms(network: Network, jail_flag:
         if step.undo is not None:
             argvs.append(step.undo)
     assert unregistered(argvs) == []
+
+
+# --- every registered form is in the conformance table -----------------------------------------
+
+#: Forms the table does not run, and why: the real-FreeBSD suite must not change the host's
+#: firewall state.
+NOT_IN_THE_TABLE = {"pfctl.enable": "pfctl -e turns the host's pf on"}
+
+SAMPLES = {"a": "epair0a", "b": "epair0b", "a2": "epair1a", "b2": "epair1b", "bridge": "bridge0", "jail": "jnt-c",
+           "jid": "7", "root": "/", "table": "jnettest-c1", "anchor": "jnettest-c1", "n1": "jnc0a", "n2": "jnc0b"}
+
+
+def table_argvs() -> list[list[str]]:
+    """The argv of every conformance case, placeholders filled with sample values; a command run
+    through ``jexec JID /sbin/PROG`` also counts as ``PROG`` run on the host (the same parser)."""
+    found = []
+    for case in conformance.load(conformance.TABLE_PATH):
+        argv = [re.sub(r"\{(\w+)\}", lambda m: SAMPLES.get(m.group(1), m.group(0)), w) for w in case.argv]
+        found.append(argv)
+        if argv[:1] == ["jexec"] and len(argv) > 2 and argv[2].startswith("/sbin/"):
+            found.append([argv[2].removeprefix("/sbin/"), *argv[3:]])
+    return found
+
+
+def test_every_registered_form_is_in_the_conformance_table() -> None:
+    argvs = table_argvs()
+    missing = [f.id for f in FORMS if f.id not in NOT_IN_THE_TABLE and not any(f.matches(a) for a in argvs)]
+    assert missing == []
+    assert set(NOT_IN_THE_TABLE) <= {f.id for f in FORMS}

@@ -578,7 +578,7 @@ class _Run:
         """13.x/14.x pfctl_show_anchors(); False when it returned -1."""
         if anchor and anchor not in names:
             if self.era.late14:
-                return False  # "//err(1, "XXX DIOCGETRULESETS");"
+                return False  # 14.2's pfctl.c has its err(1, "... DIOCGETRULESETS") commented out
             # DIOCGETRULESETS: ENOENT, not the EINVAL it tests for -> err(1, "DIOCGETRULESETS")
             raise self.ctx.fail("DIOCGETRULESETS: No such file or directory")
         for child in _children(names, anchor):
@@ -681,7 +681,7 @@ class _Run:
         for kind in NAT_KINDS:
             listed = _rules_of(self.pf, npath.value, kind)
             if listed is None:
-                return -1  # "//warnc(ret, "XXX DIOCGETRULES");"
+                return -1  # 14.2's pfctl.c has its warnc(ret, "... DIOCGETRULES") commented out
             ticket = npath.value
             for nr in range(len(listed)):
                 self.indent(depth)
