@@ -18,18 +18,11 @@ Undo = tuple[str, ...] | resolvconf.Backup
 """A command that undoes a step, or the backup that undoes a resolv.conf write."""
 
 
-def describe(result: Completed) -> str:
-    """``argv: what it said`` — stderr's first line, else stdout's last (route(8) reports
-    its errors on stdout: sbin/route/route.c ``newroute()``), else the exit status."""
-    said = result.stderr.strip().splitlines()[:1] or result.stdout.strip().splitlines()[-1:]
-    return f"{shlex.join(result.argv)}: {said[0] if said else f'exit status {result.returncode}'}"
-
-
 class CommandFailed(OperationFailed):
     """A command exited non-zero; the message names it and quotes FreeBSD's error."""
 
     def __init__(self, result: Completed) -> None:
-        super().__init__(describe(result))
+        super().__init__(result.describe())
         self.result = result
 
 
@@ -68,7 +61,7 @@ def run_command(argv: tuple[str, ...], run: Runner, *, creates: bool = False,
     left = printed_name(result.stdout) if creates and not result.ok else None
     if left is not None:
         gone = run(("ifconfig", left, "destroy"))
-        log(f"destroyed {left}, left by the failed command" if gone.ok else describe(gone))
+        log(f"destroyed {left}, left by the failed command" if gone.ok else gone.describe())
     return result
 
 
@@ -97,7 +90,7 @@ def rollback(done: list[Undo], run: Runner, log: Callable[[str], None] = lambda 
         if result.ok:
             log(f"undo: {shlex.join(undo)}")
         else:
-            failures.append(describe(result))
+            failures.append(result.describe())
     done.clear()
     return failures
 
@@ -113,7 +106,7 @@ def teardown(steps: Sequence[Command], run: Runner, log: Callable[[str], None] =
         elif any(fragment in said for fragment in step.gone):
             log(f"{shlex.join(step.argv)}: already gone")
         elif step.best_effort:
-            log(f"{describe(result)} (best effort)")
+            log(f"{result.describe()} (best effort)")
         else:
-            failures.append(describe(result))
+            failures.append(result.describe())
     return failures

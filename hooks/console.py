@@ -13,11 +13,17 @@ from typing import TYPE_CHECKING, TextIO
 
 import attrs
 
-from hooks.paths import DEFAULT_STATE_DIR, ENV_CONFIG, ENV_RESOLV_CONF, ENV_STATE_DIR, HOST_RESOLV_CONF
+from hooks.paths import (
+    DEFAULT_STATE_DIR,
+    ENV_CONFIG,
+    ENV_RESOLV_CONF,
+    ENV_STATE_DIR,
+    HOST_RESOLV_CONF,
+)
 from hooks.system import Runner
 
 if TYPE_CHECKING:
-    from hooks.netconf import HostConfig
+    from hooks.netconf import Networks
 
 
 @attrs.frozen(kw_only=True)
@@ -43,8 +49,8 @@ class Console:
         """The host resolver file whose nameservers containers inherit."""
         return self.environ.get(ENV_RESOLV_CONF) or HOST_RESOLV_CONF
 
-    def host_config(self, args: argparse.Namespace) -> "HostConfig":
+    def networks(self, args: argparse.Namespace) -> "Networks":
         """The networks the command works with (raises :class:`~hooks.errors.BadInput`)."""
-        from hooks.netconf import HostConfig, HostResolver
+        from hooks.netconf import DnsDefaults, Networks
 
-        return HostConfig.load(self.config_path(args), resolver=HostResolver.from_file(self.resolv_conf()))
+        return Networks.load(self.config_path(args), resolver=DnsDefaults.from_file(self.resolv_conf()))

@@ -52,11 +52,11 @@ from typing import Literal
 import attrs
 
 from hooks import observe, plan
-from hooks.apply import describe, run_command
+from hooks.apply import run_command
 from hooks.console import Console
 from hooks.errors import BadInput, OperationFailed
 from hooks.leases import holders
-from hooks.netconf import HostConfig, Network
+from hooks.netconf import Network, Networks
 from hooks.statedir import Record, StateDir, jail_alive
 
 Severity = Literal["error", "warning", "info"]
@@ -205,14 +205,14 @@ class Observations:
     pf: PfView
     egress: str | None = None
     egress_error: str = ""
-    bridges: tuple[tuple[str, plan.BridgeState], ...] = ()
+    bridges: tuple[tuple[str, observe.BridgeState], ...] = ()
     """Bridge name -> what ``ifconfig BRIDGE`` showed."""
     state: StateView
     jails: tuple[tuple[str, int], ...] | None = None
     """Live jails (name, jid); None when not listed (no records) or jls failed."""
     jails_error: str = ""
 
-    def bridge(self, name: str) -> plan.BridgeState | None:
+    def bridge(self, name: str) -> observe.BridgeState | None:
         """What ``ifconfig NAME`` showed (None: not probed)."""
         return dict(self.bridges).get(name)
 
@@ -220,7 +220,7 @@ class Observations:
 # --- the pure core ---------------------------------------------------------------------------
 
 
-def diagnose(observations: Observations, config: HostConfig, networks: Sequence[str]) -> list[Finding]:
+def diagnose(observations: Observations, config: Networks, networks: Sequence[str]) -> list[Finding]:
     """Every check for ``networks`` (names in ``config``), in the order they are printed."""
     obs = observations
     if obs.system != FREEBSD:
@@ -579,7 +579,7 @@ def _observe_pf(console: Console, tables: Sequence[str]) -> PfView:
     if not info.ok:
         if NO_PF in info.stderr:
             return PfView(device="missing")
-        return PfView(device="unreadable", error=describe(info))
+        return PfView(device="unreadable", error=info.describe())
     status = _STATUS.match(info.stdout)
     rules = translation_rules(console) or ()
     found: list[tuple[str, bool | None]] = []
@@ -627,7 +627,7 @@ def _observe_state(path: Path) -> StateView:
 def gather(console: Console, nets: Sequence[Network], state_path: Path, euid: int) -> Observations:
     """Run the read-only probes of the module docstring."""
     uname = console.run(("uname", "-s"))
-    system = uname.stdout.strip() if uname.ok else f"uname -s failed: {describe(uname)}"
+    system = uname.stdout.strip() if uname.ok else f"uname -s failed: {uname.describe()}"
     if system != FREEBSD:
         return Observations(euid=euid, system=system or "uname -s printed nothing", pf=PfView(device="unreadable"),
                             state=StateView(path=str(state_path), exists=False))
@@ -654,8 +654,8 @@ def gather(console: Console, nets: Sequence[Network], state_path: Path, euid: in
         euid=euid, osrelease=values.get("kern.osrelease"), osreldate=_integer(values.get("kern.osreldate")),
         forwarding=_integer(values.get("net.inet.ip.forwarding")),
         pfil_member=_integer(values.get("net.link.bridge.pfil_member")),
-        sysctl_error="" if sysctl.ok else describe(sysctl), pf=pf,
-        egress=egress.group(1) if egress else None, egress_error="" if route.ok else describe(route),
+        sysctl_error="" if sysctl.ok else sysctl.describe(), pf=pf,
+        egress=egress.group(1) if egress else None, egress_error="" if route.ok else route.describe(),
         bridges=tuple(bridges), state=state, jails=jails, jails_error=jails_error)
 
 
@@ -674,7 +674,7 @@ def _apply(action: Action, console: Console) -> str | None:
     """Apply one fix; None when it worked, else what went wrong."""
     if isinstance(action, RunCommand):
         result = run_command(action.argv, console.run, creates=action.creates)
-        return None if result.ok else describe(result)
+        return None if result.ok else result.describe()
     try:
         if isinstance(action, MakeStateDir):
             Path(action.path).mkdir(mode=STATE_MODE, parents=True, exist_ok=True)
@@ -755,7 +755,7 @@ def as_json(finding: Finding) -> dict[str, object]:
 def main(args: argparse.Namespace, console: Console) -> int:
     """``jailnet doctor [--network NAME] [--fix] [--json]``: 0 ready, 1 not ready, 2 bad input."""
     try:
-        config = console.host_config(args)
+        config = console.networks(args)
         names = [config.network(args.network, "--network").name] if args.network else sorted(config.networks)
     except BadInput as exc:
         console.err.write(f"jailnet: {exc}\n")

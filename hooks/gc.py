@@ -189,7 +189,7 @@ def main(args: argparse.Namespace, console: Console) -> int:
     """``jailnet gc [--dry-run] [--json]``: 0 when everything found was removed, 1 when a removal
     failed or an observation did (then gc removed only what did not depend on it)."""
     try:
-        config = console.host_config(args)
+        config = console.networks(args)
     except BadInput as exc:
         console.err.write(f"jailnet: {exc}\n")
         return 2

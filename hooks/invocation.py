@@ -16,7 +16,7 @@ from hooks.console import Console
 from hooks.errors import BadInput, OperationFailed
 
 if TYPE_CHECKING:
-    from hooks.lifecycle import Host
+    from hooks.lifecycle import HookContext
 
 #: A state is a few hundred bytes; annotations make it grow, but never to this (1 MiB).
 MAX_STATE_BYTES = 1 << 20
@@ -35,7 +35,7 @@ def hook_kind(word: str) -> str:
 def invoke(args: argparse.Namespace, raw: bytes, console: Console) -> int:
     """Run one hook call; see the module docstring for the exit status."""
     import ocispec
-    from hooks.lifecycle import Host, create
+    from hooks.lifecycle import HookContext, create
     from hooks.logbook import Logbook
     from hooks.request import Request, check_container_id
     from hooks.statedir import StateDir
@@ -47,7 +47,7 @@ def invoke(args: argparse.Namespace, raw: bytes, console: Console) -> int:
             raise BadInput(f"state: {len(raw)} bytes, more than the {MAX_STATE_BYTES} a container state may have")
         state = ocispec.load_state(raw)
         check_container_id(state.id)
-        config = console.host_config(args)
+        config = console.networks(args)
         request = None
         if kind != "poststop":
             request = Request.from_inputs(container_id=state.id, annotations=state.annotations, config=config,
@@ -60,7 +60,7 @@ def invoke(args: argparse.Namespace, raw: bytes, console: Console) -> int:
         err.write(f"jailnet: {exc}\n")
         return 2
     log = Logbook(kind, state.id, log_file=args.log_file, stderr=err)
-    host = Host(run=console.run, state=StateDir(console.state_dir(args)), log=log, config=config)
+    host = HookContext(run=console.run, state=StateDir(console.state_dir(args)), log=log, config=config)
     if request is None:
         return _poststop(state.id, host, dry_run=args.dry_run, out=out)
     try:
@@ -74,7 +74,7 @@ def invoke(args: argparse.Namespace, raw: bytes, console: Console) -> int:
     return 0
 
 
-def _poststop(container_id: str, host: "Host", *, dry_run: bool, out: TextIO) -> int:
+def _poststop(container_id: str, host: "HookContext", *, dry_run: bool, out: TextIO) -> int:
     """Detach; failures are logged and the hook still exits 0 (runtime-spec: a poststop failure
     is only a warning, and runj would skip the remaining poststop hooks)."""
     from hooks.lifecycle import print_release_plan, release

@@ -18,13 +18,13 @@ from typing import TextIO
 import attrs
 
 from hooks import observe, plan
-from hooks.apply import CommandFailed, Undo, apply, describe, printed_name, rollback, teardown
+from hooks.apply import CommandFailed, Undo, apply, printed_name, rollback, teardown
 from hooks.errors import OperationFailed
 from hooks.leases import LeaseStore, leases_of
 from hooks.leases import release as release_leases
 from hooks.logbook import Logbook
 from hooks.naming import host_ifname
-from hooks.netconf import HostConfig
+from hooks.netconf import Networks
 from hooks.request import Request
 from hooks.resolvconf import render
 from hooks.statedir import Record, StateDir
@@ -37,21 +37,21 @@ RUNJ_EXT_HINT = 'ask runj for one in runj.ext.json: {"network":{"vnet":{"mode":"
 
 
 @attrs.frozen(kw_only=True)
-class Host:
+class HookContext:
     """Where the hooks act: the command runner, the state directory and the log."""
 
     run: Runner
     state: StateDir
     log: Logbook
-    config: HostConfig
+    config: Networks
 
 
-def find_jail(request: Request, host: Host) -> plan.JailInfo:
+def find_jail(request: Request, host: HookContext) -> observe.JailInfo:
     """Step 2: the jail named by the container id (or ocijail's jid) must exist with its own vnet."""
     result = host.run(plan.jail_lookup(request.jail))
     if not result.ok:
         raise OperationFailed(f"no jail {request.jail!r} for container {request.container_id}: "
-                              f"{describe(result)} (is this runj's createRuntime hook?)")
+                              f"{result.describe()} (is this runj's createRuntime hook?)")
     info = observe.parse_jls(result.stdout)
     if info is None:
         raise OperationFailed(f"cannot read jls output for jail {request.jail!r}: {result.stdout.strip()!r}")
@@ -60,7 +60,7 @@ def find_jail(request: Request, host: Host) -> plan.JailInfo:
     return info
 
 
-def _osreldate(host: Host, also: tuple[str, ...] = (), *, remember: bool = True) -> tuple[int, list[int]]:
+def _osreldate(host: HookContext, also: tuple[str, ...] = (), *, remember: bool = True) -> tuple[int, list[int]]:
     """``kern.osreldate`` (cached for the boot unless ``remember`` is off) and, in the same
     sysctl call, the values of ``also``."""
     cached = host.state.osreldate()
@@ -70,7 +70,7 @@ def _osreldate(host: Host, also: tuple[str, ...] = (), *, remember: bool = True)
         result = host.run(("sysctl", "-n", *names))
         parsed = observe.parse_sysctl_values(result.stdout, len(names)) if result.ok else None
         if parsed is None:
-            raise OperationFailed(describe(result) if not result.ok else f"cannot read {' '.join(names)}")
+            raise OperationFailed(result.describe() if not result.ok else f"cannot read {' '.join(names)}")
         values = parsed
     if cached is None:
         cached = values.pop(0)
@@ -79,7 +79,7 @@ def _osreldate(host: Host, also: tuple[str, ...] = (), *, remember: bool = True)
     return cached, values
 
 
-def _ensure_network(request: Request, host: Host) -> tuple[plan.Command, ...]:
+def _ensure_network(request: Request, host: HookContext) -> tuple[plan.Command, ...]:
     """Observe the network's bridge and plan what it lacks; an interface of that name that is
     not a bridge (say ``em0``) is never touched."""
     bridge = request.network.bridge
@@ -91,7 +91,7 @@ def _ensure_network(request: Request, host: Host) -> tuple[plan.Command, ...]:
     return plan.ensure_bridge(request.network, observed)
 
 
-def _prepare(request: Request, host: Host, leases: LeaseStore, *, remember: bool
+def _prepare(request: Request, host: HookContext, leases: LeaseStore, *, remember: bool
              ) -> tuple[tuple[plan.Command, ...], bool]:
     """The host-wide steps this create needs, and whether ifconfig/route take ``-j``.
 
@@ -107,7 +107,7 @@ def _prepare(request: Request, host: Host, leases: LeaseStore, *, remember: bool
     return pre, osreldate >= JAIL_FLAG_OSRELDATE
 
 
-def _check_image(jail: plan.JailInfo) -> None:
+def _check_image(jail: observe.JailInfo) -> None:
     """Without ``-j`` (before 13.3) jexec runs the image's own ifconfig and route."""
     missing = [p for p in ("sbin/ifconfig", "sbin/route") if not os.path.isfile(os.path.join(jail.path, p))]
     if missing:
@@ -117,14 +117,14 @@ def _check_image(jail: plan.JailInfo) -> None:
             "upgrade the host to 13.3 or later, or use an image that ships them")
 
 
-def _already_attached(record: Record | None, jail: plan.JailInfo, host: Host) -> bool:
+def _already_attached(record: Record | None, jail: observe.JailInfo, host: HookContext) -> bool:
     """prestart then createRuntime for one container (ocijail): the second call finds it done."""
     if record is None or record.state != "up" or record.jid != jail.jid:
         return False
     return host.run(("ifconfig", record.host_interface)).ok
 
 
-def create(request: Request, host: Host, *, dry_run: bool = False, out: TextIO | None = None) -> None:
+def create(request: Request, host: HookContext, *, dry_run: bool = False, out: TextIO | None = None) -> None:
     """createRuntime: attach the container's jail to its network, or leave no trace."""
     if dry_run:
         assert out is not None
@@ -152,7 +152,7 @@ def create(request: Request, host: Host, *, dry_run: bool = False, out: TextIO |
             _attach(request, host, leases, jail, jail_flag, address, pre)
 
 
-def _attach(request: Request, host: Host, leases: LeaseStore, jail: plan.JailInfo, jail_flag: bool,
+def _attach(request: Request, host: HookContext, leases: LeaseStore, jail: observe.JailInfo, jail_flag: bool,
             address: ipaddress.IPv4Address, pre: tuple[plan.Command, ...]) -> None:
     """Steps 4-11 after the lease: apply with a journal; on any failure undo and release."""
     cid, network = request.container_id, request.network
@@ -195,7 +195,7 @@ def _attach(request: Request, host: Host, leases: LeaseStore, jail: plan.JailInf
                   f"{address}/{network.subnet.prefixlen} in jail {jail.jid}")
 
 
-def _create_epair(request: Request, jail: plan.JailInfo, host: Host) -> str:
+def _create_epair(request: Request, jail: observe.JailInfo, host: HookContext) -> str:
     """Run the epair creation; ifconfig names the pair even when a later word fails (the pair is
     then left behind, sbin/ifconfig/ifconfig.c ``printifnamemaybe()``), and it is destroyed at once."""
     result = host.run(plan.create_epair(request, jail))
@@ -211,7 +211,7 @@ def _create_epair(request: Request, jail: plan.JailInfo, host: Host) -> str:
     return name
 
 
-def _reap(container_id: str, record: Record | None, host: Host, *, reason: str) -> None:
+def _reap(container_id: str, record: Record | None, host: HookContext, *, reason: str) -> None:
     """Remove what an earlier create or a skipped poststop left for this id (lock held)."""
     leased = leases_of(host.state.path, container_id)
     if record is None and not leased:
@@ -223,7 +223,7 @@ def _reap(container_id: str, record: Record | None, host: Host, *, reason: str) 
 
 
 def _detach_steps(container_id: str, record: Record | None, leased: dict[str, ipaddress.IPv4Address],
-                  host: Host) -> tuple[plan.Command, ...]:
+                  host: HookContext) -> tuple[plan.Command, ...]:
     """The teardown for this id: a dead create's journal first, then the detach by the record,
     or by the names and leases the id implies when there is no record."""
     if record is not None:
@@ -239,7 +239,7 @@ def _detach_steps(container_id: str, record: Record | None, leased: dict[str, ip
 
 
 def _detach(container_id: str, record: Record | None, leased: dict[str, ipaddress.IPv4Address],
-            host: Host) -> list[str]:
+            host: HookContext) -> list[str]:
     """Detach (see :func:`_detach_steps`), release the leases and the record; return what failed."""
     failures = teardown(_detach_steps(container_id, record, leased, host), host.run, host.log.info)
     for name in leased:
@@ -249,7 +249,7 @@ def _detach(container_id: str, record: Record | None, leased: dict[str, ipaddres
     return failures
 
 
-def release(container_id: str, host: Host) -> list[str]:
+def release(container_id: str, host: HookContext) -> list[str]:
     """poststop: remove the pf entry and the epair, release the lease, delete the record.
 
     Works from the record, or without one (the names follow from the id; leases are found by
@@ -263,7 +263,7 @@ def release(container_id: str, host: Host) -> list[str]:
         return _detach(container_id, record, leased, host)
 
 
-def print_release_plan(container_id: str, host: Host, out: TextIO) -> None:
+def print_release_plan(container_id: str, host: HookContext, out: TextIO) -> None:
     """poststop --dry-run: the teardown commands, from the record or the id; nothing runs."""
     record = host.state.read(container_id)
     steps = _detach_steps(container_id, record, leases_of(host.state.path, container_id), host)
@@ -274,7 +274,7 @@ def print_release_plan(container_id: str, host: Host, out: TextIO) -> None:
     out.write("release the lease and the record\n")
 
 
-def _dry_run(request: Request, host: Host, out: TextIO) -> None:
+def _dry_run(request: Request, host: HookContext, out: TextIO) -> None:
     """Print the plan (each command with its undo) after read-only observations; change nothing."""
     jail = find_jail(request, host)
     leases = LeaseStore.open(host.state.path, request.network)

@@ -91,7 +91,7 @@ class NetworkEntry:
 
 
 @attrs.frozen(kw_only=True)
-class HostResolver:
+class DnsDefaults:
     """What the host's resolv.conf offers containers (Docker's rules: loopback and IPv6
     nameservers are unusable from a container on an IPv4 bridge, so they are dropped)."""
 
@@ -99,7 +99,7 @@ class HostResolver:
     search: tuple[str, ...] = ()
 
     @classmethod
-    def from_text(cls, text: str) -> "HostResolver":
+    def from_text(cls, text: str) -> "DnsDefaults":
         """Parse resolv.conf(5): ``nameserver`` lines, and ``search`` or ``domain``: the two are
         mutually exclusive and the last instance of either wins (resolv.conf(5), res_init.c)."""
         servers: list[str] = []
@@ -120,7 +120,7 @@ class HostResolver:
         return cls(nameservers=tuple(servers[:MAXNS]) or FALLBACK_NAMESERVERS, search=search)
 
     @classmethod
-    def from_file(cls, path: str) -> "HostResolver":
+    def from_file(cls, path: str) -> "DnsDefaults":
         """Read the host's resolv.conf; a missing or unreadable file means the fallback."""
         try:
             return cls.from_text(Path(path).read_text(errors="replace"))
@@ -128,7 +128,7 @@ class HostResolver:
             return cls()
 
 
-def builtin(resolver: HostResolver) -> Network:
+def builtin(resolver: DnsDefaults) -> Network:
     """The built-in network ``default`` (Docker's ``docker0`` numbers)."""
     return Network(
         name=DEFAULT_NETWORK,
@@ -171,7 +171,7 @@ def parse_search(values: tuple[str, ...], where: str) -> tuple[str, ...]:
     return values
 
 
-def _network(name: str, entry: NetworkEntry, base: Network | None, resolver: HostResolver, where: str) -> Network:
+def _network(name: str, entry: NetworkEntry, base: Network | None, resolver: DnsDefaults, where: str) -> Network:
     """Merge ``entry`` over ``base`` (or the resolver defaults) and validate the result."""
     check_network_name(name, where)
     if base is None and (entry.bridge is None or entry.subnet is None):
@@ -221,18 +221,18 @@ def _network(name: str, entry: NetworkEntry, base: Network | None, resolver: Hos
 
 
 @attrs.frozen(kw_only=True)
-class HostConfig:
+class Networks:
     """Every network this host offers, by name."""
 
     networks: Mapping[str, Network]
 
     @classmethod
-    def builtin(cls, resolver: HostResolver) -> "HostConfig":
+    def builtin(cls, resolver: DnsDefaults) -> "Networks":
         """Only the built-in ``default`` network."""
         return cls(networks={DEFAULT_NETWORK: builtin(resolver)})
 
     @classmethod
-    def from_toml(cls, text: str, *, where: str, resolver: HostResolver) -> "HostConfig":
+    def from_toml(cls, text: str, *, where: str, resolver: DnsDefaults) -> "Networks":
         """Parse and validate a configuration file's text; ``where`` names it in errors."""
         from ocispec import InvalidDocument, structure
 
@@ -260,7 +260,7 @@ class HostConfig:
         return cls(networks=networks)
 
     @classmethod
-    def load(cls, path: str | None, *, resolver: HostResolver) -> "HostConfig":
+    def load(cls, path: str | None, *, resolver: DnsDefaults) -> "Networks":
         """Load ``path``; the default path may be absent (then only the built-in network)."""
         target = path or DEFAULT_CONFIG
         try:

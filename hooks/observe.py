@@ -5,9 +5,27 @@ import re
 
 import attrs
 
-from hooks.apply import describe
-from hooks.plan import BridgeState, JailInfo
 from hooks.system import Completed
+
+
+@attrs.frozen(kw_only=True)
+class JailInfo:
+    """What ``jls -j J jid vnet path`` says about the container's jail."""
+
+    jid: int
+    vnet: bool
+    path: str
+
+
+@attrs.frozen(kw_only=True)
+class BridgeState:
+    """What ``ifconfig BRIDGE`` says: whether it exists, its IPv4 addresses, whether it is up."""
+
+    exists: bool
+    addresses: tuple[str, ...] = ()
+    up: bool = False
+    is_bridge: bool = True
+
 
 JAILS = ("jls", "--libxo", "json", "name", "jid")
 """The probe that lists the live jails by name and jid (usr.sbin/jls/jls.c, libxo output)."""
@@ -87,7 +105,7 @@ def parse_table(stdout: str) -> list[str]:
 def failure(result: Completed) -> str:
     """Why a probe told nothing: its error (``argv: what it said``), or that its output could not
     be read."""
-    return describe(result) if not result.ok else f"{' '.join(result.argv)}: output not understood"
+    return result.describe() if not result.ok else f"{' '.join(result.argv)}: output not understood"
 
 
 def parse_jails(stdout: str) -> dict[str, int] | None:

@@ -31,6 +31,7 @@ import attrs
 
 from hooks.naming import host_ifname, jail_ifname
 from hooks.netconf import Network
+from hooks.observe import BridgeState, JailInfo
 from hooks.request import Request
 
 GROUP = "jailnet"
@@ -70,25 +71,6 @@ class WriteResolvConf:
 
 
 Step = Command | WriteResolvConf
-
-
-@attrs.frozen(kw_only=True)
-class JailInfo:
-    """What ``jls -j J jid vnet path`` says about the container's jail."""
-
-    jid: int
-    vnet: bool
-    path: str
-
-
-@attrs.frozen(kw_only=True)
-class BridgeState:
-    """What ``ifconfig BRIDGE`` says: whether it exists, its IPv4 addresses, whether it is up."""
-
-    exists: bool
-    addresses: tuple[str, ...] = ()
-    up: bool = False
-    is_bridge: bool = True
 
 
 @attrs.frozen(kw_only=True)

@@ -20,7 +20,13 @@ from collections.abc import Mapping
 import attrs
 
 from hooks.errors import BadInput
-from hooks.netconf import HostConfig, Network, check_network_name, parse_nameservers, parse_search
+from hooks.netconf import (
+    Network,
+    Networks,
+    check_network_name,
+    parse_nameservers,
+    parse_search,
+)
 
 ANNOTATION_NETWORK = "org.jailnet.network"
 ANNOTATION_IPV4 = "org.jailnet.ipv4"
@@ -100,7 +106,7 @@ class Request:
 
     @classmethod
     def from_inputs(
-        cls, *, container_id: str, annotations: Mapping[str, str], config: HostConfig, network: str | None
+        cls, *, container_id: str, annotations: Mapping[str, str], config: Networks, network: str | None
     ) -> "Request":
         """Validate everything; :class:`BadInput` names the first field that is wrong."""
         check_container_id(container_id)

@@ -6,6 +6,7 @@ Tests pass the simulated FreeBSD host (:mod:`hooks.testing`) as the runner inste
 """
 
 import os
+import shlex
 import subprocess
 from collections.abc import Mapping, Sequence
 from typing import Protocol
@@ -30,6 +31,12 @@ class Completed:
     def ok(self) -> bool:
         """True when the command exited 0."""
         return self.returncode == 0
+
+    def describe(self) -> str:
+        """``argv: what it said`` — stderr's first line, else stdout's last (route(8) reports
+        its errors on stdout: sbin/route/route.c ``newroute()``), else the exit status."""
+        said = self.stderr.strip().splitlines()[:1] or self.stdout.strip().splitlines()[-1:]
+        return f"{shlex.join(self.argv)}: {said[0] if said else f'exit status {self.returncode}'}"
 
 
 class Runner(Protocol):

@@ -15,7 +15,14 @@ Runtime-written documents are read leniently (unknown keys ignored); pass
 
 from typing import Any, TypeVar
 
-from ocispec._convert import OURS, RUNTIME, InvalidDocument, parse_json, structure, unstructure
+from ocispec._convert import (
+    OURS,
+    RUNTIME,
+    InvalidDocument,
+    parse_json,
+    structure,
+    unstructure,
+)
 from ocispec.config import (
     Allow,
     FreeBSD,
@@ -27,7 +34,14 @@ from ocispec.config import (
     SharingModeNoDisable,
     Spec,
 )
-from ocispec.runj import IPv4Mode, RunjExtension, RunjIPv4, RunjNetwork, RunjVnet, VnetMode
+from ocispec.runj import (
+    IPv4Mode,
+    RunjExtension,
+    RunjIPv4,
+    RunjNetwork,
+    RunjVnet,
+    VnetMode,
+)
 from ocispec.state import KNOWN_STATUSES, State
 
 __all__ = [

@@ -20,7 +20,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from hooks import plan
+from hooks import observe, plan
 from hooks.cli import main
 from hooks.naming import host_ifname
 from hooks.netconf import Network
@@ -321,12 +321,12 @@ def networks(draw: st.DrawFn) -> Network:
 @settings(max_examples=200, deadline=None)
 @given(network=networks(), jail_flag=st.booleans(), cid=names, jid=st.integers(min_value=1, max_value=99999),
        unit=st.integers(min_value=0, max_value=32767),
-       bridge=st.sampled_from([plan.BridgeState(exists=False), plan.BridgeState(exists=True),
-                               plan.BridgeState(exists=True, up=True), plan.BridgeState(exists=True, addresses=("x",))]))
+       bridge=st.sampled_from([observe.BridgeState(exists=False), observe.BridgeState(exists=True),
+                               observe.BridgeState(exists=True, up=True), observe.BridgeState(exists=True, addresses=("x",))]))
 def test_plans_for_any_network_use_registered_forms(network: Network, jail_flag: bool, cid: str, jid: int, unit: int,
-                                                    bridge: plan.BridgeState) -> None:
+                                                    bridge: observe.BridgeState) -> None:
     request = Request(container_id=cid, jail=cid, network=network, nameservers=(), search=(), dns=False)
-    jail = plan.JailInfo(jid=jid, vnet=True, path="/j")
+    jail = observe.JailInfo(jid=jid, vnet=True, path="/j")
     attachment = plan.Attachment(request=request, address=network.gateway + 1, jail=jail, jail_flag=jail_flag)
     epair = f"epair{unit}a"
     steps = [*plan.ensure_bridge(network, bridge), *plan.ensure_forwarding(False),

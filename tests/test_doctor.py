@@ -16,9 +16,17 @@ import pytest
 
 from hooks import doctor
 from hooks.cli import main
-from hooks.doctor import Finding, Lease, Observations, PfView, StateView, diagnose, nat_rule_for
-from hooks.netconf import HostConfig, HostResolver
-from hooks.plan import BridgeState
+from hooks.doctor import (
+    Finding,
+    Lease,
+    Observations,
+    PfView,
+    StateView,
+    diagnose,
+    nat_rule_for,
+)
+from hooks.netconf import DnsDefaults, Networks
+from hooks.observe import BridgeState
 from hooks.statedir import Record
 from hooks.system import Completed
 from hooks.testing import HookBed, SimulatedHost
@@ -357,7 +365,7 @@ def test_the_nat_fix_puts_running_containers_back(tmp_path: Path) -> None:
 
 # --- the pure core -----------------------------------------------------------------------------
 
-CONFIG = HostConfig.builtin(HostResolver())
+CONFIG = Networks.builtin(DnsDefaults())
 
 
 def observations(**changes: Any) -> Observations:
@@ -509,8 +517,8 @@ def test_fix_with_nothing_to_fix_changes_nothing(env: dict[str, str]) -> None:
 
 
 def test_networks_sharing_a_table_get_one_nat_check() -> None:
-    config = HostConfig.from_toml('[networks.b]\nbridge = "jailnet1"\nsubnet = "10.88.0.0/24"\n', where="t",
-                                  resolver=HostResolver())
+    config = Networks.from_toml('[networks.b]\nbridge = "jailnet1"\nsubnet = "10.88.0.0/24"\n', where="t",
+                                  resolver=DnsDefaults())
     obs = observations(bridges=(("jailnet0", BridgeState(exists=True, addresses=("172.17.0.1",), up=True)),
                                 ("jailnet1", BridgeState(exists=False))))
     findings = diagnose(obs, config, ["b", "default"])

@@ -13,7 +13,7 @@ import pytest
 
 import ocispec
 from hooks.cli import main
-from hooks.netconf import HostConfig, HostResolver
+from hooks.netconf import DnsDefaults, Networks
 from hooks.testing import SharedHost, SimulatedHost
 from hooks.testing.bed import PF_CONF
 from hooks.testing.runtime import FakeRunj, HookEntry
@@ -30,7 +30,7 @@ def jailnet(*argv: str) -> tuple[int, str, str]:
     return code, out.getvalue(), err.getvalue()
 
 
-HOST_CONFIG_NETWORKS = HostConfig.load(str(HOST_CONFIG), resolver=HostResolver())
+HOST_CONFIG_NETWORKS = Networks.load(str(HOST_CONFIG), resolver=DnsDefaults())
 
 
 def test_there_are_examples() -> None:

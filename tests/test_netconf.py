@@ -9,15 +9,15 @@ from hypothesis import strategies as st
 
 from hooks import netconf
 from hooks.errors import BadInput
-from hooks.netconf import FALLBACK_NAMESERVERS, HostConfig, HostResolver, Network, builtin
+from hooks.netconf import FALLBACK_NAMESERVERS, DnsDefaults, Network, Networks, builtin
 
-RESOLVER = HostResolver(nameservers=("192.0.2.53",), search=("example.org",))
+RESOLVER = DnsDefaults(nameservers=("192.0.2.53",), search=("example.org",))
 WHERE = "jailnet.toml"
 BACKEND = '[networks.backend]\nbridge = "jailnet1"\nsubnet = "10.88.0.0/24"\n'
 
 
-def load(text: str, resolver: HostResolver = RESOLVER) -> HostConfig:
-    return HostConfig.from_toml(text, where=WHERE, resolver=resolver)
+def load(text: str, resolver: DnsDefaults = RESOLVER) -> Networks:
+    return Networks.from_toml(text, where=WHERE, resolver=resolver)
 
 
 def rejected(text: str) -> str:
@@ -28,16 +28,16 @@ def rejected(text: str) -> str:
     return message
 
 
-# --- HostResolver ----------------------------------------------------------------------------
+# --- DnsDefaults ----------------------------------------------------------------------------
 
 def test_resolver_defaults_are_dockers_fallback() -> None:
-    assert HostResolver() == HostResolver(nameservers=("8.8.8.8", "8.8.4.4"), search=())
+    assert DnsDefaults() == DnsDefaults(nameservers=("8.8.8.8", "8.8.4.4"), search=())
     assert FALLBACK_NAMESERVERS == ("8.8.8.8", "8.8.4.4")
 
 
 def test_resolver_keeps_ipv4_nameservers_in_order() -> None:
     text = "nameserver 192.0.2.1\nnameserver 198.51.100.7\n"
-    assert HostResolver.from_text(text) == HostResolver(nameservers=("192.0.2.1", "198.51.100.7"), search=())
+    assert DnsDefaults.from_text(text) == DnsDefaults(nameservers=("192.0.2.1", "198.51.100.7"), search=())
 
 
 def test_resolver_drops_loopback_and_ipv6_nameservers() -> None:
@@ -48,7 +48,7 @@ def test_resolver_drops_loopback_and_ipv6_nameservers() -> None:
         "nameserver 2001:db8::53\n"    # IPv6: unusable from an IPv4-only bridge
         "nameserver 192.0.2.1\n"
     )
-    assert HostResolver.from_text(text).nameservers == ("192.0.2.1",)
+    assert DnsDefaults.from_text(text).nameservers == ("192.0.2.1",)
 
 
 @pytest.mark.parametrize("text", [
@@ -61,12 +61,12 @@ def test_resolver_drops_loopback_and_ipv6_nameservers() -> None:
     "; nameserver 192.0.2.1\n",
 ])
 def test_resolver_without_a_usable_nameserver_falls_back(text: str) -> None:
-    assert HostResolver.from_text(text).nameservers == ("8.8.8.8", "8.8.4.4")
+    assert DnsDefaults.from_text(text).nameservers == ("8.8.8.8", "8.8.4.4")
 
 
 def test_resolver_takes_at_most_three_nameservers() -> None:
     text = "".join(f"nameserver 192.0.2.{i}\n" for i in range(1, 6))
-    assert HostResolver.from_text(text).nameservers == ("192.0.2.1", "192.0.2.2", "192.0.2.3")
+    assert DnsDefaults.from_text(text).nameservers == ("192.0.2.1", "192.0.2.2", "192.0.2.3")
 
 
 def test_resolver_comments_and_odd_spacing() -> None:
@@ -78,12 +78,12 @@ def test_resolver_comments_and_odd_spacing() -> None:
         "options edns0\n"
         "sortlist 10.0.0.0/8\n"
     )
-    assert HostResolver.from_text(text) == HostResolver(
+    assert DnsDefaults.from_text(text) == DnsDefaults(
         nameservers=("192.0.2.1", "192.0.2.2"), search=("a.example", "b.example"))
 
 
 def test_resolver_domain_when_no_search() -> None:
-    assert HostResolver.from_text("domain corp.example\nnameserver 192.0.2.1\n").search == ("corp.example",)
+    assert DnsDefaults.from_text("domain corp.example\nnameserver 192.0.2.1\n").search == ("corp.example",)
 
 
 @pytest.mark.parametrize(("text", "search"), [
@@ -96,24 +96,24 @@ def test_resolver_domain_when_no_search() -> None:
     ("searching a.example\n", ()),
 ])
 def test_resolver_search_vs_domain(text: str, search: tuple[str, ...]) -> None:
-    assert HostResolver.from_text(text).search == search
+    assert DnsDefaults.from_text(text).search == search
 
 
 def test_resolver_from_file(tmp_path: Path) -> None:
     path = tmp_path / "resolv.conf"
     path.write_text("nameserver 192.0.2.9\nsearch lan\n")
-    assert HostResolver.from_file(str(path)) == HostResolver(nameservers=("192.0.2.9",), search=("lan",))
+    assert DnsDefaults.from_file(str(path)) == DnsDefaults(nameservers=("192.0.2.9",), search=("lan",))
 
 
 def test_resolver_from_missing_or_unreadable_file_is_the_fallback(tmp_path: Path) -> None:
-    assert HostResolver.from_file(str(tmp_path / "absent")) == HostResolver()
-    assert HostResolver.from_file(str(tmp_path)) == HostResolver()  # a directory
+    assert DnsDefaults.from_file(str(tmp_path / "absent")) == DnsDefaults()
+    assert DnsDefaults.from_file(str(tmp_path)) == DnsDefaults()  # a directory
 
 
 def test_resolver_from_file_tolerates_bad_bytes(tmp_path: Path) -> None:
     path = tmp_path / "resolv.conf"
     path.write_bytes(b"search \xff\xfe\nnameserver 192.0.2.9\n")
-    assert HostResolver.from_file(str(path)).nameservers == ("192.0.2.9",)
+    assert DnsDefaults.from_file(str(path)).nameservers == ("192.0.2.9",)
 
 
 # --- the built-in network --------------------------------------------------------------------
@@ -130,7 +130,7 @@ def test_builtin_network_values() -> None:
         interface=None,
         mtu=None,
     )
-    assert HostConfig.builtin(RESOLVER).networks == {"default": builtin(RESOLVER)}
+    assert Networks.builtin(RESOLVER).networks == {"default": builtin(RESOLVER)}
 
 
 def test_empty_file_is_the_builtin_network() -> None:
@@ -384,53 +384,53 @@ def test_invalid_toml(text: str, line: int) -> None:
     assert f"(at line {line}, column " in message
 
 
-# --- HostConfig.load -------------------------------------------------------------------------
+# --- Networks.load -------------------------------------------------------------------------
 
 def test_load_default_path_missing_means_builtin_only(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(netconf, "DEFAULT_CONFIG", str(tmp_path / "jailnet.toml"))
-    assert HostConfig.load(None, resolver=RESOLVER) == HostConfig.builtin(RESOLVER)
+    assert Networks.load(None, resolver=RESOLVER) == Networks.builtin(RESOLVER)
 
 
 def test_load_default_path_present(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     path = tmp_path / "jailnet.toml"
     path.write_text(BACKEND)
     monkeypatch.setattr(netconf, "DEFAULT_CONFIG", str(path))
-    assert sorted(HostConfig.load(None, resolver=RESOLVER).networks) == ["backend", "default"]
+    assert sorted(Networks.load(None, resolver=RESOLVER).networks) == ["backend", "default"]
 
 
 def test_load_explicit_path_missing_is_bad_input(tmp_path: Path) -> None:
     target = tmp_path / "nope.toml"
     with pytest.raises(BadInput) as info:
-        HostConfig.load(str(target), resolver=RESOLVER)
+        Networks.load(str(target), resolver=RESOLVER)
     assert str(info.value) == f"config {target}: no such file"
 
 
 def test_load_explicit_path(tmp_path: Path) -> None:
     path = tmp_path / "j.toml"
     path.write_text(BACKEND)
-    assert HostConfig.load(str(path), resolver=RESOLVER) == load(BACKEND)
+    assert Networks.load(str(path), resolver=RESOLVER) == load(BACKEND)
 
 
 def test_load_errors_name_the_file(tmp_path: Path) -> None:
     path = tmp_path / "j.toml"
     path.write_text(BACKEND + "mtu = 1\n")
     with pytest.raises(BadInput) as info:
-        HostConfig.load(str(path), resolver=RESOLVER)
+        Networks.load(str(path), resolver=RESOLVER)
     assert str(info.value) == f"{path}: networks.backend.mtu: 1 is outside 576..16370"
 
 
 def test_load_a_directory_or_bad_bytes(tmp_path: Path) -> None:
     with pytest.raises(BadInput) as info:
-        HostConfig.load(str(tmp_path), resolver=RESOLVER)
+        Networks.load(str(tmp_path), resolver=RESOLVER)
     assert str(info.value) == f"config {tmp_path}: Is a directory"
     path = tmp_path / "j.toml"
     path.write_bytes(b"# \xff\n")
     with pytest.raises(BadInput) as info:
-        HostConfig.load(str(path), resolver=RESOLVER)
+        Networks.load(str(path), resolver=RESOLVER)
     assert str(info.value) == f"config {path}: not UTF-8 text"
 
 
-# --- HostConfig.network ----------------------------------------------------------------------
+# --- Networks.network ----------------------------------------------------------------------
 
 def test_unknown_network_names_the_field_and_the_known_ones() -> None:
     config = load(BACKEND)
@@ -440,7 +440,7 @@ def test_unknown_network_names_the_field_and_the_known_ones() -> None:
     assert str(info.value) == (
         "annotation org.jailnet.network: unknown network 'frontend' (known: backend, default)")
     with pytest.raises(BadInput) as info:
-        HostConfig.builtin(RESOLVER).network("", "--network")
+        Networks.builtin(RESOLVER).network("", "--network")
     assert str(info.value) == "--network: unknown network '' (known: default)"
 
 

@@ -11,7 +11,8 @@ from hypothesis import strategies as st
 from hooks import observe, plan
 from hooks.naming import host_ifname, jail_ifname
 from hooks.netconf import Network
-from hooks.plan import Attachment, BridgeState, Command, JailInfo, WriteResolvConf
+from hooks.observe import BridgeState, JailInfo
+from hooks.plan import Attachment, Command, WriteResolvConf
 from hooks.request import Request
 from hooks.testing import SimulatedHost, populate_rootfs
 

@@ -7,11 +7,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from hooks.errors import BadInput
-from hooks.netconf import HostConfig, HostResolver
+from hooks.netconf import DnsDefaults, Networks
 from hooks.request import Request, check_container_id
 
-RESOLVER = HostResolver(nameservers=("192.0.2.53",), search=("example.org",))
-CONFIG = HostConfig.from_toml(
+RESOLVER = DnsDefaults(nameservers=("192.0.2.53",), search=("example.org",))
+CONFIG = Networks.from_toml(
     '[networks.backend]\nbridge = "jailnet1"\nsubnet = "10.88.0.0/24"\n'
     'nameservers = ["10.88.0.1"]\nsearch = ["internal"]\n'
     '[networks.db]\nbridge = "jailnet2"\nsubnet = "10.99.0.0/24"\n',

@@ -11,8 +11,17 @@ import pytest
 from hooks.system import Completed
 from hooks.testing import SimulatedHost
 from hooks.testing.model import Pf, Ruleset, Table
-from hooks.testing.pfctl import (USAGE, USAGE_15, _parse_translation, _print_trans, getprotobyname, getprotobynumber,
-                                 getservbyname, getservbyport, status)
+from hooks.testing.pfctl import (
+    USAGE,
+    USAGE_15,
+    _parse_translation,
+    _print_trans,
+    getprotobyname,
+    getprotobynumber,
+    getservbyname,
+    getservbyport,
+    status,
+)
 
 #: A setup step: an argv, optionally with stdin.
 Step = tuple[tuple[str, ...], str | None]
@@ -993,9 +1002,9 @@ def test_fault(host: SimulatedHost, argv: tuple[str, ...], rc: int, err: str) ->
     (("-k", "1.2.3.4"), True),
 ])
 def test_mutating(argv: tuple[str, ...], expected: bool) -> None:
-    from hooks.testing.pfctl import COMMAND
+    from hooks.testing.pfctl import PROGRAM
 
-    assert COMMAND.mutating(list(argv)) is expected
+    assert PROGRAM.mutating(list(argv)) is expected
 
 
 def test_read_only_commands_do_not_use_up_faults(host: SimulatedHost) -> None:

@@ -13,7 +13,7 @@ import pytest
 from hooks.system import Completed
 from hooks.testing import SimulatedHost, populate_rootfs
 from hooks.testing.model import Route
-from hooks.testing.route import COMMAND, USAGE_JAIL, USAGE_OLD
+from hooks.testing.route import PROGRAM, USAGE_JAIL, USAGE_OLD
 
 USAGE = USAGE_JAIL + "\n"
 DELETE_DEFAULT = ("route", "delete", "default")
@@ -519,7 +519,7 @@ def test_fault(host: SimulatedHost, argv: tuple[str, ...], rc: int, out: str, er
     (["-x", "add"], False),
 ])
 def test_mutating(args: list[str], expected: bool) -> None:
-    assert COMMAND.mutating(args) is expected
+    assert PROGRAM.mutating(args) is expected
 
 
 def test_get_is_not_counted_by_faults(host: SimulatedHost) -> None:

@@ -8,8 +8,8 @@ import pytest
 
 from hooks.system import Completed
 from hooks.testing import SimulatedHost, populate_rootfs
-from hooks.testing.command import getopt
-from hooks.testing.sysctl import COMMAND, USAGE, USAGE_13
+from hooks.testing.program import getopt
+from hooks.testing.sysctl import PROGRAM, USAGE, USAGE_13
 
 USAGE_TEXT = USAGE + "\n"
 
@@ -197,16 +197,16 @@ def test_fault_on_set(host: SimulatedHost) -> None:
 
 
 def test_fault_on_two_sets_with_n() -> None:
-    rc, out, err = COMMAND.fault(["-n", "net.inet.ip.forwarding=1", "net.pf.filter_local=1"])
+    rc, out, err = PROGRAM.fault(["-n", "net.inet.ip.forwarding=1", "net.pf.filter_local=1"])
     assert (rc, out) == (2, "0\n0\n")
     assert err.count("Operation not permitted") == 2
 
 
 def test_reads_are_not_mutating(host: SimulatedHost) -> None:
-    assert not COMMAND.mutating(["-n", "net.inet.ip.forwarding"])
-    assert COMMAND.mutating(["net.inet.ip.forwarding=1"])
-    assert COMMAND.mutating(["net.inet.ip.forwarding:1"])
-    assert not COMMAND.mutating(["-W", "net.inet.ip.forwarding=1"])
+    assert not PROGRAM.mutating(["-n", "net.inet.ip.forwarding"])
+    assert PROGRAM.mutating(["net.inet.ip.forwarding=1"])
+    assert PROGRAM.mutating(["net.inet.ip.forwarding:1"])
+    assert not PROGRAM.mutating(["-W", "net.inet.ip.forwarding=1"])
     host.fail_nth(1)
     assert host(("sysctl", "kern.ostype")).returncode == 0
     assert host(("sysctl", "net.inet.ip.forwarding=1")).returncode == 1

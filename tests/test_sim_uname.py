@@ -8,7 +8,7 @@ import pytest
 
 from hooks.system import Completed
 from hooks.testing import SharedHost, SimulatedHost, populate_rootfs
-from hooks.testing.uname import COMMAND, USAGE, USAGE_13
+from hooks.testing.uname import PROGRAM, USAGE, USAGE_13
 
 VERSION = "FreeBSD 14.2-RELEASE GENERIC"
 
@@ -63,7 +63,7 @@ def test_in_a_jail(host: SimulatedHost, tmp_path: Path) -> None:
 
 
 def test_not_mutating() -> None:
-    assert not COMMAND.mutating(["-a"])
+    assert not PROGRAM.mutating(["-a"])
 
 
 def test_installed_in_usr_bin(shared: SharedHost) -> None:

@@ -8,7 +8,7 @@ command, OCI runtimes) share it.
 
 from hooks.testing.bed import HookBed
 from hooks.testing.host import SimulatedHost, populate_rootfs
-from hooks.testing.model import HostState, Invocation
+from hooks.testing.model import Invocation, SimState
 from hooks.testing.store import SharedHost
 
-__all__ = ["HookBed", "HostState", "Invocation", "SharedHost", "SimulatedHost", "populate_rootfs"]
+__all__ = ["HookBed", "SimState", "Invocation", "SharedHost", "SimulatedHost", "populate_rootfs"]

@@ -1,7 +1,7 @@
 """The simulated FreeBSD host: a :class:`~hooks.system.Runner` that answers like FreeBSD does.
 
 :class:`SimulatedHost` runs ``ifconfig``, ``pfctl``, ``sysctl``, ``route``, ``jls``, ``jexec`` and
-``jail`` against an in-memory :class:`~hooks.testing.model.HostState`, keeps an invocation log,
+``jail`` against an in-memory :class:`~hooks.testing.model.SimState`, keeps an invocation log,
 injects faults, and offers helpers that create and remove jails the way runj does.
 """
 
@@ -14,7 +14,6 @@ import attrs
 
 from hooks.system import Completed
 from hooks.testing import interfaces, jails
-from hooks.testing.command import Context
 from hooks.testing.model import (
     HOST_VNET,
     IFF_BROADCAST,
@@ -24,21 +23,22 @@ from hooks.testing.model import (
     IFF_SIMPLEX,
     IFF_UP,
     Fault,
-    HostState,
     Inet,
     Invocation,
     Jail,
     Route,
+    SimState,
     Vnet,
 )
+from hooks.testing.program import Context
 from hooks.testing.programs import PROGRAMS, execute
 
 
 class SimulatedHost:
     """A FreeBSD host in memory. Call it like a runner: ``host(("ifconfig", "-l"))``."""
 
-    def __init__(self, state: HostState | None = None) -> None:
-        self.state = state if state is not None else HostState()
+    def __init__(self, state: SimState | None = None) -> None:
+        self.state = state if state is not None else SimState()
         self.kill_caller = False
         """Set when a ``kill-*`` fault fired: the executable then SIGKILLs its parent."""
 
@@ -58,7 +58,7 @@ class SimulatedHost:
         pf is loaded (``kldload pf``) but disabled and has no rules; forwarding is off
         (``net.inet.ip.forwarding`` defaults to 0, netinet/ip_input.c ``V_ipforwarding``).
         """
-        state = HostState(release=release)
+        state = SimState(release=release)
         state.pf.loaded = pf_loaded
         host = state.host
         host.sysctls.update(interfaces.default_sysctls())

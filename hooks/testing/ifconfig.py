@@ -40,7 +40,6 @@ from collections.abc import Callable, Sequence
 import attrs
 
 from hooks.testing import interfaces
-from hooks.testing.command import Command, Context, Fail, getopt
 from hooks.testing.interfaces import STRERROR, KernelError
 from hooks.testing.model import (
     HOST_VNET,
@@ -60,10 +59,11 @@ from hooks.testing.model import (
     IFF_STICKYARP,
     IFF_UP,
     IFNAMSIZ,
-    HostState,
     Interface,
+    SimState,
     Vnet,
 )
+from hooks.testing.program import Context, Fail, Program, getopt
 
 # ifconfig.c usage(): "%s" is the modules' option usages ([-L] [-C] [-g groupname]). The
 # "[-j jail]" forms exist from 13.3 (ifconfig.8); older releases print the usage without them.
@@ -446,12 +446,12 @@ class _Exit(Fail):
         super().__init__("", code)
 
 
-def _usage_text(state: HostState) -> str:
+def _usage_text(state: SimState) -> str:
     text = USAGE.rstrip()
     return text if state.has_jail_flag() else text.replace("[-j jail] ", "")
 
 
-def _usage(state: HostState) -> Fail:
+def _usage(state: SimState) -> Fail:
     """ifconfig.c ``usage()``: the synopsis on stderr, exit 1."""
     return Fail(_usage_text(state), 1)
 
@@ -1052,7 +1052,7 @@ def _group_member(iface: Interface, match: str | None, nomatch: str | None) -> b
     return matched and nomatched
 
 
-def _has_family(state: HostState, iface: Interface, family: Family, *, names_only: bool) -> bool:
+def _has_family(state: SimState, iface: Interface, family: Family, *, names_only: bool) -> bool:
     """Whether a listing restricted to ``family`` shows ``iface``.
 
     ``ether``: an Ethernet-like interface with a 6-byte address (``match_ether``: not a loopback).
@@ -1127,7 +1127,7 @@ _ND6 = {
 _PATH_COST = {"epair": 2000, "em": 20000}
 
 
-def flags_text(state: HostState, iface: Interface) -> str:
+def flags_text(state: SimState, iface: Interface) -> str:
     """``flags=HEX<NAMES>`` (ifconfig.c ``print_bits`` with IFFBITS; 13.x ``printb``).
 
     The netlink ifconfig of 14.0+ shows the link state as LOWER_UP (ifconfig_netlink.c IFFBITS
@@ -1140,7 +1140,7 @@ def flags_text(state: HostState, iface: Interface) -> str:
     return f"flags={flags:x}<{','.join(names)}>"
 
 
-def status(state: HostState, vnet: Vnet, iface: Interface, family: str | None = None) -> str:
+def status(state: SimState, vnet: Vnet, iface: Interface, family: str | None = None) -> str:
     """The status block of ``ifconfig IF`` (ifconfig.c ``status()``, 14.x ``status_nl``).
 
     Header, description, options; then the addresses of every family, or of ``family`` only
@@ -1243,4 +1243,4 @@ def fault(args: Sequence[str]) -> tuple[int, str, str]:
     return 1, "", f"ifconfig: {text}\n"
 
 
-COMMAND = Command(name="ifconfig", run=run, mutating=mutating, fault=fault)
+PROGRAM = Program(name="ifconfig", run=run, mutating=mutating, fault=fault)

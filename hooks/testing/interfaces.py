@@ -3,7 +3,7 @@
 :mod:`hooks.testing.ifconfig` parses the command line the way sbin/ifconfig does and calls these;
 each one does what its kernel counterpart does and raises :class:`KernelError` with the errno that
 counterpart returns. Sources are cited per function; "13.x" and "14.x" name the releases whose
-code differs (``HostState.osreldate``).
+code differs (``SimState.osreldate``).
 """
 
 import hashlib
@@ -19,9 +19,9 @@ from hooks.testing.model import (
     IFF_SIMPLEX,
     IFF_UP,
     IFNAMSIZ,
-    HostState,
     Inet,
     Interface,
+    SimState,
     Vnet,
 )
 
@@ -83,7 +83,7 @@ def default_sysctls() -> dict[str, int]:
     }
 
 
-def base_flags(state: HostState, driver: str) -> int:
+def base_flags(state: SimState, driver: str) -> int:
     """Flags of a newly attached interface.
 
     An epair is created down but RUNNING (if_epair.c ``epair_clone_create`` ->
@@ -102,7 +102,7 @@ def base_flags(state: HostState, driver: str) -> int:
     return IFF_BROADCAST | IFF_SIMPLEX | IFF_MULTICAST | epoch
 
 
-def attach(state: HostState, vnet: Vnet, vnet_id: int, name: str, *, driver: str, unit: int,
+def attach(state: SimState, vnet: Vnet, vnet_id: int, name: str, *, driver: str, unit: int,
            side: str = "", home: int | None = None) -> Interface:
     """Attach a new interface to ``vnet`` (if.c ``if_alloc_domain`` takes the ifindex,
     ``if_attach_internal`` appends it to the vnet's list)."""
@@ -123,7 +123,7 @@ def attach(state: HostState, vnet: Vnet, vnet_id: int, name: str, *, driver: str
     return iface
 
 
-def alloc_index(state: HostState, vnet: Vnet) -> int:
+def alloc_index(state: SimState, vnet: Vnet) -> int:
     """The lowest unused ifindex: "Try to find an empty slot below if_index. If we fail, take the
     next slot." (if.c ``if_alloc_domain``).
 
@@ -188,7 +188,7 @@ def find(vnet: Vnet, name: str) -> Interface | None:
     return vnet.interfaces.get(name)
 
 
-def units_in_use(state: HostState, vnet_id: int, cloner: str) -> set[int]:
+def units_in_use(state: SimState, vnet_id: int, cloner: str) -> set[int]:
     """Units of ``cloner`` reserved in ``vnet_id``: held until destroy, even after a rename or a
     move into a jail (if_clone.c ``ifc_alloc_unit``/``ifc_free_unit``: the unit is freed only in
     ``if_clone_destroyif``)."""
@@ -231,7 +231,7 @@ def _name2unit(name: str) -> int:
     return int(digits)
 
 
-def _alloc_unit(state: HostState, vnet: Vnet, vnet_id: int, cloner: str, unit: int, pattern: str) -> int:
+def _alloc_unit(state: SimState, vnet: Vnet, vnet_id: int, cloner: str, unit: int, pattern: str) -> int:
     """if_clone.c ``ifc_alloc_unit``: a given unit must be free (EEXIST) and not above
     ``IF_MAXUNIT`` (ENOSPC); without one, ``ifc_alloc_unit_next`` takes the lowest free unit and
     moves on while ``ifc_alloc_unit_specific`` says EEXIST, i.e. while the unit is held or the name
@@ -252,7 +252,7 @@ def _alloc_unit(state: HostState, vnet: Vnet, vnet_id: int, cloner: str, unit: i
         unit += 1
 
 
-def clone_create(state: HostState, vnet: Vnet, vnet_id: int, name: str) -> Interface:
+def clone_create(state: SimState, vnet: Vnet, vnet_id: int, name: str) -> Interface:
     """SIOCIFCREATE2: if_clone.c ``ifc_create_ifp`` / ``if_clone_createif_nl``.
 
     No cloner of this vnet matches -> EINVAL; the name exists -> EEXIST. A simple cloner
@@ -281,7 +281,7 @@ def clone_create(state: HostState, vnet: Vnet, vnet_id: int, name: str) -> Inter
     return attach(state, vnet, vnet_id, f"{cloner}{unit}", driver=cloner, unit=unit)
 
 
-def clone_destroy(state: HostState, vnet: Vnet, iface: Interface) -> None:
+def clone_destroy(state: SimState, vnet: Vnet, iface: Interface) -> None:
     """SIOCIFDESTROY: if_clone.c ``if_clone_destroy``.
 
     The cloner is looked up by driver name in the interface's home vnet (so a jail can destroy an
@@ -293,7 +293,7 @@ def clone_destroy(state: HostState, vnet: Vnet, iface: Interface) -> None:
     destroy(state, vnet, iface)
 
 
-def set_up(state: HostState, iface: Interface, up: bool) -> None:
+def set_up(state: SimState, iface: Interface, up: bool) -> None:
     """Bring an interface up or down as the boot scripts leave it: for a loopback that is
     ``ifconfig lo0 inet 127.0.0.1/8 up`` (rc.d/netif), so it is also RUNNING (if_loop.c
     ``loioctl`` SIOCSIFADDR). ifconfig's ``up``/``down`` words use :func:`set_flags`."""
@@ -302,7 +302,7 @@ def set_up(state: HostState, iface: Interface, up: bool) -> None:
         iface.flags |= IFF_RUNNING
 
 
-def if_updown(state: HostState, iface: Interface, up: bool) -> None:
+def if_updown(state: SimState, iface: Interface, up: bool) -> None:
     """Set or clear IFF_UP through SIOCSIFFLAGS (if.c ``if_up``/``if_down``, then the driver).
 
     A bridge runs only while up (if_bridge.c ``bridge_init``/``bridge_stop``). if_loop.c
@@ -323,7 +323,7 @@ def if_updown(state: HostState, iface: Interface, up: bool) -> None:
             iface.flags &= ~IFF_RUNNING
 
 
-def set_flags(state: HostState, iface: Interface, bit: int, on: bool) -> None:
+def set_flags(state: SimState, iface: Interface, bit: int, on: bool) -> None:
     """SIOCSIFFLAGS with one user-settable bit changed (if.c ``ifhwioctl``).
 
     IFF_UP goes through :func:`if_updown`. IFF_PPROMISC also sets IFF_PROMISC, and clearing it
@@ -344,7 +344,7 @@ def set_flags(state: HostState, iface: Interface, bit: int, on: bool) -> None:
             iface.flags &= ~IFF_PROMISC
 
 
-def link_up(state: HostState, iface: Interface) -> bool:
+def link_up(state: SimState, iface: Interface) -> bool:
     """Whether the link state is UP (what 14.x ifconfig shows as LOWER_UP).
 
     An epair's link is up from creation (if_epair.c ``epair_set_state``), a physical port's while
@@ -362,7 +362,7 @@ def link_up(state: HostState, iface: Interface) -> bool:
     return False
 
 
-def set_mtu(state: HostState, vnet: Vnet, iface: Interface, mtu: int) -> None:
+def set_mtu(state: SimState, vnet: Vnet, iface: Interface, mtu: int) -> None:
     """SIOCSIFMTU (if.c ``ifhwioctl``): outside IF_MINMTU..IF_MAXMTU -> EINVAL; a bridge member
     -> EOPNOTSUPP ("Disallow MTU changes on bridge member interfaces", the 14.x if.c read; 13.x
     [guess]); then the driver: if_epair.c and if_loop.c take any MTU ("We basically allow all
@@ -395,7 +395,7 @@ def set_description(iface: Interface, text: str) -> None:
     iface.description = text
 
 
-def rename(state: HostState, vnet: Vnet, iface: Interface, new: str) -> None:
+def rename(state: SimState, vnet: Vnet, iface: Interface, new: str) -> None:
     """SIOCSIFNAME (if.c ``ifhwioctl`` -> ``if_rename``).
 
     ``copyinstr(..., IFNAMSIZ)`` -> ENAMETOOLONG; empty -> EINVAL; the same name -> nothing (14.x
@@ -446,7 +446,7 @@ def delete_group(iface: Interface, group: str) -> None:
     iface.groups.remove(group)
 
 
-def add_inet(state: HostState, vnet: Vnet, iface: Interface, address: str, prefixlen: int) -> None:
+def add_inet(state: SimState, vnet: Vnet, iface: Interface, address: str, prefixlen: int) -> None:
     """Add an IPv4 address (netinet/in.c ``in_aifaddr_ioctl``; the 14.x netlink RTM_NEWADDR ends
     there too).
 
@@ -467,7 +467,7 @@ def add_inet(state: HostState, vnet: Vnet, iface: Interface, address: str, prefi
         iface.flags |= IFF_RUNNING
 
 
-def delete_inet(state: HostState, iface: Interface, address: str | None) -> None:
+def delete_inet(state: SimState, iface: Interface, address: str | None) -> None:
     """Delete an IPv4 address (netinet/in.c ``in_difaddr_ioctl``): the given one, or without one
     the first (``deleteAny``); none to delete -> EADDRNOTAVAIL.
 
@@ -494,7 +494,7 @@ def set_lladdr(iface: Interface, lladdr: bytes) -> None:
     iface.mac = ":".join(f"{b:02x}" for b in lladdr)
 
 
-def random_lladdr(state: HostState) -> bytes:
+def random_lladdr(state: SimState) -> bytes:
     """``ether random`` (af_link.c ``link_getaddr``): random bytes, unicast and locally
     administered. Derived from the host's serial here, so a run is repeatable."""
     state.serial += 1
@@ -503,7 +503,7 @@ def random_lladdr(state: HostState) -> bytes:
     return bytes(digest)
 
 
-def add_member(state: HostState, vnet: Vnet, bridge: Interface, name: str) -> None:
+def add_member(state: SimState, vnet: Vnet, bridge: Interface, name: str) -> None:
     """BRDGADD (if_bridge.c ``bridge_ioctl_add``), after SIOCSDRVSPEC reached the bridge.
 
     Not a bridge: the driver's ioctl refuses SIOCSDRVSPEC (``ether_ioctl``/``loioctl``) ->
@@ -554,7 +554,7 @@ def delete_member(vnet: Vnet, bridge: Interface, name: str) -> None:
             member.flags &= ~IFF_PROMISC
 
 
-def locate(state: HostState, driver: str, unit: int, home: int, side: str) -> tuple[int, Vnet, Interface] | None:
+def locate(state: SimState, driver: str, unit: int, home: int, side: str) -> tuple[int, Vnet, Interface] | None:
     """Find an interface by identity (driver, unit, home vnet, epair side) in whatever vnet it is."""
     for vnet_id, vnet in state.vnets():
         for iface in vnet.interfaces.values():
@@ -563,7 +563,7 @@ def locate(state: HostState, driver: str, unit: int, home: int, side: str) -> tu
     return None
 
 
-def detach(state: HostState, vnet: Vnet, iface: Interface) -> None:
+def detach(state: SimState, vnet: Vnet, iface: Interface) -> None:
     """Remove ``iface`` from ``vnet``: it leaves its bridge (if_bridge.c ``bridge_ifdetach``), a
     bridge releases its members, and routes through it go (if.c ``if_detach_internal``)."""
     if iface.bridge and iface.bridge in vnet.interfaces:
@@ -581,7 +581,7 @@ def detach(state: HostState, vnet: Vnet, iface: Interface) -> None:
     remove(vnet, iface)
 
 
-def destroy(state: HostState, vnet: Vnet, iface: Interface) -> None:
+def destroy(state: SimState, vnet: Vnet, iface: Interface) -> None:
     """Destroy a cloned interface; for an epair, destroy **both** ends wherever the other one is
     (if_epair.c ``epair_clone_destroy``: ``CURVNET_SET_QUIET(oifp->if_vnet)`` then
     ``if_clone_destroyif(ifc, oifp)``)."""
@@ -592,7 +592,7 @@ def destroy(state: HostState, vnet: Vnet, iface: Interface) -> None:
             detach(state, other[1], other[2])
 
 
-def move(state: HostState, source: Vnet, iface: Interface, target: Vnet) -> None:
+def move(state: SimState, source: Vnet, iface: Interface, target: Vnet) -> None:
     """Move ``iface`` to another vnet (if.c ``if_vmove``).
 
     ``if_detach_internal(ifp, true)`` drops bridge membership, every group (``if_delgroups``),
@@ -611,7 +611,7 @@ def move(state: HostState, source: Vnet, iface: Interface, target: Vnet) -> None
     insert(target, iface)
 
 
-def loan(state: HostState, vnet: Vnet, vnet_id: int, iface: Interface, jid: int, *, in_jail: bool) -> None:
+def loan(state: SimState, vnet: Vnet, vnet_id: int, iface: Interface, jid: int, *, in_jail: bool) -> None:
     """SIOCSIFVNET (if.c ``if_vmove_loan``): the jail is looked up among the caller's child
     prisons (``prison_find_child``: none from inside a jail) -> ENXIO; it has no vnet of its own
     (it is the caller's) -> EEXIST; the name exists in its vnet -> EEXIST.
@@ -631,7 +631,7 @@ def loan(state: HostState, vnet: Vnet, vnet_id: int, iface: Interface, jid: int,
     move(state, vnet, iface, target)
 
 
-def reclaim(state: HostState, vnet: Vnet, name: str, jid: int, *, in_jail: bool) -> None:
+def reclaim(state: SimState, vnet: Vnet, name: str, jid: int, *, in_jail: bool) -> None:
     """SIOCSIFRVNET (if.c ``if_vmove_reclaim``): the jail among the caller's children -> ENXIO;
     the name in the jail's vnet -> ENXIO ("Make sure the named iface exists in the source
     prison/vnet"); that vnet is the caller's -> EEXIST. The name is not checked in the caller's
@@ -648,7 +648,7 @@ def reclaim(state: HostState, vnet: Vnet, name: str, jid: int, *, in_jail: bool)
     move(state, source, iface, vnet)
 
 
-def dissolve_vnet(state: HostState, vnet_id: int, vnet: Vnet) -> None:
+def dissolve_vnet(state: SimState, vnet_id: int, vnet: Vnet) -> None:
     """Destroy a jail's vnet (if.c ``vnet_if_return``, if_clone.c ``if_clone_detach``).
 
     Interfaces whose home is another vnet go back there, under the name they have now (nothing

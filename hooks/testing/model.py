@@ -213,7 +213,7 @@ class Fault:
 
 
 @attrs.define
-class HostState:
+class SimState:
     """Everything the simulated host remembers between commands."""
 
     release: str = "14.2-RELEASE"

@@ -48,8 +48,8 @@ from collections.abc import Callable, Sequence
 
 import attrs
 
-from hooks.testing.command import Command, Context, Fail, getopt
 from hooks.testing.model import Pf, Ruleset, Table
+from hooks.testing.program import Context, Fail, Program, getopt
 
 _USAGE_LINES = (
     "\t[-f file] [-i interface] [-K host | network]\n"
@@ -3466,4 +3466,4 @@ def fault(args: Sequence[str]) -> tuple[int, str, str]:
     return 1, "", "pfctl: DIOCSETDEBUG: Operation not permitted\n"
 
 
-COMMAND = Command(name="pfctl", run=run, mutating=mutating, fault=fault)
+PROGRAM = Program(name="pfctl", run=run, mutating=mutating, fault=fault)

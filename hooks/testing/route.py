@@ -28,8 +28,8 @@ from collections.abc import Sequence
 import attrs
 
 from hooks.testing import interfaces
-from hooks.testing.command import Command, Context, Fail, getopt
 from hooks.testing.model import HOST_VNET, Interface, Jail, Route, Vnet
+from hooks.testing.program import Context, Fail, Program, getopt
 
 # sysexits.h
 EX_USAGE = 64
@@ -967,9 +967,9 @@ def fault(args: Sequence[str]) -> tuple[int, str, str]:
     if words[0] == "flush":
         named = af or any(w in ("-4", "-inet", "-6", "-inet6") for w in words[1:])
         return (1, "", "route: RTM_DELROUTE failed:: Operation not permitted\n") if named else (0, "", "")
-    from hooks.testing.model import HostState  # a blank 14.x host for the word parser
+    from hooks.testing.model import SimState  # a blank 14.x host for the word parser
 
-    ctx = Context(HostState(), "route")
+    ctx = Context(SimState(), "route")
     try:
         request = _Newroute(ctx, af, lenient=True).parse(words)
     except Fail as failure:
@@ -979,4 +979,4 @@ def fault(args: Sequence[str]) -> tuple[int, str, str]:
     return 1, out, ""
 
 
-COMMAND = Command(name="route", run=run, mutating=mutating, fault=fault)
+PROGRAM = Program(name="route", run=run, mutating=mutating, fault=fault)

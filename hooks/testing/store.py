@@ -25,7 +25,7 @@ import attrs
 
 from hooks.system import Completed
 from hooks.testing.host import SimulatedHost
-from hooks.testing.model import HostState
+from hooks.testing.model import SimState
 
 #: Where each program lives on FreeBSD (hier(7)); the executables mirror it under the directory.
 LAYOUT = {
@@ -117,11 +117,11 @@ class SharedHost:
         finally:
             os.close(fd)
 
-    def _load(self) -> HostState:
-        state: HostState = _structure(json.loads(self.state_file.read_text()), HostState)
+    def _load(self) -> SimState:
+        state: SimState = _structure(json.loads(self.state_file.read_text()), SimState)
         return state
 
-    def _save(self, state: HostState) -> None:
+    def _save(self, state: SimState) -> None:
         data = json.dumps(attrs.asdict(state))
         fd, tmp = tempfile.mkstemp(dir=self.directory, prefix=".host.", suffix=".json")
         with os.fdopen(fd, "w") as f:
@@ -136,7 +136,7 @@ class SharedHost:
             yield host
             self._save(host.state)
 
-    def snapshot(self) -> HostState:
+    def snapshot(self) -> SimState:
         """A copy of the host's state, read under the lock."""
         with self._locked():
             return self._load()

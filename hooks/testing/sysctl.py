@@ -17,7 +17,7 @@ from collections.abc import Sequence
 import attrs
 
 from hooks.testing import interfaces
-from hooks.testing.command import Command, Context, Fail, getopt
+from hooks.testing.program import Context, Fail, Program, getopt
 
 #: sysctl.c usage() of the later tree: two lines on stderr, exit 1.
 USAGE = (
@@ -363,4 +363,4 @@ def fault(args: Sequence[str]) -> tuple[int, str, str]:
     return len(writes) or 1, "".join(out), "".join(err)
 
 
-COMMAND = Command(name="sysctl", run=run, mutating=mutating, fault=fault)
+PROGRAM = Program(name="sysctl", run=run, mutating=mutating, fault=fault)

@@ -11,7 +11,7 @@ environment).
 import hashlib
 from collections.abc import Sequence
 
-from hooks.testing.command import Command, Context, Fail, getopt
+from hooks.testing.program import Context, Fail, Program, getopt
 from hooks.testing.sysctl import uname_values
 
 #: uname.c of the 13.x tree: getopt "aiKmnoprsUv"; the newer tree adds -b (kern.build_id).
@@ -82,4 +82,4 @@ def _fault(_: Sequence[str]) -> tuple[int, str, str]:
     return 1, "", "uname: sysctl: Operation not permitted\n"
 
 
-COMMAND = Command(name="uname", run=run, mutating=_never, fault=_fault)
+PROGRAM = Program(name="uname", run=run, mutating=_never, fault=_fault)

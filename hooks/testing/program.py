@@ -1,4 +1,4 @@
-"""What every simulated command shares: its context, its failure exception, and its registry entry.
+"""What every simulated program shares: its context, its failure exception, and its registry entry.
 
 A command handler gets a :class:`Context` (the host state, the vnet it runs in, stdin, and two
 output buffers) and the arguments after the program name. It prints through the context and ends
@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 
 import attrs
 
-from hooks.testing.model import HOST_VNET, HostState, Vnet
+from hooks.testing.model import HOST_VNET, SimState, Vnet
 
 
 class Fail(Exception):
@@ -27,7 +27,7 @@ class Fail(Exception):
 class Context:
     """Where and with what a command runs."""
 
-    state: HostState
+    state: SimState
     program: str
     vnet_id: int = HOST_VNET
     """The vnet the command acts on: 0 for the host, a jid for ``jexec``/``-j`` into a vnet jail."""
@@ -66,8 +66,9 @@ Handler = Callable[[Context, list[str]], int]
 
 
 @attrs.frozen
-class Command:
-    """A simulated program: how to run it, whether an argv changes the host, how it fails."""
+class Program:
+    """A simulated program (``ifconfig``, ``pfctl``, ...): how to run it, whether an argv changes
+    the host, how it fails. Not to be confused with :class:`hooks.plan.Command`, a step of a plan."""
 
     name: str
     run: Handler
