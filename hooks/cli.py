@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 
 from hooks import __version__
 from hooks.console import Console
+from hooks.errors import BadInput, OperationFailed
 from hooks.paths import DEFAULT_CONFIG, DEFAULT_STATE_DIR
 from hooks.system import SubprocessRunner, search_path
 
@@ -186,11 +187,16 @@ def main(
         return demo.demo(out, keep=args.keep)
     env = os.environ if environ is None else environ
     console = Console(out=out, err=err, environ=env,
-                      run=run if run is not None else SubprocessRunner(path=search_path(env)), stdin=stdin)
-    if args.command == "hook":
-        from hooks.invocation import invoke
+                      run=run if run is not None else SubprocessRunner(path=search_path(env)), stdin=stdin,
+                      program=sys.argv[0] if argv is None else "")
+    try:
+        if args.command == "hook":
+            from hooks.invocation import invoke
 
-        return invoke(args, stdin if stdin is not None else sys.stdin.buffer.read(), console)
-    module = importlib.import_module(COMMANDS[args.command])
-    code: int = module.main(args, console)
-    return code
+            return invoke(args, stdin if stdin is not None else sys.stdin.buffer.read(), console)
+        module = importlib.import_module(COMMANDS[args.command])
+        code: int = module.main(args, console)
+        return code
+    except (BadInput, OperationFailed) as exc:
+        err.write(f"{PROG}: {exc}\n")
+        return exc.exit_code

@@ -36,6 +36,9 @@ class Console:
     environ: Mapping[str, str]
     run: Runner
     stdin: bytes | None = None
+    program: str = ""
+    """How this ``jailnet`` was started (``sys.argv[0]``): ``bundle add`` writes its absolute
+    path into hooks when it is one."""
 
     def state_dir(self, args: argparse.Namespace) -> Path:
         """``--state-dir``, ``$JAILNET_STATE_DIR``, or /var/run/jailnet."""

@@ -30,9 +30,6 @@ import attrs
 from hooks import observe, plan
 from hooks.apply import teardown
 from hooks.console import Console
-from hooks.errors import BadInput
-from hooks.leases import holders
-from hooks.leases import release as release_leases
 from hooks.naming import host_ifname
 from hooks.netconf import Network
 from hooks.statedir import Record, StateDir, jail_alive
@@ -171,8 +168,7 @@ def observe_host(console: Console, state: StateDir, networks: Mapping[str, Netwo
             tables[name] = None
             unknown.append(f"cannot list pf table <{network.table}> ({observe.failure(shown)}); kept its entries")
     records = tuple(state.records())
-    base = state.path / "networks"
-    leases = {d.name: holders(d) for d in sorted(base.iterdir())} if base.is_dir() else {}
+    leases = {name: found.holders() for name, found in state.network_leases().items()}
     ids = {r.id for r in records} | {h for held in leases.values() for h in held.values()}
     busy = frozenset(i for i in ids if state.busy(i))
     inside = {}
@@ -188,11 +184,7 @@ def observe_host(console: Console, state: StateDir, networks: Mapping[str, Netwo
 def main(args: argparse.Namespace, console: Console) -> int:
     """``jailnet gc [--dry-run] [--json]``: 0 when everything found was removed, 1 when a removal
     failed or an observation did (then gc removed only what did not depend on it)."""
-    try:
-        config = console.networks(args)
-    except BadInput as exc:
-        console.err.write(f"jailnet: {exc}\n")
-        return 2
+    config = console.networks(args)
     state = StateDir(console.state_dir(args))
     failures: list[str] = []
     with state.lock():
@@ -202,8 +194,8 @@ def main(args: argparse.Namespace, console: Console) -> int:
             if not args.dry_run:
                 failures += teardown(item.steps, console.run)
                 if item.container_id:
-                    for directory in sorted((state.path / "networks").glob("*")):
-                        release_leases(directory, item.container_id)
+                    for leases in state.network_leases().values():
+                        leases.release(item.container_id)
                     state.delete(item.container_id)
             if not args.json:
                 verb = "would remove" if args.dry_run else "removed"

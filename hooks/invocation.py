@@ -1,7 +1,10 @@
 """``jailnet hook KIND``: read the OCI state, validate everything, then attach or detach.
 
-Exit status: 0 done (poststop: always, failures are logged), 1 an operation failed and was
-undone, 2 bad input (state JSON, annotations, configuration, command line) with nothing touched.
+Bad input (state JSON, annotations, configuration, command line) raises
+:class:`~hooks.errors.BadInput` with nothing touched; a failed create raises
+:class:`~hooks.errors.OperationFailed` after everything was undone; :mod:`hooks.cli` turns either
+into one stderr line and the exit status. poststop returns 0 whatever happens: its failures are
+logged.
 
 Hook kinds (runtime-spec config.md): ``createRuntime`` — runj's only setup hook; ``prestart``,
 the same, for runtimes that call it (ocijail calls it during start; when both run for one
@@ -41,24 +44,20 @@ def invoke(args: argparse.Namespace, raw: bytes, console: Console) -> int:
     from hooks.statedir import StateDir
 
     out, err = console.out, console.err
+    kind = hook_kind(args.kind)
+    if len(raw) > MAX_STATE_BYTES:
+        raise BadInput(f"state: {len(raw)} bytes, more than the {MAX_STATE_BYTES} a container state may have")
     try:
-        kind = hook_kind(args.kind)
-        if len(raw) > MAX_STATE_BYTES:
-            raise BadInput(f"state: {len(raw)} bytes, more than the {MAX_STATE_BYTES} a container state may have")
         state = ocispec.load_state(raw)
-        check_container_id(state.id)
-        config = console.networks(args)
-        request = None
-        if kind != "poststop":
-            request = Request.from_inputs(container_id=state.id, annotations=state.annotations, config=config,
-                                          network=args.network)
     except ocispec.InvalidDocument as exc:
         more = f" (and {len(exc.lines) - 1} more)" if len(exc.lines) > 1 else ""
-        err.write(f"jailnet: {exc.lines[0]}{more}\n")
-        return 2
-    except BadInput as exc:
-        err.write(f"jailnet: {exc}\n")
-        return 2
+        raise BadInput(f"{exc.lines[0]}{more}") from None
+    check_container_id(state.id)
+    config = console.networks(args)
+    request = None
+    if kind != "poststop":
+        request = Request.from_inputs(container_id=state.id, annotations=state.annotations, config=config,
+                                      network=args.network)
     log = Logbook(kind, state.id, log_file=args.log_file, stderr=err)
     host = HookContext(run=console.run, state=StateDir(console.state_dir(args)), log=log, config=config)
     if request is None:
@@ -66,11 +65,11 @@ def invoke(args: argparse.Namespace, raw: bytes, console: Console) -> int:
     try:
         create(request, host, dry_run=args.dry_run, out=out)
     except BadInput as exc:  # a static address taken by another container: nothing was changed
-        log.error(str(exc))
-        return 2
+        log.error(str(exc), echo=False)
+        raise BadInput(f"{log.prefix}: {exc}") from None
     except OperationFailed as exc:
-        log.error(str(exc))
-        return 1
+        log.error(str(exc), echo=False)
+        raise OperationFailed(f"{log.prefix}: {exc}") from None
     return 0
 
 

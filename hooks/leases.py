@@ -1,6 +1,7 @@
 """Address leases on disk, one file per address, as CNI host-local keeps them.
 
-``<state dir>/networks/<network>/<address>`` holds the owning container id. A lease is claimed
+Each network has a directory of the state directory (:meth:`hooks.statedir.StateDir.leases`
+gives it; nothing else builds its path): ``<address>`` holds the owning container id. A lease is claimed
 with ``O_CREAT | O_EXCL``, so two processes can never hold the same address; the allocation
 (scan, pick, claim) runs under the host-wide lock (:meth:`hooks.statedir.StateDir.lock`).
 Automatic addresses go round-robin from the last one handed out (``last_reserved``), so a just-released address is not
@@ -13,6 +14,7 @@ from pathlib import Path
 
 import attrs
 
+from hooks import files
 from hooks.errors import BadInput, OperationFailed
 from hooks.netconf import Network
 
@@ -24,20 +26,27 @@ class PoolExhausted(OperationFailed):
 
 
 @attrs.frozen
-class LeaseStore:
-    """The leases of one network."""
+class Leases:
+    """The lease files of one network's directory: who holds which address (reading and releasing
+    need no network configuration, so gc and doctor can read a network that is no longer
+    configured)."""
 
     directory: Path
-    network: Network
-
-    @classmethod
-    def open(cls, state_dir: Path, network: Network) -> "LeaseStore":
-        """The store for ``network`` under ``state_dir``."""
-        return cls(state_dir / "networks" / network.name, network)
 
     def holders(self) -> dict[ipaddress.IPv4Address, str]:
         """Every lease: address -> container id."""
-        return holders(self.directory)
+        found: dict[ipaddress.IPv4Address, str] = {}
+        try:
+            names = os.listdir(self.directory)
+        except FileNotFoundError:
+            return found
+        for name in names:
+            try:
+                address = ipaddress.IPv4Address(name)
+                found[address] = (self.directory / name).read_text().split("\n", 1)[0]
+            except (ValueError, OSError):  # not a lease name, gone meanwhile, or not a file
+                continue
+        return found
 
     def find(self, container_id: str) -> ipaddress.IPv4Address | None:
         """The address leased to ``container_id``, if any."""
@@ -45,6 +54,28 @@ class LeaseStore:
             if holder == container_id:
                 return address
         return None
+
+    def release(self, container_id: str) -> list[ipaddress.IPv4Address]:
+        """Drop every lease ``container_id`` holds (tolerant: nothing held is fine)."""
+        released = []
+        for address, holder in self.holders().items():
+            if holder != container_id:
+                continue
+            try:
+                (self.directory / str(address)).unlink()
+            except FileNotFoundError:
+                continue
+            except OSError as exc:
+                raise OperationFailed(f"cannot remove lease {self.directory / str(address)}: {exc.strerror}") from None
+            released.append(address)
+        return released
+
+
+@attrs.frozen
+class LeaseStore(Leases):
+    """The leases of one network, and how its addresses are handed out."""
+
+    network: Network
 
     def _claim(self, address: ipaddress.IPv4Address, container_id: str) -> bool:
         """Create the lease file exclusively; False when someone holds it already."""
@@ -125,54 +156,4 @@ class LeaseStore:
         return [ipaddress.IPv4Address(n) for n in order if n != gateway]
 
     def _remember(self, address: ipaddress.IPv4Address) -> None:
-        tmp = self.directory / f".{LAST}.{os.getpid()}"
-        tmp.write_text(f"{address}\n")
-        os.replace(tmp, self.directory / LAST)
-
-    def release(self, container_id: str) -> list[ipaddress.IPv4Address]:
-        """Drop every lease ``container_id`` holds (tolerant: nothing held is fine)."""
-        return release(self.directory, container_id)
-
-
-def holders(directory: Path) -> dict[ipaddress.IPv4Address, str]:
-    """Every lease in a network's directory: address -> container id."""
-    found: dict[ipaddress.IPv4Address, str] = {}
-    try:
-        names = os.listdir(directory)
-    except FileNotFoundError:
-        return found
-    for name in names:
-        try:
-            address = ipaddress.IPv4Address(name)
-            found[address] = (directory / name).read_text().split("\n", 1)[0]
-        except (ValueError, OSError):  # not a lease name, gone meanwhile, or not a file
-            continue
-    return found
-
-
-def release(directory: Path, container_id: str) -> list[ipaddress.IPv4Address]:
-    """Drop every lease ``container_id`` holds in a network's directory."""
-    released = []
-    for address, holder in holders(directory).items():
-        if holder != container_id:
-            continue
-        try:
-            (directory / str(address)).unlink()
-        except FileNotFoundError:
-            continue
-        except OSError as exc:
-            raise OperationFailed(f"cannot remove lease {directory / str(address)}: {exc.strerror}") from None
-        released.append(address)
-    return released
-
-
-def leases_of(state_dir: Path, container_id: str) -> dict[str, ipaddress.IPv4Address]:
-    """Every network (by directory name) where ``container_id`` holds a lease."""
-    found = {}
-    base = state_dir / "networks"
-    if base.is_dir():
-        for directory in sorted(base.iterdir()):
-            for address, holder in holders(directory).items():
-                if holder == container_id:
-                    found[directory.name] = address
-    return found
+        files.replace(self.directory / LAST, f"{address}\n".encode(), mode=0o600, durable=False)

@@ -20,8 +20,7 @@ import attrs
 from hooks import observe, plan
 from hooks.apply import CommandFailed, Undo, apply, printed_name, rollback, teardown
 from hooks.errors import OperationFailed
-from hooks.leases import LeaseStore, leases_of
-from hooks.leases import release as release_leases
+from hooks.leases import LeaseStore
 from hooks.logbook import Logbook
 from hooks.naming import host_ifname
 from hooks.netconf import Networks
@@ -29,9 +28,6 @@ from hooks.request import Request
 from hooks.resolvconf import render
 from hooks.statedir import Record, StateDir
 from hooks.system import Runner
-
-#: __FreeBSD_version of 13.3, the first release whose ifconfig and route take -j (ifconfig.8).
-JAIL_FLAG_OSRELDATE = 1303000
 
 RUNJ_EXT_HINT = 'ask runj for one in runj.ext.json: {"network":{"vnet":{"mode":"new"}}}'
 
@@ -101,10 +97,10 @@ def _prepare(request: Request, host: HookContext, leases: LeaseStore, *, remembe
     """
     if set(leases.holders().values()) - {request.container_id}:
         osreldate, _ = _osreldate(host, remember=remember)
-        return (), osreldate >= JAIL_FLAG_OSRELDATE
+        return (), osreldate >= plan.JAIL_FLAG_OSRELDATE
     osreldate, (forwarding,) = _osreldate(host, ("net.inet.ip.forwarding",), remember=remember)
     pre = _ensure_network(request, host) + plan.ensure_forwarding(bool(forwarding))
-    return pre, osreldate >= JAIL_FLAG_OSRELDATE
+    return pre, osreldate >= plan.JAIL_FLAG_OSRELDATE
 
 
 def _check_image(jail: observe.JailInfo) -> None:
@@ -139,7 +135,7 @@ def create(request: Request, host: HookContext, *, dry_run: bool = False, out: T
             return
         with contextlib.ExitStack() as held:
             held.enter_context(state.lock())
-            leases = LeaseStore.open(state.path, request.network)
+            leases = state.leases(request.network)
             leases.check_free(cid, request.address)  # a taken static address changes nothing
             _reap(cid, record, host, reason="leftovers of an earlier create")
             pre, jail_flag = _prepare(request, host, leases, remember=True)
@@ -213,7 +209,7 @@ def _create_epair(request: Request, jail: observe.JailInfo, host: HookContext) -
 
 def _reap(container_id: str, record: Record | None, host: HookContext, *, reason: str) -> None:
     """Remove what an earlier create or a skipped poststop left for this id (lock held)."""
-    leased = leases_of(host.state.path, container_id)
+    leased = host.state.leases_of(container_id)
     if record is None and not leased:
         return
     host.log.info(f"removing {reason}")
@@ -242,9 +238,10 @@ def _detach(container_id: str, record: Record | None, leased: dict[str, ipaddres
             host: HookContext) -> list[str]:
     """Detach (see :func:`_detach_steps`), release the leases and the record; return what failed."""
     failures = teardown(_detach_steps(container_id, record, leased, host), host.run, host.log.info)
-    for name in leased:
-        for freed in release_leases(host.state.path / "networks" / name, container_id):
-            host.log.info(f"released {freed} on network {name}")
+    for name, leases in host.state.network_leases().items():
+        if name in leased:
+            for freed in leases.release(container_id):
+                host.log.info(f"released {freed} on network {name}")
     host.state.delete(container_id)
     return failures
 
@@ -257,7 +254,7 @@ def release(container_id: str, host: HookContext) -> list[str]:
     """
     with host.state.container_lock(container_id), host.state.lock():
         record = host.state.read(container_id)
-        leased = leases_of(host.state.path, container_id)
+        leased = host.state.leases_of(container_id)
         if record is None and not leased:
             host.log.info("no record or lease; destroying the host end if it is there")
         return _detach(container_id, record, leased, host)
@@ -266,7 +263,7 @@ def release(container_id: str, host: HookContext) -> list[str]:
 def print_release_plan(container_id: str, host: HookContext, out: TextIO) -> None:
     """poststop --dry-run: the teardown commands, from the record or the id; nothing runs."""
     record = host.state.read(container_id)
-    steps = _detach_steps(container_id, record, leases_of(host.state.path, container_id), host)
+    steps = _detach_steps(container_id, record, host.state.leases_of(container_id), host)
     out.write(f"# poststop plan for container {container_id}"
               f"{' (from its record)' if record else ' (no record: names from the id)'}\n")
     for step in steps:
@@ -277,7 +274,7 @@ def print_release_plan(container_id: str, host: HookContext, out: TextIO) -> Non
 def _dry_run(request: Request, host: HookContext, out: TextIO) -> None:
     """Print the plan (each command with its undo) after read-only observations; change nothing."""
     jail = find_jail(request, host)
-    leases = LeaseStore.open(host.state.path, request.network)
+    leases = host.state.leases(request.network)
     pre, jail_flag = _prepare(request, host, leases, remember=False)
     address = leases.peek(request.container_id, request.address)
     attachment = plan.Attachment(request=request, address=address, jail=jail, jail_flag=jail_flag)

@@ -44,7 +44,9 @@ class Logbook:
         """Log one action."""
         self._write("info", message)
 
-    def error(self, message: str) -> None:
-        """Log a failure; it goes to stderr too."""
+    def error(self, message: str, *, echo: bool = True) -> None:
+        """Log a failure; it goes to stderr too unless ``echo`` is off (a failure the hook raises
+        is written there by :mod:`hooks.cli`)."""
         self._write("error", message)
-        self.stderr.write(f"jailnet: {self.prefix}: {message}\n")
+        if echo:
+            self.stderr.write(f"jailnet: {self.prefix}: {message}\n")

@@ -91,11 +91,6 @@ def parse_interfaces(stdout: str) -> list[InterfaceInfo]:
     return found
 
 
-def parse_names(stdout: str) -> list[str]:
-    """``ifconfig -g GROUP`` (one name per line) or ``ifconfig -l`` (one line, spaces)."""
-    return stdout.split()
-
-
 def parse_table(stdout: str) -> list[str]:
     """``pfctl -t T -T show``: three spaces and an address per line; ``-v`` counter lines start
     with a tab and are skipped (sbin/pfctl/pfctl_table.c ``print_addrx()``)."""

@@ -34,6 +34,10 @@ from hooks.netconf import Network
 from hooks.observe import BridgeState, JailInfo
 from hooks.request import Request
 
+#: ``kern.osreldate`` of 13.3, the first release whose ifconfig and route take ``-j jail``; below
+#: it, :func:`in_jail` runs the image's own tools with jexec (docs/freebsd-commands.md §6).
+JAIL_FLAG_OSRELDATE = 1303000
+
 GROUP = "jailnet"
 """ifconfig group of every host end jailnet creates (``ifconfig -g jailnet`` lists them)."""
 

@@ -4,7 +4,8 @@ The root path comes from the kernel (``jls -j J path``) and is trusted; everythi
 belongs to the container image and is not. ``etc`` is opened relative to the root with
 ``O_NOFOLLOW | O_DIRECTORY``, so an ``/etc`` that is a symlink (to ``/etc`` of the host, or
 ``../../..``) is refused. The file is written to a temporary name inside that directory and
-renamed over ``resolv.conf``: rename(2) replaces a symlink there instead of writing through it.
+renamed over ``resolv.conf`` (:func:`hooks.files.replace_at`): rename(2) replaces a symlink there
+instead of writing through it.
 A fifo, directory or device at ``resolv.conf`` is refused. runj does not write resolv.conf
 itself (docs/runtimes.md §5); this is the hook's job.
 """
@@ -17,6 +18,7 @@ import stat
 
 import attrs
 
+from hooks import files
 from hooks.errors import OperationFailed
 
 NAME = "resolv.conf"
@@ -60,22 +62,6 @@ def _open_etc(root_fd: int, root: str, *, create: bool) -> tuple[int, bool]:
     return os.open("etc", flags, dir_fd=root_fd), True
 
 
-def _put(etc_fd: int, data: bytes, mode: int) -> None:
-    tmp = f".{NAME}.jailnet.{secrets.token_hex(8)}"
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, mode, dir_fd=etc_fd)
-    try:
-        try:
-            os.write(fd, data)
-            os.fchmod(fd, mode)
-        finally:
-            os.close(fd)
-        os.rename(tmp, NAME, src_dir_fd=etc_fd, dst_dir_fd=etc_fd)
-    except OSError:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp, dir_fd=etc_fd)
-        raise
-
-
 def write(root: str, text: str) -> Backup:
     """Write ``text`` as ``<root>/etc/resolv.conf``; return what was there before."""
     try:
@@ -86,7 +72,7 @@ def write(root: str, text: str) -> Backup:
         etc_fd, made_etc = _open_etc(root_fd, root, create=True)
         try:
             backup = _backup(etc_fd, root, made_etc)
-            _put(etc_fd, text.encode(), 0o644)
+            files.replace_at(etc_fd, NAME, text.encode(), mode=0o644, durable=False)
             return backup
         except BaseException:
             if made_etc:  # leave the image as it was
@@ -134,7 +120,7 @@ def restore(backup: Backup) -> None:
             raise OSError(errno.ENOTDIR, str(exc)) from None
         try:
             if backup.kind == "file":
-                _put(etc_fd, backup.content, backup.mode)
+                files.replace_at(etc_fd, NAME, backup.content, mode=backup.mode, durable=False)
             elif backup.kind == "symlink":
                 tmp = f".{NAME}.jailnet.{secrets.token_hex(8)}"
                 os.symlink(backup.target, tmp, dir_fd=etc_fd)

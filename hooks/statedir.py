@@ -4,29 +4,37 @@ Layout under ``/var/run/jailnet`` (``JAILNET_STATE_DIR`` or ``--state-dir``)::
 
     lock                       host-wide flock: leases, the bridge, reaping
     host.json                  facts about the running system (kern.osreldate), kept until reboot
-    networks/<name>/<address>  leases (:mod:`hooks.leases`)
+    networks/<name>/<address>  leases (:meth:`StateDir.leases`, :mod:`hooks.leases`)
     containers/<id>.json       one record per attached container (:class:`Record`)
     locks/<xx>.lock            held while a hook works on a container whose id hashes to xx
 
 /var/run is emptied at boot (rc.d/cleanvar), as are the interfaces and pf tables the records
-describe. Records are written atomically (a temporary file renamed over the old one) and read
-strictly: an unknown key is an error, not a guess.
+describe. Records are written atomically (:func:`hooks.files.replace`, not synced: they describe
+nothing that outlives a reboot) and read strictly: an unknown key is an error, not a guess.
 """
 
 import contextlib
 import fcntl
 import hashlib
+import ipaddress
 import json
 import os
 from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import attrs
 
+from hooks import files
 from hooks.errors import OperationFailed
+from hooks.leases import Leases, LeaseStore
+
+if TYPE_CHECKING:
+    from hooks.netconf import Network
 
 RECORD_VERSION = 1
+#: The state directory and everything in it is root's alone.
+MODE = 0o700
 
 
 @attrs.frozen(kw_only=True)
@@ -71,7 +79,7 @@ class StateDir:
     def ensure(self) -> None:
         """Create the directory tree, root-only (mode 0700)."""
         for sub in (self.path, self.path / "containers", self.path / "networks", self.path / "locks"):
-            sub.mkdir(mode=0o700, parents=True, exist_ok=True)
+            sub.mkdir(mode=MODE, parents=True, exist_ok=True)
 
     @contextlib.contextmanager
     def _flock(self, path: Path) -> Iterator[None]:
@@ -140,26 +148,45 @@ class StateDir:
 
         self.ensure()
         path = self._record_path(record.id)
-        tmp = path.with_name(f".{path.name}.{os.getpid()}")
+        text = json.dumps(unstructure(record, strict=True), indent=1) + "\n"
         try:
-            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o600)
-            with os.fdopen(fd, "w") as f:
-                json.dump(unstructure(record, strict=True), f, indent=1)
-                f.write("\n")
-            os.replace(tmp, path)
+            files.replace(path, text.encode(), mode=0o600, durable=False)
         except OSError as exc:
-            tmp.unlink(missing_ok=True)
             raise OperationFailed(f"cannot write {path}: {exc.strerror}") from None
+
+    def leases(self, network: "Network") -> LeaseStore:
+        """The leases of ``network`` (``networks/<name>/``), to hand out addresses."""
+        return LeaseStore(self.path / "networks" / network.name, network)
+
+    def network_leases(self) -> dict[str, Leases]:
+        """The lease directory of every network that has one, by network name (configured or not)."""
+        base = self.path / "networks"
+        if not base.is_dir():
+            return {}
+        return {d.name: Leases(d) for d in sorted(base.iterdir()) if d.is_dir()}
+
+    def leases_of(self, container_id: str) -> dict[str, ipaddress.IPv4Address]:
+        """Every network where ``container_id`` holds a lease, and the address, by network name."""
+        found = {}
+        for name, leases in self.network_leases().items():
+            address = leases.find(container_id)
+            if address is not None:
+                found[name] = address
+        return found
 
     def delete(self, container_id: str) -> None:
         """Remove the container's record (nothing there is fine)."""
         self._record_path(container_id).unlink(missing_ok=True)
 
+    def record_ids(self) -> list[str]:
+        """The ids of the containers that have a record, sorted."""
+        return sorted(path.stem for path in (self.path / "containers").glob("*.json"))
+
     def records(self) -> list[Record]:
         """Every record, by container id."""
         found = []
-        for path in sorted((self.path / "containers").glob("*.json")):
-            record = self.read(path.stem)
+        for container_id in self.record_ids():
+            record = self.read(container_id)
             if record is not None:
                 found.append(record)
         return found
@@ -174,6 +201,5 @@ class StateDir:
 
     def remember_osreldate(self, value: int) -> None:
         """Cache ``kern.osreldate`` (valid until reboot, which empties /var/run)."""
-        tmp = self.path / f".host.json.{os.getpid()}"
-        tmp.write_text(json.dumps({"osreldate": value}) + "\n")
-        os.replace(tmp, self.path / "host.json")
+        files.replace(self.path / "host.json", (json.dumps({"osreldate": value}) + "\n").encode(), mode=0o600,
+                      durable=False)

@@ -5,7 +5,6 @@ A :class:`Runner` takes an argv (and optional stdin text) and returns a :class:`
 Tests pass the simulated FreeBSD host (:mod:`hooks.testing`) as the runner instead.
 """
 
-import os
 import shlex
 import subprocess
 from collections.abc import Mapping, Sequence
@@ -76,40 +75,3 @@ class SubprocessRunner:
         except subprocess.TimeoutExpired:
             return Completed(tuple(argv), 124, "", f"{argv[0]}: timed out after {self.timeout:g} s\n")
         return Completed(tuple(argv), proc.returncode, proc.stdout, proc.stderr)
-
-
-def which(name: str, path: str) -> str | None:
-    """Find ``name`` on ``path`` as execvp(3) would; None when it is not there."""
-    for directory in path.split(":"):
-        candidate = os.path.join(directory or ".", name)
-        if os.path.isfile(candidate) and os.access(candidate, os.X_OK):
-            return candidate
-    return None
-
-
-def run_hook(
-    path: str,
-    args: Sequence[str],
-    *,
-    env: Sequence[str] | None,
-    stdin: bytes,
-    cwd: str,
-    timeout: float | None = None,
-) -> Completed:
-    """Run an OCI hook the way runj does (runj ``hook/hook.go``).
-
-    ``exec.CommandContext(ctx, h.Path, h.Args[1:]...)``: argv[0] is ``path`` and ``args[0]`` is
-    dropped; ``cmd.Env = h.Env``: with ``env`` set that list is the whole environment, without it
-    the hook inherits ours; the state JSON arrives on stdin with no trailing newline; the hook's
-    output is captured (runj shows it only when the hook fails).
-    """
-    environment = None if env is None else dict(item.split("=", 1) for item in env if "=" in item)
-    try:
-        proc = subprocess.run(
-            [path, *args[1:]], input=stdin, capture_output=True, env=environment, cwd=cwd, timeout=timeout,
-            check=False,
-        )
-    except subprocess.TimeoutExpired:
-        return Completed((path, *args[1:]), -9, "", f"hook ran past its timeout of {timeout} s\n")
-    return Completed((path, *args[1:]), proc.returncode, proc.stdout.decode(errors="replace"),
-                     proc.stderr.decode(errors="replace"))

@@ -31,10 +31,8 @@ factories keyed on ``attrs.has``), so code elsewhere in jailnet can call
 """
 
 import json
-import re
-import types
-from collections.abc import Callable, Iterable, Mapping, MutableSet
-from typing import Any, Literal, NoReturn, TypeVar, Union, get_args, get_origin
+from collections.abc import Callable, Mapping, MutableSet
+from typing import Any, NoReturn, TypeVar, get_args, get_origin
 
 import attrs
 import cattrs
@@ -47,13 +45,14 @@ from cattrs.cols import (
 )
 from cattrs.errors import (
     BaseValidationError,
-    ClassValidationError,
-    ForbiddenExtraKeysError,
     IterableValidationError,
     IterableValidationNote,
     StructureHandlerNotFoundError,
 )
 from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
+
+from ocispec._errors import InvalidDocument, error_lines, shown
+from ocispec._names import json_key
 
 T = TypeVar("T")
 
@@ -70,62 +69,10 @@ __all__ = [
 ]
 
 
-class InvalidDocument(ValueError):
-    """A document (or already-parsed data) does not fit its model.
-
-    ``lines`` holds one message per problem, each prefixed with the JSON path of the
-    offending value (``state.pid: expected an integer, got str '12'``); ``str()`` is
-    the lines joined by newlines.
-    """
-
-    lines: tuple[str, ...]
-
-    def __init__(self, lines: Iterable[str]) -> None:
-        self.lines = tuple(lines)
-        super().__init__("\n".join(self.lines))
-
-    def __str__(self) -> str:
-        return "\n".join(self.lines)
-
-    def __reduce__(self) -> tuple[type["InvalidDocument"], tuple[tuple[str, ...]]]:
-        return (type(self), (self.lines,))
-
-
 # --- JSON spelling ---------------------------------------------------------------
-
-_IRREGULAR = {"container_id": "containerID", "host_id": "hostID"}
-"""Attribute names whose spec key plain camel-casing cannot produce."""
-
-
-def json_key(attr_name: str) -> str:
-    """The JSON key for an attribute: ``oci_version`` -> ``ociVersion``,
-    ``vnet_interfaces`` -> ``vnetInterfaces``, ``ip4_addr`` -> ``ip4Addr``. A leading
-    underscore (attrs' private attributes) is dropped, as attrs does for the alias."""
-    name = attr_name.lstrip("_")
-    if name in _IRREGULAR:
-        return _IRREGULAR[name]
-    head, *rest = name.split("_")
-    return head + "".join(part[:1].upper() + part[1:] for part in rest)
-
 
 def _renames(cls: type) -> dict[str, Any]:
     return {a.name: override(rename=json_key(a.name)) for a in attrs.fields(cls)}
-
-
-def _got(value: object) -> str:
-    """How a value is shown in an error: ``str '12'``, ``bool True``, ``array``."""
-    if value is None:
-        return "null"
-    if isinstance(value, (bool, int, float, str)):
-        shown = repr(value)
-        if len(shown) > 60:
-            shown = shown[:57] + "..."
-        return f"{type(value).__name__} {shown}"
-    if isinstance(value, (list, tuple)):
-        return "array"
-    if isinstance(value, Mapping):
-        return "object"
-    return type(value).__name__
 
 
 # --- strict structuring hooks ------------------------------------------------------
@@ -134,9 +81,9 @@ def _got(value: object) -> str:
 def _exact(accept: tuple[type, ...], what: str) -> Callable[[Any, Any], Any]:
     def hook(value: Any, _: Any) -> Any:
         if isinstance(value, bool) and bool not in accept:
-            raise TypeError(f"expected {what}, got {_got(value)}")
+            raise TypeError(f"expected {what}, got {shown(value)}")
         if not isinstance(value, accept):
-            raise TypeError(f"expected {what}, got {_got(value)}")
+            raise TypeError(f"expected {what}, got {shown(value)}")
         return value
 
     return hook
@@ -158,7 +105,7 @@ def _arrays_only(type_: Any, conv: cattrs.Converter) -> Callable[[Any, Any], Any
 
     def hook(value: Any, _: Any) -> Any:
         if not isinstance(value, (list, tuple)):
-            raise TypeError(f"expected an array, got {_got(value)}")
+            raise TypeError(f"expected an array, got {shown(value)}")
         if elem_hook is None:
             return make(list(value))
         out: list[Any] = []
@@ -189,7 +136,7 @@ def _objects_only(type_: Any, conv: cattrs.Converter) -> Callable[[Any, Any], An
 
     def hook(value: Any, _: Any) -> Any:
         if not isinstance(value, Mapping):
-            raise TypeError(f"expected a JSON object, got {_got(value)}")
+            raise TypeError(f"expected a JSON object, got {shown(value)}")
         out: dict[Any, Any] = {}
         errors: list[Exception] = []
         for key, item in value.items():
@@ -207,28 +154,6 @@ def _objects_only(type_: Any, conv: cattrs.Converter) -> Callable[[Any, Any], An
         return out
 
     return hook
-
-
-_NAMED = re.compile(r"'([A-Za-z_][A-Za-z0-9_]*)' ")
-
-
-def _message(exc: BaseException) -> str:
-    """The text of an exception; for ``TypeError(msg, attr, ...)`` (attrs) just msg."""
-    if len(exc.args) > 1 and isinstance(exc.args[0], str):
-        return exc.args[0]
-    return str(exc)
-
-
-def _blame(exc: BaseException, cls: type) -> "attrs.Attribute[Any] | None":
-    """The attribute an attrs-style message (``'name' must ...``) is about, if any."""
-    match = _NAMED.match(_message(exc))
-    if match is None or not attrs.has(cls):
-        return None
-    field: "attrs.Attribute[Any]"
-    for field in attrs.fields(cls):
-        if match.group(1) in (field.name, field.alias):
-            return field
-    return None
 
 
 def _validated(conv: cattrs.Converter, a: "attrs.Attribute[Any]") -> Callable[[Any, Any], Any]:
@@ -274,7 +199,7 @@ def _attrs_structure(cls: type, conv: cattrs.Converter) -> Callable[[Any, Any], 
 
     def hook(value: Any, type_: Any) -> Any:
         if not isinstance(value, Mapping):
-            raise TypeError(f"expected a JSON object, got {_got(value)}")
+            raise TypeError(f"expected a JSON object, got {shown(value)}")
         return build(value, type_)
 
     return hook
@@ -309,70 +234,6 @@ do."""
 
 OURS: cattrs.Converter = make_converter(forbid_extra_keys=True)
 """For jailnet's own files: an unknown key is an error (``unknown field(s): foo``)."""
-
-
-# --- errors as lines ---------------------------------------------------------------
-
-
-def _choices(type_: Any) -> tuple[Any, ...]:
-    """The allowed values of a ``Literal[...]`` (or ``Literal[...] | None``) type."""
-    if get_origin(type_) in (Union, types.UnionType):
-        members = [m for m in get_args(type_) if m is not type(None)]
-    else:
-        members = [type_]
-    return tuple(x for m in members if get_origin(m) is Literal for x in get_args(m))
-
-
-def _describe(exc: BaseException, type_: Any, name: str | None) -> str:
-    if isinstance(exc, KeyError):
-        return "required field missing"
-    if isinstance(exc, ForbiddenExtraKeysError):
-        return "unknown field(s): " + ", ".join(sorted(exc.extra_fields))
-    if isinstance(exc, cattrs.errors.CattrsError) and (choices := _choices(type_)):
-        return "must be one of " + ", ".join(map(repr, choices))
-    if isinstance(exc, (ValueError, TypeError)):
-        text = _message(exc)
-        if name is not None:
-            for candidate in (name, name.lstrip("_")):
-                if text.startswith(f"'{candidate}' "):
-                    return text[len(candidate) + 3 :]
-        return text
-    return cattrs.v.format_exception(exc, type_)
-
-
-def _index(index: object) -> str:
-    """``[0]`` for an array index, ``["org.example.ip"]`` for an object key."""
-    return f"[{json.dumps(index)}]" if isinstance(index, str) else f"[{index!r}]"
-
-
-def error_lines(exc: BaseException, path: str) -> list[str]:
-    """Like ``cattrs.transform_error``, but paths spell the JSON the user typed:
-    ``config.json.hooks.createRuntime[0].timeout: must be > 0``;
-    ``state.annotations["org.example.ip"]: expected a string, got int 5``."""
-    lines: list[str] = []
-    if isinstance(exc, ClassValidationError):
-        attr_notes, others = exc.group_exceptions()
-        for sub, note in attr_notes:
-            lines += _sub_lines(sub, f"{path}.{json_key(note.name)}", note.type, note.name)
-    elif isinstance(exc, IterableValidationError):
-        item_notes, others = exc.group_exceptions()
-        for sub, inote in item_notes:
-            lines += _sub_lines(sub, f"{path}{_index(inote.index)}", inote.type, None)
-    else:
-        return [f"{path}: {_describe(exc, None, None)}"]
-    for other in others:
-        blamed = _blame(other, exc.cl) if isinstance(exc, ClassValidationError) else None
-        if blamed is None:
-            lines += _sub_lines(other, path, None, None)
-        else:  # a cross-field validator or __attrs_post_init__ naming its field
-            lines += _sub_lines(other, f"{path}.{json_key(blamed.name)}", blamed.type, blamed.name)
-    return lines
-
-
-def _sub_lines(exc: BaseException, path: str, type_: Any, name: str | None) -> list[str]:
-    if isinstance(exc, (ClassValidationError, IterableValidationError)):
-        return error_lines(exc, path)
-    return [f"{path}: {_describe(exc, type_, name)}"]
 
 
 # --- the API the package re-exports ------------------------------------------------

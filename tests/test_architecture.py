@@ -1,4 +1,5 @@
-"""Boundaries that keep the functional core pure: who may start processes, who may import what."""
+"""Boundaries that keep the functional core pure and the house in order: who may start processes,
+who may import what, who maps errors to exit codes, and how big a module may grow."""
 
 import ast
 import subprocess
@@ -22,10 +23,132 @@ def sources(package: str) -> list[Path]:
     return sorted((ROOT / package).rglob("*.py"))
 
 
+def production() -> list[Path]:
+    """jailnet's own modules: everything but the simulated host and test kit (hooks/testing)."""
+    return [p for p in sources("hooks") + sources("ocispec") if "testing" not in p.relative_to(ROOT).parts]
+
+
+def module_name(path: Path) -> str:
+    parts = list(path.relative_to(ROOT).with_suffix("").parts)
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+MODULES = {module_name(p): p for p in sources("hooks") + sources("ocispec")}
+
+
+def edges(path: Path) -> set[str]:
+    """The jailnet modules ``path`` imports, at any depth of the file (a function-level import
+    is still a dependency): ``from pkg import sub`` counts as an import of ``pkg.sub``."""
+    found: set[str] = set()
+    package = module_name(path) if path.name == "__init__.py" else module_name(path).rpartition(".")[0]
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            found |= {alias.name for alias in node.names if alias.name in MODULES}
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                base = ".".join(package.split(".")[: len(package.split(".")) - node.level + 1] + ([base] if base else []))
+            for alias in node.names:
+                if f"{base}.{alias.name}" in MODULES:
+                    found.add(f"{base}.{alias.name}")
+                elif base in MODULES:
+                    found.add(base)
+    found.discard(module_name(path))
+    return found
+
+
+def cycles() -> list[list[str]]:
+    """Strongly connected components of more than one module (Tarjan)."""
+    graph = {name: sorted(edges(path)) for name, path in MODULES.items()}
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    found: list[list[str]] = []
+
+    def visit(node: str) -> None:
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        for nxt in graph[node]:
+            if nxt not in index:
+                visit(nxt)
+                low[node] = min(low[node], low[nxt])
+            elif nxt in stack:
+                low[node] = min(low[node], index[nxt])
+        if low[node] == index[node]:
+            component = []
+            while True:
+                top = stack.pop()
+                component.append(top)
+                if top == node:
+                    break
+            if len(component) > 1:
+                found.append(sorted(component))
+
+    for node in graph:
+        if node not in index:
+            visit(node)
+    return found
+
+
+def test_no_import_cycles() -> None:
+    assert cycles() == []
+
+
+def test_the_cycle_finder_finds_cycles(tmp_path: Path) -> None:
+    """Not vacuous: a module importing its importer is a cycle."""
+    probe = ROOT / "hooks" / "_cycle_probe.py"
+    probe.write_text("from hooks import cli\n")
+    cli_text = (ROOT / "hooks" / "cli.py").read_text()
+    try:
+        MODULES["hooks._cycle_probe"] = probe
+        (ROOT / "hooks" / "cli.py").write_text(cli_text + "\nfrom hooks import _cycle_probe  # noqa\n")
+        assert ["hooks._cycle_probe", "hooks.cli"] in cycles()
+    finally:
+        (ROOT / "hooks" / "cli.py").write_text(cli_text)
+        probe.unlink()
+        del MODULES["hooks._cycle_probe"]
+
+
 def test_only_the_runner_seam_imports_subprocess() -> None:
-    users = [p.relative_to(ROOT).as_posix() for p in sources("hooks") + sources("ocispec")
-             if "subprocess" in imports_of(p)]
+    """Among jailnet's own modules; the test kit (a simulator and a fake runtime) starts processes."""
+    users = [p.relative_to(ROOT).as_posix() for p in production() if "subprocess" in imports_of(p)]
     assert users == ["hooks/system.py"]
+
+
+def test_production_never_imports_the_simulator() -> None:
+    """hooks.testing is the test kit; only ``jailnet demo`` (hooks/cli.py) may start it."""
+    for path in production():
+        users = {name for name in edges(path) if name == "hooks.testing" or name.startswith("hooks.testing.")}
+        allowed = {"hooks.testing.demo", "hooks.testing.walkthrough"} if path.name == "cli.py" else set()
+        assert users <= allowed, (path, users - allowed)
+
+
+def test_only_cli_maps_errors_to_exit_codes() -> None:
+    """Subcommands raise BadInput/OperationFailed; hooks/cli.py alone turns them into a stderr
+    line and an exit status. Elsewhere no handler of them returns a number, and nothing returns
+    2 (bad input) or reads ``exit_code``. A subcommand may return 1 for an outcome (not ready)."""
+    errors = {"BadInput", "OperationFailed", "UsageError", "InvalidDocument"}
+    for path in production():
+        if path.name == "cli.py":
+            continue
+        tree = ast.parse(path.read_text())
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ExceptHandler) and node.type is not None:
+                names = {n.id if isinstance(n, ast.Name) else n.attr for n in ast.walk(node.type)
+                         if isinstance(n, (ast.Name, ast.Attribute))}
+                if names & errors:
+                    returns = [r for r in ast.walk(node) if isinstance(r, ast.Return)
+                               and isinstance(r.value, ast.Constant) and type(r.value.value) is int]
+                    assert not returns, f"{path.name}:{node.lineno} maps {names & errors} to an exit status"
+            if isinstance(node, ast.Return) and isinstance(node.value, ast.Constant) and node.value.value == 2:
+                raise AssertionError(f"{path.name}:{node.lineno} returns 2: only hooks/cli.py says 'bad input'")
+            if isinstance(node, ast.Attribute) and node.attr == "exit_code":
+                raise AssertionError(f"{path.name}:{node.lineno} reads exit_code: only hooks/cli.py maps errors")
+
+
+def test_no_module_outside_the_simulator_is_over_400_lines() -> None:
+    sizes = {p.relative_to(ROOT).as_posix(): len(p.read_text().splitlines()) for p in production()}
+    assert {name: n for name, n in sizes.items() if n > 400} == {}
 
 
 def test_ocispec_knows_nothing_of_hooks() -> None:

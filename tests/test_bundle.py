@@ -16,7 +16,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from hooks import bundle as bundle_mod
-from hooks.cli import main
+from hooks import files as files_mod
+from hooks.bundle.checks import hook_problems
+from hooks.bundle.document import is_jailnet_hook
+from hooks.bundle.edits import AddOptions, add_to_config, remove_from_config
+from hooks.cli import build_parser, main
+from hooks.console import Console
 
 JAILNET = "/usr/local/bin/jailnet"
 
@@ -315,10 +320,10 @@ def test_add_writes_through_a_symlinked_config(tmp_path: Path) -> None:
 
 
 def test_add_leaves_no_temp_file_when_the_write_fails(runc_bundle: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    def fail(src: str, dst: str) -> None:
+    def fail(src: str, dst: str, **dir_fds: int) -> None:  # hooks.files.replace_at renames the temp file
         raise OSError(28, "No space left on device", dst)
 
-    monkeypatch.setattr(os, "replace", fail)
+    monkeypatch.setattr(os, "rename", fail)
     code, out, err = jailnet("bundle", "add", str(runc_bundle), "--jailnet", JAILNET)
     assert code == 1 and err == f"jailnet: {runc_bundle / 'config.json'}: No space left on device\n"
     assert (runc_bundle / "config.json").read_text() == RUNC_SPEC
@@ -446,6 +451,55 @@ def test_resolve_jailnet_prefers_the_running_program() -> None:
     assert bundle_mod.resolve_jailnet(None, "bin/jailnet", nowhere) == os.path.abspath("bin/jailnet")
     assert bundle_mod.resolve_jailnet("/x/jailnet", "/opt/venv/bin/jailnet", nowhere) == "/x/jailnet"
     assert bundle_mod.resolve_jailnet(None, "/usr/bin/pytest", lambda: "/usr/local/bin/jailnet") == JAILNET
+
+
+def no_commands(argv: object, *, stdin: str | None = None) -> Any:
+    raise AssertionError(f"bundle ran a command: {argv}")
+
+
+def test_add_takes_the_running_jailnet_from_console_program(runc_bundle: Path,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """Console.program is the running jailnet's argv[0]; sys.argv is not read behind its back."""
+    monkeypatch.setattr("sys.argv", ["/elsewhere/jailnet"])
+    args = build_parser().parse_args(["bundle", "add", str(runc_bundle)])
+    out, err = io.StringIO(), io.StringIO()
+    console = Console(out=out, err=err, environ={}, run=no_commands, program="/opt/venv/bin/jailnet")
+    assert (bundle_mod.main(args, console), err.getvalue()) == (0, "")
+    config = json.loads((runc_bundle / "config.json").read_text())
+    assert [e["path"] for e in config["hooks"]["poststop"]] == ["/opt/venv/bin/jailnet"]
+
+
+def test_writes_go_through_files_replace_durably_with_the_mode_kept(runc_bundle: Path,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[tuple[Path, int, bool, tuple[int, int] | None]] = []
+    real_replace = files_mod.replace
+
+    def spy(path: Path, data: bytes, *, mode: int, durable: bool, owner: tuple[int, int] | None = None) -> None:
+        calls.append((path, mode, durable, owner))
+        real_replace(path, data, mode=mode, durable=durable, owner=owner)
+
+    monkeypatch.setattr(files_mod, "replace", spy)
+    assert jailnet("bundle", "add", str(runc_bundle), "--jailnet", JAILNET)[0] == 0
+    real = Path(os.path.realpath(runc_bundle))
+    info = (real / "config.json").stat()
+    owner = (info.st_uid, info.st_gid) if os.geteuid() == 0 else None  # only root gives files away
+    assert calls == [(real / "config.json", 0o640, True, owner), (real / "runj.ext.json", 0o640, True, owner)]
+    calls.clear()
+    assert jailnet("bundle", "add", str(runc_bundle), "--jailnet", JAILNET)[1] == "nothing to change\n"
+    assert calls == []  # an unchanged file is not written
+
+
+def test_a_failed_write_is_exit_1_naming_the_bundle_file(runc_bundle: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The OSError from the temporary file (no file name, or the temp name) is reported as the file
+    the user asked to change."""
+    def fail(fd: int) -> None:
+        raise OSError(5, "Input/output error")
+
+    monkeypatch.setattr(os, "fsync", fail)
+    code, out, err = jailnet("bundle", "add", str(runc_bundle), "--jailnet", JAILNET)
+    assert (code, out, err) == (1, "", f"jailnet: {runc_bundle / 'config.json'}: Input/output error\n")
+    assert (runc_bundle / "config.json").read_text() == RUNC_SPEC
+    assert sorted(p.name for p in runc_bundle.iterdir()) == ["config.json"]
 
 
 @pytest.mark.parametrize(
@@ -805,14 +859,24 @@ _HOOKS = st.dictionaries(st.sampled_from(["prestart", "createRuntime", "poststop
 @settings(max_examples=60, deadline=None)
 @given(hooks=_HOOKS)
 def test_add_is_idempotent_and_remove_keeps_the_rest(hooks: dict[str, list[dict[str, Any]]]) -> None:
-    options = bundle_mod.AddOptions(jailnet=JAILNET, timeout=30)
+    options = AddOptions(jailnet=JAILNET, timeout=30)
     config = good_config(hooks=hooks)
-    once, _ = bundle_mod.add_to_config(config, options)
-    twice, changes = bundle_mod.add_to_config(once, options)
+    once, _ = add_to_config(config, options)
+    twice, changes = add_to_config(once, options)
     assert (twice, changes) == (once, [])
-    assert bundle_mod.hook_problems(once, "B") == []
-    removed, _ = bundle_mod.remove_from_config(once)
+    assert hook_problems(once, "B") == []
+    removed, _ = remove_from_config(once)
     for kind in ("prestart", "createRuntime", "poststop"):
-        others = [e for e in hooks.get(kind, []) if not bundle_mod.is_jailnet_hook(e)]
+        others = [e for e in hooks.get(kind, []) if not is_jailnet_hook(e)]
         assert removed.get("hooks", {}).get(kind, []) == others
     assert config == good_config(hooks=hooks)  # the input is never changed
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="only root can give a file to another user (chown(2))")
+def test_a_rewritten_file_keeps_its_owner(runc_bundle: Path) -> None:
+    """bundle add run as root on a user's bundle leaves the user's files the user's."""
+    os.chown(runc_bundle / "config.json", 4321, 4322)
+    assert jailnet("bundle", "add", str(runc_bundle), "--jailnet", JAILNET)[0] == 0
+    for name in ("config.json", "runj.ext.json"):
+        info = (runc_bundle / name).stat()
+        assert (info.st_uid, info.st_gid) == (4321, 4322), name

@@ -28,7 +28,7 @@ from hooks.request import Request
 from hooks.statedir import Record, StateDir
 from hooks.system import Completed
 from hooks.testing import HookBed, SimulatedHost, conformance
-from hooks.testing.bed import PF_CONF
+from hooks.testing.host import PF_CONF
 
 REGISTRY = Path(__file__).resolve().parents[1] / "docs/freebsd-commands.md"
 

@@ -12,8 +12,7 @@ from pathlib import Path
 import pytest
 
 from hooks.naming import host_ifname
-from hooks.system import run_hook
-from hooks.testing.runtime import FakeRunj
+from hooks.testing.runtime import FakeRunj, run_hook
 
 
 @pytest.fixture

@@ -30,7 +30,7 @@ from hooks.observe import BridgeState
 from hooks.statedir import Record
 from hooks.system import Completed
 from hooks.testing import HookBed, SimulatedHost
-from hooks.testing.bed import PF_CONF
+from hooks.testing.host import PF_CONF
 from hooks.testing.programs import PROGRAMS
 
 BRIDGE_CREATE = ["ifconfig", "bridge", "create", "inet", "172.17.0.1/16", "description", "jailnet network default",
@@ -40,10 +40,10 @@ BRIDGE_CREATE = ["ifconfig", "bridge", "create", "inet", "172.17.0.1/16", "descr
 @pytest.fixture(autouse=True)
 def as_root(monkeypatch: pytest.MonkeyPatch) -> None:
     """doctor runs as root on a real host; so it does here, even when pytest does not."""
-    monkeypatch.setattr(doctor, "effective_uid", lambda: 0)
+    monkeypatch.setattr("hooks.doctor.observations.effective_uid", lambda: 0)
     me = os.geteuid()
     if me != 0:
-        monkeypatch.setattr(doctor, "owner_of", lambda info: 0 if info.st_uid == me else info.st_uid)
+        monkeypatch.setattr("hooks.doctor.observations.owner_of", lambda info: 0 if info.st_uid == me else info.st_uid)
 
 
 @pytest.fixture
@@ -252,7 +252,7 @@ def test_an_interface_that_is_not_a_bridge_is_never_touched(env: dict[str, str],
 
 
 def test_fix_as_non_root_changes_nothing(env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(doctor, "effective_uid", lambda: 1000)
+    monkeypatch.setattr("hooks.doctor.observations.effective_uid", lambda: 1000)
     host = SimulatedHost.freebsd()
     code, out, _ = run_doctor(host, env, "--fix")
     assert code == 1

@@ -15,7 +15,7 @@ import ocispec
 from hooks.cli import main
 from hooks.netconf import DnsDefaults, Networks
 from hooks.testing import SharedHost, SimulatedHost
-from hooks.testing.bed import PF_CONF
+from hooks.testing.host import PF_CONF
 from hooks.testing.runtime import FakeRunj, HookEntry
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"

@@ -19,8 +19,9 @@ from hypothesis.stateful import (
 )
 
 from hooks.errors import BadInput
-from hooks.leases import LAST, LeaseStore, PoolExhausted, holders, leases_of, release
+from hooks.leases import LAST, Leases, LeaseStore, PoolExhausted
 from hooks.netconf import Network
+from hooks.statedir import StateDir
 
 A = ipaddress.IPv4Address
 
@@ -54,14 +55,14 @@ def on_disk(store: LeaseStore) -> dict[str, A]:
 
 # --- reserve ---------------------------------------------------------------------------------
 
-def test_open_places_the_store_under_networks(tmp_path: Path) -> None:
-    store = LeaseStore.open(tmp_path, WIDE)
+def test_the_state_dir_places_the_store_under_networks(tmp_path: Path) -> None:
+    store = StateDir(tmp_path).leases(WIDE)
     assert store.directory == tmp_path / "networks" / "wide"
     assert store.network == WIDE
 
 
 def test_automatic_addresses_skip_network_and_gateway(tmp_path: Path) -> None:
-    store = LeaseStore.open(tmp_path, WIDE)
+    store = StateDir(tmp_path).leases(WIDE)
     assert store.reserve("c1") == A("10.88.0.2")
     assert store.reserve("c2") == A("10.88.0.3")
     assert (store.directory / "10.88.0.2").read_text() == "c1\n"
@@ -70,12 +71,12 @@ def test_automatic_addresses_skip_network_and_gateway(tmp_path: Path) -> None:
 
 
 def test_a_gateway_in_the_middle_is_skipped(tmp_path: Path) -> None:
-    store = LeaseStore.open(tmp_path, network(subnet="10.77.0.0/29", gateway="10.77.0.3"))
+    store = StateDir(tmp_path).leases(network(subnet="10.77.0.0/29", gateway="10.77.0.3"))
     assert [store.reserve(f"c{i}") for i in range(5)] == [A(f"10.77.0.{n}") for n in (1, 2, 4, 5, 6)]
 
 
 def test_tiny_pool_skips_broadcast_then_exhausts(tmp_path: Path) -> None:
-    store = LeaseStore.open(tmp_path, TINY)
+    store = StateDir(tmp_path).leases(TINY)
     got = [store.reserve(f"c{i}") for i in range(5)]
     assert got == [A(f"10.77.0.{n}") for n in range(2, 7)]
     with pytest.raises(PoolExhausted) as info:
@@ -88,14 +89,14 @@ def test_tiny_pool_skips_broadcast_then_exhausts(tmp_path: Path) -> None:
 
 
 def test_slash_30_has_one_address(tmp_path: Path) -> None:
-    store = LeaseStore.open(tmp_path, network(subnet="10.77.0.0/30"))
+    store = StateDir(tmp_path).leases(network(subnet="10.77.0.0/30"))
     assert store.reserve("c1") == A("10.77.0.2")
     with pytest.raises(PoolExhausted):
         store.reserve("c2")
 
 
 def test_round_robin_after_release(tmp_path: Path) -> None:
-    store = LeaseStore.open(tmp_path, TINY)
+    store = StateDir(tmp_path).leases(TINY)
     for i in range(3):
         store.reserve(f"c{i}")                          # .2 .3 .4
     assert store.release("c1") == [A("10.77.0.3")]
@@ -107,7 +108,7 @@ def test_round_robin_after_release(tmp_path: Path) -> None:
 
 
 def test_round_robin_survives_a_damaged_last_reserved(tmp_path: Path) -> None:
-    store = LeaseStore.open(tmp_path, TINY)
+    store = StateDir(tmp_path).leases(TINY)
     store.reserve("c0")
     for junk in ("garbage\n", "192.0.2.1\n", ""):
         (store.directory / LAST).write_text(junk)
@@ -115,7 +116,7 @@ def test_round_robin_survives_a_damaged_last_reserved(tmp_path: Path) -> None:
 
 
 def test_static_address(tmp_path: Path) -> None:
-    store = LeaseStore.open(tmp_path, WIDE)
+    store = StateDir(tmp_path).leases(WIDE)
     assert store.reserve("c1", A("10.88.0.50")) == A("10.88.0.50")
     assert store.find("c1") == A("10.88.0.50")
     assert not (store.directory / LAST).exists()        # statics do not move the round-robin
@@ -123,13 +124,13 @@ def test_static_address(tmp_path: Path) -> None:
 
 
 def test_automatic_skips_a_static_lease(tmp_path: Path) -> None:
-    store = LeaseStore.open(tmp_path, TINY)
+    store = StateDir(tmp_path).leases(TINY)
     store.reserve("s", A("10.77.0.2"))
     assert store.reserve("c1") == A("10.77.0.3")
 
 
 def test_taken_static_names_the_holder(tmp_path: Path) -> None:
-    store = LeaseStore.open(tmp_path, WIDE)
+    store = StateDir(tmp_path).leases(WIDE)
     store.reserve("web", A("10.88.0.50"))
     with pytest.raises(BadInput) as info:
         store.reserve("db", A("10.88.0.50"))
@@ -141,7 +142,7 @@ def test_taken_static_names_the_holder(tmp_path: Path) -> None:
 
 
 def test_repeated_reserve_is_stable(tmp_path: Path) -> None:
-    store = LeaseStore.open(tmp_path, WIDE)
+    store = StateDir(tmp_path).leases(WIDE)
     first = store.reserve("c1")
     assert store.reserve("c1") == first
     assert store.reserve("c1", first) == first
@@ -151,7 +152,7 @@ def test_repeated_reserve_is_stable(tmp_path: Path) -> None:
 
 
 def test_a_different_static_moves_the_lease(tmp_path: Path) -> None:
-    store = LeaseStore.open(tmp_path, WIDE)
+    store = StateDir(tmp_path).leases(WIDE)
     old = store.reserve("c1")
     assert store.reserve("c1", A("10.88.0.40")) == A("10.88.0.40")
     assert store.holders() == {A("10.88.0.40"): "c1"}
@@ -159,7 +160,7 @@ def test_a_different_static_moves_the_lease(tmp_path: Path) -> None:
 
 
 def test_release_is_tolerant(tmp_path: Path) -> None:
-    store = LeaseStore.open(tmp_path, WIDE)
+    store = StateDir(tmp_path).leases(WIDE)
     assert store.release("nobody") == []                # no directory at all
     store.reserve("c1")
     assert store.release("nobody") == []
@@ -169,16 +170,16 @@ def test_release_is_tolerant(tmp_path: Path) -> None:
 
 
 def test_release_drops_only_the_holders_leases(tmp_path: Path) -> None:
-    store = LeaseStore.open(tmp_path, WIDE)
+    store = StateDir(tmp_path).leases(WIDE)
     store.reserve("c1")
     store.reserve("c2")
     store.reserve("c3", A("10.88.0.99"))
-    assert release(store.directory, "c2") == [A("10.88.0.3")]
+    assert Leases(store.directory).release("c2") == [A("10.88.0.3")]  # no network needed
     assert store.holders() == {A("10.88.0.2"): "c1", A("10.88.0.99"): "c3"}
 
 
 def test_peek_claims_nothing(tmp_path: Path) -> None:
-    store = LeaseStore.open(tmp_path, WIDE)
+    store = StateDir(tmp_path).leases(WIDE)
     assert store.peek("c1") == A("10.88.0.2")
     assert store.peek("c1", A("10.88.0.70")) == A("10.88.0.70")
     assert not store.directory.exists()
@@ -191,24 +192,24 @@ def test_peek_claims_nothing(tmp_path: Path) -> None:
 
 
 def test_holders_ignores_foreign_files(tmp_path: Path) -> None:
-    store = LeaseStore.open(tmp_path, WIDE)
+    store = StateDir(tmp_path).leases(WIDE)
     store.reserve("c1")
     (store.directory / ".last_reserved.123").write_text("x")
     (store.directory / "README").write_text("x")
-    assert holders(store.directory) == {A("10.88.0.2"): "c1"}
-    assert holders(tmp_path / "absent") == {}
+    assert Leases(store.directory).holders() == {A("10.88.0.2"): "c1"}
+    assert Leases(tmp_path / "absent").holders() == {}
 
 
 def test_leases_of_across_networks(tmp_path: Path) -> None:
-    LeaseStore.open(tmp_path, WIDE).reserve("c1")
-    LeaseStore.open(tmp_path, TINY).reserve("c1", A("10.77.0.4"))
-    LeaseStore.open(tmp_path, TINY).reserve("c2")
-    LeaseStore.open(tmp_path, network("empty", "10.66.0.0/24")).directory.mkdir(parents=True)
-    assert leases_of(tmp_path, "c1") == {"net0": A("10.77.0.4"), "wide": A("10.88.0.2")}
-    assert list(leases_of(tmp_path, "c1")) == ["net0", "wide"]          # sorted by network
-    assert leases_of(tmp_path, "c2") == {"net0": A("10.77.0.2")}
-    assert leases_of(tmp_path, "c9") == {}
-    assert leases_of(tmp_path / "nothing-here", "c1") == {}
+    StateDir(tmp_path).leases(WIDE).reserve("c1")
+    StateDir(tmp_path).leases(TINY).reserve("c1", A("10.77.0.4"))
+    StateDir(tmp_path).leases(TINY).reserve("c2")
+    StateDir(tmp_path).leases(network("empty", "10.66.0.0/24")).directory.mkdir(parents=True)
+    assert StateDir(tmp_path).leases_of("c1") == {"net0": A("10.77.0.4"), "wide": A("10.88.0.2")}
+    assert list(StateDir(tmp_path).leases_of("c1")) == ["net0", "wide"]          # sorted by network
+    assert StateDir(tmp_path).leases_of("c2") == {"net0": A("10.77.0.2")}
+    assert StateDir(tmp_path).leases_of("c9") == {}
+    assert StateDir(tmp_path / "nothing-here").leases_of("c1") == {}
 
 
 # --- model-based state machine (hypothesis RuleBasedStateMachine: the store against a dict) ---
@@ -231,7 +232,7 @@ class LeaseMachine(RuleBasedStateMachine):
     @initialize()
     def setup(self) -> None:
         self.tmp = tempfile.TemporaryDirectory()
-        self.store = LeaseStore.open(Path(self.tmp.name), TINY)
+        self.store = StateDir(Path(self.tmp.name)).leases(TINY)
 
     def teardown(self) -> None:
         if self.tmp is not None:
@@ -298,7 +299,7 @@ class LeaseMachine(RuleBasedStateMachine):
         assert disk == self.model
         assert len(set(disk.values())) == len(disk)                 # no address twice
         assert all(TINY.usable(ip) is None for ip in disk.values())  # never network/gateway/broadcast
-        assert leases_of(Path(self.tmp.name), "c0") == (
+        assert StateDir(Path(self.tmp.name)).leases_of("c0") == (
             {"net0": self.model["c0"]} if "c0" in self.model else {})
 
 
@@ -311,7 +312,6 @@ TestLeaseMachine.settings = settings(max_examples=60, stateful_step_count=30, de
 WORKER = """
 import ipaddress, sys
 from pathlib import Path
-from hooks.leases import LeaseStore
 from hooks.netconf import Network
 from hooks.statedir import StateDir
 
@@ -320,7 +320,7 @@ net = Network(name="busy", bridge="jailnet9", subnet=ipaddress.IPv4Network("10.5
               gateway=ipaddress.IPv4Address("10.55.0.1"), table="jail-nat", nameservers=(), search=())
 sys.stdin.read()  # wait until every worker is started, then go together
 with StateDir(state).lock():
-    print(LeaseStore.open(state, net).reserve(cid))
+    print(StateDir(state).leases(net).reserve(cid))
 """
 
 
@@ -346,4 +346,17 @@ def test_twenty_processes_get_twenty_distinct_addresses(tmp_path: Path) -> None:
     assert len(set(results)) == 20
     assert sorted(results) == [A(f"10.55.0.{n}") for n in range(2, 22)]
     store_dir = tmp_path / "networks" / "busy"
-    assert holders(store_dir) == {ip: f"c{i}" for i, ip in enumerate(results)}
+    assert Leases(store_dir).holders() == {ip: f"c{i}" for i, ip in enumerate(results)}
+
+
+def test_the_state_dir_finds_every_networks_leases(tmp_path: Path) -> None:
+    """StateDir owns the layout: gc and doctor read networks that are not configured any more."""
+    state = StateDir(tmp_path)
+    assert state.network_leases() == {}
+    state.leases(WIDE).reserve("c1")
+    state.leases(TINY).reserve("c2")
+    found = state.network_leases()
+    assert list(found) == ["net0", "wide"]
+    assert {name: leases.holders() for name, leases in found.items()} == {
+        "net0": {A("10.77.0.2"): "c2"}, "wide": {A("10.88.0.2"): "c1"}}
+    assert found["wide"].release("c1") == [A("10.88.0.2")] and state.leases_of("c1") == {}

@@ -34,7 +34,7 @@ import pytest
 
 from hooks.naming import host_ifname, jail_ifname
 from hooks.testing import SharedHost, SimulatedHost
-from hooks.testing.bed import PF_CONF
+from hooks.testing.host import PF_CONF
 
 #: The runtimes' own PATH (no simulated tools): hooks with an ``env`` never see it.
 SYSTEM_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"

@@ -13,9 +13,7 @@ import io
 import json
 from pathlib import Path
 
-from hooks.testing.host import SimulatedHost, populate_rootfs
-
-PF_CONF = "table <jail-nat> persist\nnat on em0 inet from <jail-nat> to any -> (em0)\n"
+from hooks.testing.host import PF_CONF, SimulatedHost, populate_rootfs
 
 
 class HookBed:

@@ -16,15 +16,10 @@ from pathlib import Path
 from typing import TextIO
 
 from hooks.system import SubprocessRunner
-from hooks.testing.host import SimulatedHost
+from hooks.testing.host import PF_CONF, SimulatedHost
 from hooks.testing.runtime import FakeRunj
 
 RELEASE = "14.2-RELEASE"
-PF_CONF = """\
-ext_if = "em0"
-table <jail-nat> persist
-nat on $ext_if inet from <jail-nat> to any -> ($ext_if)
-"""
 HOST_RESOLV_CONF = "search example.org\nnameserver 127.0.0.1\nnameserver 192.0.2.53\n"
 CONTAINERS: tuple[tuple[str, dict[str, str]], ...] = (
     ("web", {}),

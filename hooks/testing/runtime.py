@@ -4,24 +4,53 @@ runj itself is FreeBSD-only. :class:`FakeRunj` does what ``runj create`` and ``r
 around hooks (docs/runtimes.md §1): create makes the jail (named after the container id,
 ``persist``, its own vnet when asked) and then runs the ``createRuntime`` hooks with the state
 JSON on stdin; delete removes the jail and only then runs the ``poststop`` hooks. Hooks are run
-the way runj runs them (:func:`hooks.system.run_hook`). On a failed createRuntime, runj HEAD
+the way runj runs them (:func:`run_hook`). On a failed createRuntime, runj HEAD
 removes the jail and neither version runs poststop; ``remove_on_failure=False`` is v0.1.0,
 which leaves the jail behind.
 """
 
 import json
+import subprocess
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import attrs
 
-from hooks.system import Completed, run_hook
-from hooks.testing.bed import PF_CONF
-from hooks.testing.host import SimulatedHost, populate_rootfs
+from hooks.system import Completed
+from hooks.testing.host import PF_CONF, SimulatedHost, populate_rootfs
 from hooks.testing.store import SharedHost
 
 #: What runj v0.1.0 reports as ``ociVersion`` (docs/runtimes.md §4).
 RUNJ_OCI_VERSION = "1.0.2-runj-dev"
+
+
+
+def run_hook(
+    path: str,
+    args: Sequence[str],
+    *,
+    env: Sequence[str] | None,
+    stdin: bytes,
+    cwd: str,
+    timeout: float | None = None,
+) -> Completed:
+    """Run an OCI hook the way runj does (runj ``hook/hook.go``).
+
+    ``exec.CommandContext(ctx, h.Path, h.Args[1:]...)``: argv[0] is ``path`` and ``args[0]`` is
+    dropped; ``cmd.Env = h.Env``: with ``env`` set that list is the whole environment, without it
+    the hook inherits ours; the state JSON arrives on stdin with no trailing newline; the hook's
+    output is captured (runj shows it only when the hook fails).
+    """
+    environment = None if env is None else dict(item.split("=", 1) for item in env if "=" in item)
+    try:
+        proc = subprocess.run(
+            [path, *args[1:]], input=stdin, capture_output=True, env=environment, cwd=cwd, timeout=timeout,
+            check=False,
+        )
+    except subprocess.TimeoutExpired:
+        return Completed((path, *args[1:]), -9, "", f"hook ran past its timeout of {timeout} s\n")
+    return Completed((path, *args[1:]), proc.returncode, proc.stdout.decode(errors="replace"),
+                     proc.stderr.decode(errors="replace"))
 
 
 @attrs.frozen
@@ -57,7 +86,7 @@ class FakeRunj:
         timeout: int = 60,
         remove_on_failure: bool = True,
     ) -> "FakeRunj":
-        """runj on a fresh simulated host (pf ready as :data:`~hooks.testing.bed.PF_CONF`; its
+        """runj on a fresh simulated host (pf ready as :data:`~hooks.testing.host.PF_CONF`; its
         tools installed under ``workdir/host``) with jailnet as the createRuntime and poststop hook.
 
         ``command`` starts jailnet: its script, or an interpreter and ``-m hooks``. The hooks'

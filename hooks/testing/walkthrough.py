@@ -20,7 +20,8 @@ from hooks.testing.store import SharedHost
 #: The walkthrough's host runs FreeBSD 13 (its listings have no LOWER_UP; the image is 13.1-RELEASE).
 RELEASE = "13.2-RELEASE"
 JAIL = "my-container"
-PF_CONF = "nat on em0 inet from <jail-nat> to any -> (em0)\n"
+#: The walkthrough's pf.conf: its NAT rule alone, no table line (docs/walkthrough.md step 1).
+WALKTHROUGH_PF_CONF = "nat on em0 inet from <jail-nat> to any -> (em0)\n"
 
 
 @attrs.frozen
@@ -70,7 +71,7 @@ def prepare(directory: Path) -> SharedHost:
     /sbin/ifconfig and /sbin/route (jexec runs only binaries the image has)."""
     root = directory / "root"
     (root / "etc").mkdir(parents=True, exist_ok=True)
-    (root / "etc" / "pf.conf").write_text(PF_CONF)
+    (root / "etc" / "pf.conf").write_text(WALKTHROUGH_PF_CONF)
     host = SimulatedHost.freebsd(RELEASE)
     host.state.root = str(root)
     populate_rootfs(directory / "bundle" / "rootfs", ("sbin/ifconfig", "sbin/route", "bin/sh"))
