@@ -83,7 +83,8 @@ def build_parser(stream: TextIO | None = None) -> _Parser:
     demo.stream = stream
     demo.add_argument("--keep", metavar="DIR", help="keep the simulated host in DIR instead of a temporary directory")
     demo.add_argument("--walkthrough", action="store_true",
-                      help="instead, replay the manual steps jailnet automates (docs/walkthrough.md), command by command")
+                      help="instead, replay the manual steps jailnet automates (docs/walkthrough.md), "
+                           "command by command")
     hook = sub.add_parser(
         "hook",
         help="run as an OCI hook: createRuntime (or prestart) attaches the container, poststop detaches it",

@@ -69,7 +69,8 @@ def rows(records: Sequence[Record], jails: Mapping[str, int] | None, now: float)
 def table(cells: Sequence[Sequence[str]], header: Sequence[str] = COLUMNS) -> str:
     """Columns padded to their widest cell, two spaces apart, as jls(8) and ifconfig print."""
     widths = [max(len(row[i]) for row in [header, *cells]) for i in range(len(header))]
-    lines = ["  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip() for row in [header, *cells]]
+    lines = ["  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
+             for row in [header, *cells]]
     return "\n".join(lines) + "\n"
 
 

@@ -74,7 +74,7 @@ def _blame(exc: BaseException, cls: type) -> "attrs.Attribute[Any] | None":
     match = _NAMED.match(_message(exc))
     if match is None or not attrs.has(cls):
         return None
-    field: "attrs.Attribute[Any]"
+    field: attrs.Attribute[Any]
     for field in attrs.fields(cls):
         if match.group(1) in (field.name, field.alias):
             return field

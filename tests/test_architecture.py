@@ -2,8 +2,6 @@
 who may import what, who maps errors to exit codes, and how big a module may grow."""
 
 import ast
-import subprocess
-import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -47,7 +45,9 @@ def edges(path: Path) -> set[str]:
         elif isinstance(node, ast.ImportFrom):
             base = node.module or ""
             if node.level:
-                base = ".".join(package.split(".")[: len(package.split(".")) - node.level + 1] + ([base] if base else []))
+                base = ".".join(
+                    package.split(".")[: len(package.split(".")) - node.level + 1] + ([base] if base else [])
+                )
             for alias in node.names:
                 if f"{base}.{alias.name}" in MODULES:
                     found.add(f"{base}.{alias.name}")
@@ -160,8 +160,3 @@ def test_nothing_uses_a_shell() -> None:
     for path in sources("hooks") + sources("ocispec"):
         assert "shell=True" not in path.read_text(), path
 
-
-def test_mypy_strict_is_clean() -> None:
-    proc = subprocess.run([sys.executable, "-m", "mypy", "--strict", "hooks", "ocispec"], cwd=ROOT,
-                          capture_output=True, text=True, check=False)
-    assert proc.returncode == 0, proc.stdout + proc.stderr

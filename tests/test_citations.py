@@ -71,10 +71,12 @@ def problems(path: Path) -> list[str]:
                 found.append(f"{name}: has no section {hit.group(1)}")
         elif not re.search(r"docs/[\w-]+\.md", before):
             found.append(f"{name}: a bare §-reference near {text[hit.start():hit.start() + 12]!r}")
-    for hit in re.finditer(r"(?<![\w/.-])((?:hooks|ocispec|tests|docs|examples|benchmarks)/[\w/.-]*\w\.(?:py|md|toml|json|sh))",
-                           text):
+    for hit in re.finditer(r"(?<![\w/.-])((?:hooks|ocispec|tests|docs|examples|benchmarks)"
+                           r"/[\w/.-]*\w\.(?:py|md|toml|json|sh))", text):
         local = hit.group(1)
-        if local.startswith("tests/sys/") or local.startswith("docs/") and Path(local).name not in OWN_DOCS | set(NOTES):
+        if local.startswith("tests/sys/") or (
+            local.startswith("docs/") and Path(local).name not in OWN_DOCS | set(NOTES)
+        ):
             continue  # FreeBSD's tests/sys/…; an upstream project's docs/
         if not (ROOT / local).exists():
             found.append(f"{name}: cites {local}, which does not exist")

@@ -322,7 +322,8 @@ def networks(draw: st.DrawFn) -> Network:
 @given(network=networks(), jail_flag=st.booleans(), cid=names, jid=st.integers(min_value=1, max_value=99999),
        unit=st.integers(min_value=0, max_value=32767),
        bridge=st.sampled_from([observe.BridgeState(exists=False), observe.BridgeState(exists=True),
-                               observe.BridgeState(exists=True, up=True), observe.BridgeState(exists=True, addresses=("x",))]))
+                               observe.BridgeState(exists=True, up=True),
+                               observe.BridgeState(exists=True, addresses=("x",))]))
 def test_plans_for_any_network_use_registered_forms(network: Network, jail_flag: bool, cid: str, jid: int, unit: int,
                                                     bridge: observe.BridgeState) -> None:
     request = Request(container_id=cid, jail=cid, network=network, nameservers=(), search=(), dns=False)

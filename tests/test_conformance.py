@@ -105,7 +105,8 @@ GOOD = 'id = "x.ok"\ncite = "sbin/ifconfig/ifconfig.c main()"\nargv = ["ifconfig
          "(x.y): field 'argv': {out} may be used only in 'then' and 'cleanup'"),
         ('id = "x.y"\ncite = "c"\nargv = ["x"]\nexit = 0\nsince = 1400000\nuntil = 1300000\n',
          "(x.y): field 'since': 1400000 is after until = 1300000"),
-        ('id = "x.y"\ncite = "c"\nargv = ["x"]\nexit = 0\nsince = "14.0"\n', "(x.y): field 'since': must be an integer"),
+        ('id = "x.y"\ncite = "c"\nargv = ["x"]\nexit = 0\nsince = "14.0"\n',
+         "(x.y): field 'since': must be an integer"),
         ('id = "x.y"\ncite = "c"\nargv = ["x"]\nexit = 0\nconfidence = "sure"\n', "(x.y): field 'confidence':"),
         ('id = "x.y"\ncite = "c"\natf = "table.sh"\nargv = ["x"]\nexit = 0\n', "(x.y): field 'atf':"),
         ('id = "x.y"\ncite = "c"\nargv = ["x"]\nexit = 0\nsetup = [[]]\n', "(x.y): field 'setup': must be a non-empty"),
@@ -189,9 +190,12 @@ def test_check_reports_each_difference_with_what_was_expected_and_got() -> None:
 
 
 def test_check_reports_a_failed_setup_step_and_runs_no_further() -> None:
-    case = one('id = "t"\ncite = "c"\ngiven = ["table"]\nsetup = [["pfctl", "-t", "{table}", "-T", "add", "198.18.7.2"]]\n'
+    case = one('id = "t"\ncite = "c"\ngiven = ["table"]\n'
+               'setup = [["pfctl", "-t", "{table}", "-T", "add", "198.18.7.2"]]\n'
                'argv = ["never"]\nexit = 0\n')
-    run = Scripted({("pfctl", "-t", "jnettest-t", "-T", "add", "198.18.7.2"): (1, "", "pfctl: /dev/pf: No such file\n")})
+    run = Scripted({
+        ("pfctl", "-t", "jnettest-t", "-T", "add", "198.18.7.2"): (1, "", "pfctl: /dev/pf: No such file\n"),
+    })
     (problem,) = conformance.check(case, run, NAMES)
     assert problem.startswith("setup step 1 (pfctl -t jnettest-t -T add 198.18.7.2) failed: exit 1")
     assert ("never",) not in run.ran

@@ -160,9 +160,11 @@ def gc_with(bed: HookBed, run: Runner, *args: str) -> tuple[int, str, str]:
 
 
 JLS_FAILS = [
-    pytest.param({"code": 1, "stderr": "jls: sysctl(security.jail.jailed): Operation not permitted\n"}, id="exit-1"),
+    pytest.param({"code": 1, "stderr": "jls: sysctl(security.jail.jailed): Operation not permitted\n"},
+                 id="exit-1"),
     pytest.param({"code": 0, "stdout": "{\"__version\": \"2\", \"jail-informat"}, id="cut-json"),
-    pytest.param({"code": 0, "stdout": "   JID  IP Address      Hostname                      Path\n"}, id="wrong-format"),
+    pytest.param({"code": 0, "stdout": "   JID  IP Address      Hostname                      Path\n"},
+                 id="wrong-format"),
 ]
 
 

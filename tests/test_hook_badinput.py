@@ -74,7 +74,8 @@ CASES: list[tuple[str, bytes, tuple[str, ...], str]] = [
     ("ocijail jid not a number", annotated(**{"org.freebsd.jail.jid": "abc"}), (),
      "annotation org.freebsd.jail.jid: 'abc' is not a jid"),
     ("10 MB of input", state(annotations={"x": "a" * (10 << 20)}), (),
-     f"state: {len(state(annotations={'x': 'a' * (10 << 20)}))} bytes, more than the 1048576 a container state may have"),
+     f"state: {len(state(annotations={'x': 'a' * (10 << 20)}))} bytes, "
+     "more than the 1048576 a container state may have"),
     ("a JSON string", b'"x"', (), "state: expected a JSON object, got str 'x'"),
     ("trailing garbage", b'{"a":1} x', (), "state: not valid JSON (Extra data: line 1 column 9 (char 8))"),
     ("nested too deeply", b"[" * 100000 + b"]" * 100000, (), "state: not valid JSON (nested too deeply)"),
@@ -95,7 +96,8 @@ CASES: list[tuple[str, bytes, tuple[str, ...], str]] = [
     ("annotations is null", state(annotations=None), (), "state.annotations: expected a JSON object, got null"),
     ("ipv4 with a prefix length", annotated(**{IPV4: "172.17.0.5/16"}), (),
      "annotation org.jailnet.ipv4: '172.17.0.5/16' is not an IPv4 address"),
-    ("ipv4 is IPv6", annotated(**{IPV4: "fd00::5"}), (), "annotation org.jailnet.ipv4: 'fd00::5' is not an IPv4 address"),
+    ("ipv4 is IPv6", annotated(**{IPV4: "fd00::5"}), (),
+     "annotation org.jailnet.ipv4: 'fd00::5' is not an IPv4 address"),
     ("empty network", annotated(**{"org.jailnet.network": ""}), (),
      "annotation org.jailnet.network: '' is not a network name (letters, digits, '.', '_', '-')"),
     ("empty nameservers", annotated(**{"org.jailnet.nameservers": ""}), (),
@@ -139,7 +141,8 @@ def test_unknown_hook_kind(bed: HookBed) -> None:
 
 
 CONFIGS = [
-    ("invalid TOML", "[networks\n", "not valid TOML (Expected ']' at the end of a table declaration (at line 1, column 10))"),
+    ("invalid TOML", "[networks\n",
+     "not valid TOML (Expected ']' at the end of a table declaration (at line 1, column 10))"),
     ("unknown key", "color = 1\n", "unknown field(s): color"),
     ("mtu as a string", "[networks.x]\nbridge = 'b0'\nsubnet = '10.1.0.0/24'\nmtu = '9000'\n",
      "networks.x.mtu: expected an integer, got str '9000'"),

@@ -236,7 +236,11 @@ def test_old_host_uses_jexec_and_the_images_tools(tmp_path: Path) -> None:
     bed.jail("web", binaries=("sbin/ifconfig", "sbin/route"))
     attach(bed, "web")
     in_jail = [i.argv[:3] for i in bed.host.log if i.argv[0] == "jexec"]
-    assert in_jail == [["jexec", "1", "/sbin/ifconfig"], ["jexec", "1", "/sbin/route"], ["jexec", "1", "/sbin/ifconfig"]]
+    assert in_jail == [
+        ["jexec", "1", "/sbin/ifconfig"],
+        ["jexec", "1", "/sbin/route"],
+        ["jexec", "1", "/sbin/ifconfig"],
+    ]
     assert "inet 172.17.0.2 " in bed.host(("jexec", "web", "ifconfig", WEB_JAIL)).stdout
 
 

@@ -42,7 +42,9 @@ def test_rows_for_live_and_gone_jails(bed: HookBed) -> None:
 
 
 def test_human_age_and_table() -> None:
-    assert [human_age(s) for s in (0, 59, 60, 3599, 3600, 86399, 86400 * 3)] == ["0s", "59s", "1m", "59m", "1h", "23h", "3d"]
+    assert [human_age(s) for s in (0, 59, 60, 3599, 3600, 86399, 86400 * 3)] == [
+        "0s", "59s", "1m", "59m", "1h", "23h", "3d",
+    ]
     assert table([("a", "bbb")], header=("XX", "Y")) == "XX  Y\na   bbb\n"
 
 
@@ -62,7 +64,9 @@ def test_ls_shows_unknown_when_jls_fails(bed: HookBed) -> None:
     code = main(["ls"], stdout=out, stderr=err, environ=bed.env, run=failing_jls(bed, stderr="jls: oops\n"))
     assert code == 1
     assert out.getvalue().splitlines()[1].split()[5] == "unknown"
-    assert err.getvalue() == "jailnet: ls: cannot list the jails (jls --libxo json name jid: jls: oops); JAIL shows unknown\n"
+    assert err.getvalue() == (
+        "jailnet: ls: cannot list the jails (jls --libxo json name jid: jls: oops); JAIL shows unknown\n"
+    )
     out = io.StringIO()
     code = main(["ls", "--json"], stdout=out, stderr=io.StringIO(), environ=bed.env,
                 run=failing_jls(bed, code=0, stdout="garbage"))

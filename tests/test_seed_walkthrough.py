@@ -115,7 +115,8 @@ def test_jail_steps_print_what_freebsd_prints(replayed: list[tuple[walkthrough.S
     without_b = re.sub(r"epair0b: .*?(?=bridge0:)", "", SEED_HOST_IFCONFIG, flags=re.S)
     assert shape(got[11][2]) == shape(without_b)
     assert got[12] == ("jexec my-container ifconfig epair0b inet 172.17.0.2/16", 0, "", "")
-    assert got[13] == ("jexec my-container route -4 add default 172.17.0.1", 0, "add net default: gateway 172.17.0.1\n", "")
+    assert got[13] == ("jexec my-container route -4 add default 172.17.0.1", 0,
+                       "add net default: gateway 172.17.0.1\n", "")
     inside = got[14][2]
     assert "epair0b: flags=8863<UP,BROADCAST,RUNNING,SIMPLEX,MULTICAST> metric 0 mtu 1500" in inside
     assert "\tinet 172.17.0.2 netmask 0xffff0000 broadcast 172.17.255.255\n" in inside

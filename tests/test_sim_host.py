@@ -34,7 +34,9 @@ def test_faults_inside_jexec_use_the_inner_commands_error(host: SimulatedHost, t
     host.create_jail("c", str(populate_rootfs(tmp_path / "c")))
     host.fail_matching("jexec", "c", "route")
     result = host(("jexec", "c", "route", "-4", "add", "default", "10.0.0.1"))
-    assert (result.returncode, result.stdout) == (1, "add net default: gateway 10.0.0.1 fib 0: Network is unreachable\n")
+    assert (result.returncode, result.stdout) == (
+        1, "add net default: gateway 10.0.0.1 fib 0: Network is unreachable\n"
+    )
 
 
 def test_unknown_program_is_not_found(host: SimulatedHost) -> None:

@@ -76,7 +76,8 @@ CASES = [
     (("ifconfig", "epair", "create", "descr", "x", "group", "jailnet"), 0, "epair2a\n", ""),
     (("ifconfig", "epair", "create", "name", "foo"), 0, "foo\n", ""),
     (("ifconfig", "epair", "create", "name", "a1", "name", "a2"), 0, "a2\n", ""),
-    (("ifconfig", "epair", "create", "name", "epair1a"), 1, "epair2a\n", E + "ioctl SIOCSIFNAME (set name): File exists\n"),
+    (("ifconfig", "epair", "create", "name", "epair1a"), 1, "epair2a\n",
+     E + "ioctl SIOCSIFNAME (set name): File exists\n"),
     (("ifconfig", "epair", "create", "up", "inet", "10.0.0.1/24"), 1, "epair2a\n", E + "inet: bad value\n"),
     (("ifconfig", "epair", "create", "create"), 1, "epair2a\n", E + "SIOCIFCREATE2 (epair2a): Invalid argument\n"),
     (("ifconfig", "epair7", "create"), 0, "epair7a\n", ""),
@@ -100,7 +101,8 @@ CASES = [
     (("ifconfig", "em0", "destroy"), 1, "", E + "SIOCIFDESTROY: Invalid argument\n"),
     (("ifconfig", "lo0", "destroy"), 1, "", E + "SIOCIFDESTROY: Invalid argument\n"),
     (("ifconfig", "epair1a", "destroy", "up"), 1, "", E + "ioctl (SIOCGIFFLAGS): no such interface\n"),
-    (("ifconfig", "epair1a", "destroy", "mtu", "1400"), 1, "", E + "ioctl SIOCSIFMTU (set mtu): Device not configured\n"),
+    (("ifconfig", "epair1a", "destroy", "mtu", "1400"), 1, "",
+     E + "ioctl SIOCSIFMTU (set mtu): Device not configured\n"),
     # -- the address family: once, right after the name (or right after a create)
     (("ifconfig", "bridge0", "inet", "172.17.0.1/16"), 0, "", ""),
     (("ifconfig", "bridge0", "172.17.0.1/16"), 0, "", ""),
@@ -150,7 +152,8 @@ CASES = [
     (("ifconfig", "epair1a", "-alias"), 0, "", ""),
     # the address is set after the move: 14.x in_delete_first_nl() finds no such interface and says
     # "no previous address", the add then fails (13.x: test_deferred_address_after_a_move_on_13)
-    (("ifconfig", "epair1a", "inet", "10.0.0.1/24", "vnet", "j1"), 1, "", E + "ioctl (SIOCAIFADDR): no such interface\n"),
+    (("ifconfig", "epair1a", "inet", "10.0.0.1/24", "vnet", "j1"), 1, "",
+     E + "ioctl (SIOCAIFADDR): no such interface\n"),
     # -- the word loop: arguments, commands that are not simulated
     (("ifconfig", "epair1a", "mtu"), 1, "", E + "'mtu' requires argument\n"),
     (("ifconfig", "epair1a", "up", "name"), 1, "", E + "'name' requires argument\n"),
@@ -158,9 +161,12 @@ CASES = [
     (("ifconfig", "bridge0", "stp"), 1, "", E + "'stp' requires argument\n"),
     (("ifconfig", "bridge0", "stp", "epair0a"), 1, "",
      E + f"stp: {NOT_SIMULATED} (sbin/ifconfig/ifbridge.c bridge_cmds[])\n"),
-    (("ifconfig", "epair1a", "rxcsum"), 1, "", E + f"rxcsum: {NOT_SIMULATED} (sbin/ifconfig/ifconfig.c basic_cmds[])\n"),
-    (("ifconfig", "epair1a", "-vlandev"), 1, "", E + f"-vlandev: {NOT_SIMULATED} (sbin/ifconfig/ifvlan.c vlan_cmds[])\n"),
-    (("ifconfig", "epair", "create", "vlan", "5"), 1, "", E + f"vlan: {NOT_SIMULATED} (sbin/ifconfig/ifvlan.c vlan_cmds[])\n"),
+    (("ifconfig", "epair1a", "rxcsum"), 1, "",
+     E + f"rxcsum: {NOT_SIMULATED} (sbin/ifconfig/ifconfig.c basic_cmds[])\n"),
+    (("ifconfig", "epair1a", "-vlandev"), 1, "",
+     E + f"-vlandev: {NOT_SIMULATED} (sbin/ifconfig/ifvlan.c vlan_cmds[])\n"),
+    (("ifconfig", "epair", "create", "vlan", "5"), 1, "",
+     E + f"vlan: {NOT_SIMULATED} (sbin/ifconfig/ifvlan.c vlan_cmds[])\n"),
     (("ifconfig", "epair", "create", "media", "auto"), 1, "epair2a\n",
      E + f"media: {NOT_SIMULATED} (sbin/ifconfig/ifmedia.c media_cmds[])\n"),
     (("ifconfig", "epair1a", "tunnel", "1.1.1.1", "2.2.2.2"), 1, "",
@@ -170,7 +176,8 @@ CASES = [
     (("ifconfig", "epair1a", "-arp", "promisc", "link0", "debug"), 0, "", ""),
     (("ifconfig", "epair1a", "description", "associated with jail: x"), 0, "", ""),
     (("ifconfig", "epair1a", "description", "d" * 1023), 0, "", ""),
-    (("ifconfig", "epair1a", "description", "d" * 1024), 1, "", E + "ioctl SIOCSIFDESCR (set descr): File name too long\n"),
+    (("ifconfig", "epair1a", "description", "d" * 1024), 1, "",
+     E + "ioctl SIOCSIFDESCR (set descr): File name too long\n"),
     (("ifconfig", "epair1a", "metric", "5"), 0, "", ""),
     (("ifconfig", "epair1a", "mtu", "9000"), 0, "", ""),
     (("ifconfig", "epair1a", "mtu", "65535"), 0, "", ""),
@@ -187,7 +194,8 @@ CASES = [
     (("ifconfig", "epair1a", "name", "a" * 16), 1, "", E + "ioctl SIOCSIFNAME (set name): File name too long\n"),
     (("ifconfig", "epair1a", "name", "a" * 15), 0, "a" * 15 + "\n", ""),
     (("ifconfig", "epair1a", "name", ""), 1, "", E + "ioctl SIOCSIFNAME (set name): Invalid argument\n"),
-    (("ifconfig", "epair1a", "name", "x0", "name", "em0"), 1, "x0\n", E + "ioctl SIOCSIFNAME (set name): File exists\n"),
+    (("ifconfig", "epair1a", "name", "x0", "name", "em0"), 1, "x0\n",
+     E + "ioctl SIOCSIFNAME (set name): File exists\n"),
     # -- groups (ifgroup.c)
     (("ifconfig", "epair1a", "group", "jailnet"), 0, "", ""),
     (("ifconfig", "epair1a", "group", "epair"), 0, "", ""),
@@ -240,8 +248,10 @@ CASES = [
     (("ifconfig", "-j", "j1", "lo0", "inet", "127.0.0.1/8", "up"), 0, "", ""),
     (("ifconfig", "-j", "nojail", "-l"), 1, "", E + "jail not found: No such file or directory\n"),
     (("ifconfig", "-j", "99", "-l"), 1, "", E + "cannot attach to jail: Invalid argument\n"),
-    (("ifconfig", "-a", "bogus"), 1, "", E + "Address family 'bogus' unknown.\n" + "usage: ifconfig [-j jail] [-f type:format]"),
-    (("ifconfig", "-a", "bridge0"), 1, "", E + "Address family 'bridge0' unknown.\n" + "usage: ifconfig [-j jail] [-f type:format]"),
+    (("ifconfig", "-a", "bogus"), 1, "",
+     E + "Address family 'bogus' unknown.\n" + "usage: ifconfig [-j jail] [-f type:format]"),
+    (("ifconfig", "-a", "bridge0"), 1, "",
+     E + "Address family 'bridge0' unknown.\n" + "usage: ifconfig [-j jail] [-f type:format]"),
     (("ifconfig", "-l", "-a"), 1, "", "usage: ifconfig [-j jail] [-f type:format]"),
     (("ifconfig", "-l", "inet", "inet"), 1, "", "usage: ifconfig [-j jail] [-f type:format]"),
     (("ifconfig", "-d", "-u"), 1, "", "usage: ifconfig [-j jail] [-f type:format]"),
@@ -253,7 +263,9 @@ CASES = [
 
 
 @pytest.mark.parametrize(("argv", "code", "out", "err"), CASES, ids=[" ".join(c[0])[:60] for c in CASES])
-def test_ifconfig_answers_like_freebsd(scene: SimulatedHost, argv: tuple[str, ...], code: int, out: str, err: str) -> None:
+def test_ifconfig_answers_like_freebsd(
+    scene: SimulatedHost, argv: tuple[str, ...], code: int, out: str, err: str
+) -> None:
     result = scene(argv)
     if err.startswith(("usage:", E + "illegal", E + "option", E + "Address family")):
         # usage(): the whole synopsis follows; its first line is enough here
@@ -333,7 +345,8 @@ def test_the_production_command_forms(release: str, tmp_path: Path) -> None:
         (("ifconfig", "bridge", "create", "inet", "10.88.0.1/16", "name", "jn-br", "description",
           "jailnet network default", "mtu", "1450", "up"), "jn-br\n"),
         (("ifconfig", "epair", "create", "description", "c1", "vnet", jid), "epair0a\n"),
-        (("ifconfig", "epair0b", "name", "jn0a", "description", "c1", "group", "jailnet", "mtu", "1450", "up"), "jn0a\n"),
+        (("ifconfig", "epair0b", "name", "jn0a", "description", "c1", "group", "jailnet", "mtu", "1450", "up"),
+         "jn0a\n"),
         (("ifconfig", "-j", jid, "epair0a", "inet", "10.88.0.2/16", "name", "eth0", "mtu", "1450", "up"), "eth0\n"),
         (("ifconfig", "-j", jid, "lo0", "inet", "127.0.0.1/8", "up"), ""),
         (("ifconfig", "jn-br", "addm", "jn0a"), ""),
@@ -485,7 +498,9 @@ def test_promisc_word_and_bridge_membership(scene: SimulatedHost) -> None:
 
 def test_loopback_brought_up_without_an_address_is_not_running(scene: SimulatedHost) -> None:
     scene(("ifconfig", "-j", "j1", "lo0", "up"))
-    assert block(scene, "lo0", "j1").startswith("lo0: flags=1008009<UP,LOOPBACK,MULTICAST,LOWER_UP> metric 0 mtu 16384\n")
+    assert block(scene, "lo0", "j1").startswith(
+        "lo0: flags=1008009<UP,LOOPBACK,MULTICAST,LOWER_UP> metric 0 mtu 16384\n"
+    )
 
 
 # -- mtu and bridges ------------------------------------------------------------------------------
@@ -519,7 +534,9 @@ def test_rename_to_the_same_name_differs_by_release(host13: SimulatedHost) -> No
     host13(("ifconfig", "epair", "create"))
     result = host13(("ifconfig", "epair0a", "name", "epair0a"))
     # 13.x ifhwioctl SIOCSIFNAME: ifunit(new_name) finds the interface itself
-    assert (result.returncode, result.stdout, result.stderr) == (1, "", "ifconfig: ioctl SIOCSIFNAME (set name): File exists\n")
+    assert (result.returncode, result.stdout, result.stderr) == (
+        1, "", "ifconfig: ioctl SIOCSIFNAME (set name): File exists\n"
+    )
 
 
 def test_listing_follows_attach_order_not_ifindex(host: SimulatedHost) -> None:
@@ -578,13 +595,17 @@ def test_move_clears_addresses_membership_groups_and_up(scene: SimulatedHost) ->
     scene(("ifconfig", "bridge1", "addm", "epair1b"))
     assert scene(("ifconfig", "epair1b", "vnet", "j1")).returncode == 0
     text = block(scene, "epair1b", "j1")
-    assert text.splitlines()[0] == "epair1b: flags=1008842<BROADCAST,RUNNING,SIMPLEX,MULTICAST,LOWER_UP> metric 0 mtu 1500"
+    assert text.splitlines()[0] == (
+        "epair1b: flags=1008842<BROADCAST,RUNNING,SIMPLEX,MULTICAST,LOWER_UP> metric 0 mtu 1500"
+    )
     assert "\tdescription: kept\n" in text
     assert "inet " not in text and "\tgroups: epair\n" in text
     assert "member:" not in block(scene, "bridge1")
 
 
-def test_ifindex_is_global_on_14_and_per_vnet_on_13(scene: SimulatedHost, host13: SimulatedHost, tmp_path: Path) -> None:
+def test_ifindex_is_global_on_14_and_per_vnet_on_13(
+    scene: SimulatedHost, host13: SimulatedHost, tmp_path: Path
+) -> None:
     before = block(scene, "lo0", "j1")
     assert before == (
         "lo0: flags=8008<LOOPBACK,MULTICAST> metric 0 mtu 16384\n"
@@ -678,7 +699,8 @@ def test_two_interfaces_may_come_home_with_one_name(scene: SimulatedHost, tmp_pa
 
 def test_family_listing_filters_interfaces_on_14_not_on_13(scene: SimulatedHost, host13: SimulatedHost) -> None:
     listed = scene(("ifconfig", "-a", "inet")).stdout
-    assert [line.split(":")[0] for line in listed.splitlines() if not line.startswith("\t")] == ["em0", "lo0", "bridge0"]
+    names = [line.split(":")[0] for line in listed.splitlines() if not line.startswith("\t")]
+    assert names == ["em0", "lo0", "bridge0"]
     assert "\tether" not in listed and "\tgroups" not in listed
     assert scene(("ifconfig", "epair1a", "inet")).stdout == ""
     host13(("ifconfig", "epair", "create"))
@@ -753,7 +775,12 @@ ERRORS = [c for c in CASES if c[1] != 0 and not c[3].startswith(("usage:", E + "
 
 @pytest.mark.parametrize(("argv", "code", "out", "err"), ERRORS, ids=[" ".join(c[0])[:60] for c in ERRORS])
 def test_error_paths_through_the_executables(
-    scene: SimulatedHost, through_executables: Callable[..., Completed], argv: tuple[str, ...], code: int, out: str, err: str
+    scene: SimulatedHost,
+    through_executables: Callable[..., Completed],
+    argv: tuple[str, ...],
+    code: int,
+    out: str,
+    err: str,
 ) -> None:
     result = through_executables(scene, argv)
     assert (result.returncode, result.stdout, result.stderr) == (code, out, err)

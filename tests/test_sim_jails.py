@@ -96,7 +96,9 @@ CASES = [
 
 
 @pytest.mark.parametrize(("argv", "code", "out", "err"), CASES, ids=[" ".join(c[0]) for c in CASES])
-def test_jail_tools_answer_like_freebsd(jailed: SimulatedHost, argv: tuple[str, ...], code: int, out: str, err: str) -> None:
+def test_jail_tools_answer_like_freebsd(
+    jailed: SimulatedHost, argv: tuple[str, ...], code: int, out: str, err: str
+) -> None:
     result = jailed(argv)
     assert (result.returncode, result.stdout, result.stderr) == (code, out, err)
 
@@ -189,7 +191,12 @@ ERRORS = [c for c in CASES if c[1] != 0 and c[0][0] in ("jls", "jail")]
 
 @pytest.mark.parametrize(("argv", "code", "out", "err"), ERRORS, ids=[" ".join(c[0]) for c in ERRORS])
 def test_error_paths_through_the_executables(
-    jailed: SimulatedHost, through_executables: Callable[..., Completed], argv: tuple[str, ...], code: int, out: str, err: str
+    jailed: SimulatedHost,
+    through_executables: Callable[..., Completed],
+    argv: tuple[str, ...],
+    code: int,
+    out: str,
+    err: str,
 ) -> None:
     result = through_executables(jailed, argv)
     assert (result.returncode, result.stdout, result.stderr) == (code, out, err)

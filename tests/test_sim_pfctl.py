@@ -217,27 +217,33 @@ CASES: list[Any] = [
     row("-t without -T", ("pfctl", "-t", "jail-nat"), 1, "", USAGE_15_TEXT, release=R15),
     *each("-T without -t", (R13, R14), ("pfctl", "-T", "show"), 1, "", USAGE_TEXT),
     row("-T without -t", ("pfctl", "-T", "show"), 1, "", USAGE_15_TEXT, release=R15),
-    row("-T without -t runs the phases before it", ("pfctl", "-F", "nat", "-T", "show"), 1, "", "nat cleared\n" + USAGE_TEXT),
+    row("-T without -t runs the phases before it", ("pfctl", "-F", "nat", "-T", "show"), 1, "",
+        "nat cleared\n" + USAGE_TEXT),
     row("table name too long", ("pfctl", "-t", "x" * 32, "-T", "show"), 1, "", USAGE_TEXT),
     row("-T load without -t loads tables only", ("pfctl", "-T", "load", "-f", "-"), 0, "", "",
         stdin="table <private> persist { 172.16.0.0/12 }\nblock\npass in from <private>\n"),
     # -- getopt(3) and the modifier lookups -------------------------------------------------------
     row("no arguments", ("pfctl",), 1, "", USAGE_TEXT),
     row("illegal option", ("pfctl", "-Z"), 1, "", "pfctl: illegal option -- Z\n" + USAGE_TEXT),
-    row("option without its argument", ("pfctl", "-s"), 1, "", "pfctl: option requires an argument -- s\n" + USAGE_TEXT),
+    row("option without its argument", ("pfctl", "-s"), 1, "",
+        "pfctl: option requires an argument -- s\n" + USAGE_TEXT),
     row("-S before 15.0", ("pfctl", "-S", "-sr"), 1, "", "pfctl: illegal option -- S\n" + USAGE_TEXT),
     row("-S and -r", ("pfctl", "-S", "-r", "-sr"), 1, "", "pfctl: -N and -r are mutually exclusive\n", release=R15),
-    row("stray argument", ("pfctl", "-e", "now"), 1, "", "pfctl: unknown command line argument: now ...\n" + USAGE_TEXT),
-    row("unknown show modifier", ("pfctl", "-s", "bogus"), 1, "", "pfctl: Unknown show modifier 'bogus'\n" + USAGE_TEXT),
-    row("show modifiers are case sensitive", ("pfctl", "-s", "N"), 1, "", "pfctl: Unknown show modifier 'N'\n" + USAGE_TEXT),
-    row("-s e is ether from 14.0", ("pfctl", "-s", "e"), 1, "", "pfctl: Unknown show modifier 'e'\n" + USAGE_TEXT,
-        release=R13),
+    row("stray argument", ("pfctl", "-e", "now"), 1, "",
+        "pfctl: unknown command line argument: now ...\n" + USAGE_TEXT),
+    row("unknown show modifier", ("pfctl", "-s", "bogus"), 1, "",
+        "pfctl: Unknown show modifier 'bogus'\n" + USAGE_TEXT),
+    row("show modifiers are case sensitive", ("pfctl", "-s", "N"), 1, "",
+        "pfctl: Unknown show modifier 'N'\n" + USAGE_TEXT),
+    row("-s e is ether from 14.0", ("pfctl", "-s", "e"), 1, "",
+        "pfctl: Unknown show modifier 'e'\n" + USAGE_TEXT, release=R13),
     row("-s e is ether", ("pfctl", "-s", "e"), 0, "", ""),
     row("-s c is creatorids from 14.1", ("pfctl", "-s", "c"), 1, "",
         "pfctl: Unknown show modifier 'c'\n" + USAGE_TEXT, release=R140),
-    row("unknown flush modifier", ("pfctl", "-F", "bogus"), 1, "", "pfctl: Unknown flush modifier 'bogus'\n" + USAGE_TEXT),
-    row("-F e is ethernet from 14.0", ("pfctl", "-F", "e"), 1, "", "pfctl: Unknown flush modifier 'e'\n" + USAGE_TEXT,
-        release=R13),
+    row("unknown flush modifier", ("pfctl", "-F", "bogus"), 1, "",
+        "pfctl: Unknown flush modifier 'bogus'\n" + USAGE_TEXT),
+    row("-F e is ethernet from 14.0", ("pfctl", "-F", "e"), 1, "",
+        "pfctl: Unknown flush modifier 'e'\n" + USAGE_TEXT, release=R13),
     row("-F e", ("pfctl", "-F", "e"), 0, "", "Ethernet rules cleared\n"),
     row("-F R is Reset from 15.0", ("pfctl", "-F", "R"), 1, "", "pfctl: Unknown flush modifier 'R'\n" + USAGE_TEXT),
     row("-F R", ("pfctl", "-F", "R"), 0, "", "pf: interface flags reset\n", release=R15),
@@ -245,7 +251,8 @@ CASES: list[Any] = [
     row("-k three times", ("pfctl", "-k", "1.2.3.4", "-k", "1.2.3.5", "-k", "1.2.3.6"),
         1, "", "pfctl: can only specify -k twice\n" + USAGE_TEXT),
     row("kill states", ("pfctl", "-k", "1.2.3.4"), 0, "", "killed 0 states from 1 sources and 0 destinations\n"),
-    row("kill states by label without one", ("pfctl", "-k", "label"), 1, "", "pfctl: no label specified\n" + USAGE_TEXT),
+    row("kill states by label without one", ("pfctl", "-k", "label"), 1, "",
+        "pfctl: no label specified\n" + USAGE_TEXT),
     row("other device", ("pfctl", "-p", "/dev/nope", "-sr"), 1, "", "pfctl: /dev/nope: No such file or directory\n"),
     row("-h", ("pfctl", "-h"), 1, "", USAGE_TEXT),
     # -- enable / disable -------------------------------------------------------------------
@@ -266,7 +273,8 @@ CASES: list[Any] = [
     # pfctl_show_nat() lists PF_NAT, then PF_RDR, then PF_BINAT; print_rule() adds the family parse.y
     # took from the redirection address, "from any" and the service name of port 80.
     row("translation rules are listed nat, rdr, binat", ("pfctl", "-sn"), 0,
-        "nat on em0 all -> (em0) round-robin\nrdr on em0 inet proto tcp from any to any port = http -> 172.17.0.2\n", "",
+        "nat on em0 all -> (em0) round-robin\n"
+        "rdr on em0 inet proto tcp from any to any port = http -> 172.17.0.2\n", "",
         setup=[load("rdr on em0 proto tcp to port 80 -> 172.17.0.2\nnat on em0 from any to any -> (em0)\n")]),
     row("nat rules of an anchor", ("pfctl", "-a", "jailnet", "-sn"), 0, NAT_SHOWN, "",
         setup=[load('nat-anchor "jailnet"\n'), load(NAT_CONF, "jailnet")]),
@@ -282,17 +290,21 @@ CASES: list[Any] = [
         "pass all flags S/SA keep state\nblock drop in on em0 proto tcp to port 22\n", "",
         setup=[load("pass all\nblock in on em0 proto tcp to port 22\n")]),
     row("show rules verbose", ("pfctl", "-v", "-sr"), 0,
-        "pass all flags S/SA keep state\n  [ Evaluations: 0         Packets: 0         Bytes: 0           States: 0     ]\n"
+        "pass all flags S/SA keep state\n"
+        "  [ Evaluations: 0         Packets: 0         Bytes: 0           States: 0     ]\n"
         "  [ Inserted: uid 0 pid 0 State Creations: 0     ]\n", "", setup=[load("pass all\n")]),
     row("show rules -vv", ("pfctl", "-vv", "-sr"), 0,
-        "@0 pass all flags S/SA keep state\n  [ Evaluations: 0         Packets: 0         Bytes: 0           States: 0     ]\n"
+        "@0 pass all flags S/SA keep state\n"
+        "  [ Evaluations: 0         Packets: 0         Bytes: 0           States: 0     ]\n"
         "  [ Inserted: uid 0 pid 0 State Creations: 0     ]\n  [ Last Active Time: N/A ]\n", "",
         setup=[load("pass all\n")]),
     row("show rules -vv", ("pfctl", "-vv", "-sr"), 0,
-        "@0 pass all flags S/SA keep state\n  [ Evaluations: 0         Packets: 0         Bytes: 0           States: 0     ]\n"
+        "@0 pass all flags S/SA keep state\n"
+        "  [ Evaluations: 0         Packets: 0         Bytes: 0           States: 0     ]\n"
         "  [ Inserted: uid 0 pid 0 State Creations: 0     ]\n", "", setup=[load("pass all\n")], release=R13),
     row("no rules", ("pfctl", "-sr"), 0, "", ""),
-    row("show rules of missing anchor", ("pfctl", "-a", "nope", "-sr"), 0, "", "pfctl: DIOCGETRULES: Invalid argument\n"),
+    row("show rules of missing anchor", ("pfctl", "-a", "nope", "-sr"), 0, "",
+        "pfctl: DIOCGETRULES: Invalid argument\n"),
     row("anchor call in the filter rules", ("pfctl", "-sr"), 0, 'anchor "foo" all\n', "",
         setup=[load('anchor "foo"\n'), load("pass on em0 all flags S/SA keep state\n", "foo")]),
     # -- rulesets: -s Anchors ------------------------------------------------------------------------
@@ -318,7 +330,8 @@ CASES: list[Any] = [
         release=R15),
     row("anchor with only a table", ("pfctl", "-sA"), 0, "  tbl\n", "",
         setup=[(("pfctl", "-a", "tbl", "-t", "x", "-T", "add", "1.2.3.4"), None)]),
-    row("underscore anchors hidden", ("pfctl", "-sA"), 0, "  vis\n", "", setup=[load('anchor "_hidden"\nanchor "vis/*"\n')]),
+    row("underscore anchors hidden", ("pfctl", "-sA"), 0, "  vis\n", "",
+        setup=[load('anchor "_hidden"\nanchor "vis/*"\n')]),
     row("underscore anchors with -v", ("pfctl", "-v", "-sA"), 0, "  _hidden\n  vis\n", "",
         setup=[load('anchor "_hidden"\nanchor "vis/*"\n')]),
     # -- rulesets: -s Tables ------------------------------------------------------------------------
@@ -337,7 +350,8 @@ CASES: list[Any] = [
     row("load verbose echoes", ("pfctl", "-v", "-f", "-"), 0,
         'ext = "em0"\ntable <t> persist { 1.2.3.4 10.0.0.0/8 }\nnat on em0 from <t> to any -> (em0) round-robin\n', "",
         stdin='ext = "em0"\ntable <t> persist { 1.2.3.4, 10.0.0.0/8 }\nnat on $ext from <t> to any -> ($ext)\n'),
-    row("syntax error", ("pfctl", "-f", "-"), 1, "", "stdin:2: syntax error\npfctl: Syntax error in config file: pf rules not loaded\n",
+    row("syntax error", ("pfctl", "-f", "-"), 1, "",
+        "stdin:2: syntax error\npfctl: Syntax error in config file: pf rules not loaded\n",
         stdin="pass all\nbogus rule\n"),
     row("syntax error, parse only", ("pfctl", "-n", "-f", "-"), 1, "", "stdin:1: syntax error\n", stdin="bogus\n"),
     row("undefined macro", ("pfctl", "-f", "-"), 1, "", "stdin:3: macro 'nope' not defined\nstdin:3: syntax error\n"
@@ -345,7 +359,8 @@ CASES: list[Any] = [
     row("bad table address in file", ("pfctl", "-f", "-"), 1, "", "no IP address found for nothere\n"
         "stdin:1: could not parse host specification\npfctl: Syntax error in config file: pf rules not loaded\n",
         stdin="table <t> { 1.2.3.4, nothere }\n"),
-    row("missing rules file", ("pfctl", "-f", "/etc/nope.conf"), 1, "", "pfctl: /etc/nope.conf: No such file or directory\n"
+    row("missing rules file", ("pfctl", "-f", "/etc/nope.conf"), 1, "",
+        "pfctl: /etc/nope.conf: No such file or directory\n"
         "pfctl: cannot open the main config file!: No such file or directory\n"
         "pfctl: Syntax error in config file: pf rules not loaded\n"),
     # -- -a: checks of main() ----------------------------------------------------------------------
@@ -546,7 +561,8 @@ TRANSLATION: list[Any] = [
     *shown("anchor.sh nat: the nat rule", "nat log on em0 inet from 192.0.2.0/24 to any port = 53 -> 192.0.2.1\n",
            "nat log on em0 inet from 192.0.2.0/24 to any port = domain -> 192.0.2.1\n", releases=ALL, anchor="foo/bar"),
     *shown("anchor.sh nat: the rdr rule", "rdr on em0 proto tcp to port echo -> 127.0.0.1 port echo\n",
-           "rdr on em0 inet proto tcp from any to any port = echo -> 127.0.0.1 port 7\n", releases=ALL, anchor="foo/baz"),
+           "rdr on em0 inet proto tcp from any to any port = echo -> 127.0.0.1 port 7\n", releases=ALL,
+           anchor="foo/baz"),
     # tests/sys/netpfil/pf/nat.sh nested_anchor: "nat on ${epair}a all -> (${epair}a) round-robin".
     *shown("nat.sh nested_anchor: the nat rule", "nat on em0 from any to any -> (em0)\n",
            "nat on em0 all -> (em0) round-robin\n", releases=ALL),
@@ -567,7 +583,8 @@ TRANSLATION: list[Any] = [
     # jailnet's port publishing, both spellings: "pass" right after the action (print_rule():
     # r->natpass), the family, "from any", port 8080 by its tcp name (usr.sbin/services_mkdb/services:
     # http-alt 8080/tcp), the redirection port as a number (print_pool()).
-    *shown("jailnet publish, from any to any", "rdr pass on em0 inet proto tcp from any to any port 8080 -> 172.17.0.2 port 80\n",
+    *shown("jailnet publish, from any to any",
+           "rdr pass on em0 inet proto tcp from any to any port 8080 -> 172.17.0.2 port 80\n",
            "rdr pass on em0 inet proto tcp from any to any port = http-alt -> 172.17.0.2 port 80\n", releases=ALL,
            anchor="jailnet"),
     *shown("jailnet publish, to port", "rdr pass on em0 inet proto tcp to port 8080 -> 172.17.0.2 port 80\n",
@@ -624,7 +641,8 @@ TRANSLATION: list[Any] = [
            "nat on em0 inet from 10.0.0.0/8 to any -> 1.2.3.4 port 1024:65535\n"),
     *shown("nat default ports", "nat on em0 from 10/8 to any -> 1.2.3.4 port 50001:65535\n",
            "nat on em0 inet from 10.0.0.0/8 to any -> 1.2.3.4\n"),
-    *shown("rdr port N:* follows the destination range", "rdr on em0 proto tcp to port 8000:8010 -> 10.0.0.1 port 80:*\n",
+    *shown("rdr port N:* follows the destination range",
+           "rdr on em0 proto tcp to port 8000:8010 -> 10.0.0.1 port 80:*\n",
            "rdr on em0 inet proto tcp from any to any port 8000:8010 -> 10.0.0.1 port 80:90\n"),
     # parse.y natrule: round-robin for a list, a table or an interface address without :0.
     *shown("address list", "nat on em0 from 10/8 to any -> { 1.2.3.4, 1.2.3.5 }\n",
@@ -656,8 +674,10 @@ TRANSLATION: list[Any] = [
         stdin="rdr pass on em0 proto tcp to port 8080 -> 172.17.0.2 port 80\n"),
     # parse.y refusals: the yyerror() lines, "skipping rule due to errors" and "rule expands to no
     # valid combination" from expand_rule(), host()'s own line before "could not parse host".
-    refused("unknown port", "rdr on em0 proto tcp to port nosuch -> 10.0.0.1\n", "stdin:1: unknown port nosuch\n"),
-    refused("port too large", "rdr on em0 proto tcp to port 70000 -> 10.0.0.1\n", "stdin:1: illegal port value 70000\n"),
+    refused("unknown port", "rdr on em0 proto tcp to port nosuch -> 10.0.0.1\n",
+            "stdin:1: unknown port nosuch\n"),
+    refused("port too large", "rdr on em0 proto tcp to port 70000 -> 10.0.0.1\n",
+            "stdin:1: illegal port value 70000\n"),
     refused("port without tcp/udp", "rdr on em0 proto icmp to port 80 -> 10.0.0.1\n",
             "stdin:1: dst port only applies to tcp/udp\nstdin:1: skipping rule due to errors\n"
             "stdin:1: rule expands to no valid combination\n"),
@@ -686,7 +706,8 @@ TRANSLATION: list[Any] = [
             "no IP address found for nosuch\nstdin:1: could not parse host specification\n"),
     refused("unknown protocol", "nat on em0 proto nosuch from any to any -> 1.2.3.4\n",
             "stdin:1: unknown protocol nosuch\n"),
-    refused("the family after the interface", "nat inet on em0 from any to any -> 1.2.3.4\n", "stdin:1: syntax error\n"),
+    refused("the family after the interface", "nat inet on em0 from any to any -> 1.2.3.4\n",
+            "stdin:1: syntax error\n"),
 ]
 
 
@@ -1089,7 +1110,7 @@ def test_stored_rule_parses_back_to_itself(host: SimulatedHost, conf: str) -> No
     assert stored
     listed = host(("pfctl", "-sn")).stdout.splitlines()
     assert len(listed) == len(stored)
-    for text, line in zip(stored, listed):
+    for text, line in zip(stored, listed, strict=True):
         rules, messages = _parse_translation(None, text)
         assert messages == [] and len(rules) == 1
         assert _print_trans(rules[0], numeric=True) == text

@@ -112,7 +112,8 @@ CASES: list[tuple[str, list[tuple[str, ...]], tuple[str, ...], int, str, str]] =
      0, "add net default: gateway 10.0.2.1\n", ""),
     # newroute(): one rtmsg() per FIB listed; the line for those that worked, then one per failure
     ("fib list names FIB 0 twice", [], ("route", "add", "10.5.0.0/16", "10.0.2.1", "-fib", "0,"), 1,
-     "add net 10.5.0.0/16: gateway 10.0.2.1\nadd net 10.5.0.0/16: gateway 10.0.2.1 fib 0: route already in table\n", ""),
+     "add net 10.5.0.0/16: gateway 10.0.2.1\n"
+     "add net 10.5.0.0/16: gateway 10.0.2.1 fib 0: route already in table\n", ""),
     ("gateway default is 0.0.0.0", [], ("route", "add", "-net", "10.1.0.0/16", "default"), 1,
      "add net 10.1.0.0/16: gateway default fib 0: Network is unreachable\n", ""),
     ("-dst and -gateway", [], ("route", "add", "-dst", "10.4.0.0/16", "-gateway", "10.0.2.1"),
@@ -120,7 +121,8 @@ CASES: list[tuple[str, list[tuple[str, ...]], tuple[str, ...], int, str, str]] =
     ("bad -netmask", [], ("route", "add", "-net", "10.3.0.0", "10.0.2.1", "-netmask", "garbage"),
      68, "", "route: bad address: garbage\n"),
     ("a lone dash is a bad keyword", [], ("route", "add", "-"), 64, "", "route: bad keyword: \n" + USAGE),
-    ("bad metric", [], ("route", "add", "default", "10.0.2.1", "-mtu", "big"), 64, "", "route: big: Invalid argument\n"),
+    ("bad metric", [], ("route", "add", "default", "10.0.2.1", "-mtu", "big"),
+     64, "", "route: big: Invalid argument\n"),
     ("prefixlen without a family", [], ("route", "add", "-prefixlen", "24", "10.1.0.0", "10.0.2.1"),
      71, "", "route: prefixlen not supported in this af\n"),
     ("prefixlen out of range", [], ("route", "-4", "add", "10.1.0.0", "10.0.2.1", "-prefixlen", "33"),
@@ -187,14 +189,17 @@ CASES: list[tuple[str, list[tuple[str, ...]], tuple[str, ...], int, str, str]] =
     ("flush -inet", [("route", "add", "192.168.1.5", "10.0.2.1")], ("route", "flush", "-inet"), 0,
      "default              10.0.2.2             -fib 0   done\n"
      "192.168.1.5          10.0.2.1             -fib 0   done\n", ""),
-    ("-4 flush", [], ("route", "-4", "flush"), 0, "default              10.0.2.2             -fib 0   done\n", ""),
-    ("flush -n", [], ("route", "-n", "flush", "-4"), 0, "default              10.0.2.2             -fib 0   done\n", ""),
+    ("-4 flush", [], ("route", "-4", "flush"), 0,
+     "default              10.0.2.2             -fib 0   done\n", ""),
+    ("flush -n", [], ("route", "-n", "flush", "-4"), 0,
+     "default              10.0.2.2             -fib 0   done\n", ""),
     ("flush quiet on 14 still prints", [], ("route", "-q", "flush", "-4"), 0,
      "default              10.0.2.2             -fib 0   done\n", ""),
     ("flush debug only", [], ("route", "-d", "flush", "-4"), 0, "", ""),
     ("flush -inet6 leaves inet", [], ("route", "flush", "-inet6"), 0, "", ""),
     ("flush word without dash", [], ("route", "flush", "inet"), 64, "", "route: bad keyword: inet\n" + USAGE),
-    ("flush bad keyword keeps its dash", [], ("route", "flush", "-frob"), 64, "", "route: bad keyword: -frob\n" + USAGE),
+    ("flush bad keyword keeps its dash", [], ("route", "flush", "-frob"), 64, "",
+     "route: bad keyword: -frob\n" + USAGE),
     ("flush -fib without number", [], ("route", "flush", "-fib"), 64, "", "route: bad keyword: -fib\n" + USAGE),
     # -- monitor ----------------------------------------------------------------------------------
     ("monitor bad word", [], ("route", "monitor", "x"), 64, "", "route: bad keyword: x\n" + USAGE),
@@ -268,7 +273,8 @@ RELEASES: list[tuple[str, list[tuple[str, ...]], tuple[str, ...], int, str, str]
      "default              10.0.2.2             -fib 0   done\n"
      "192.168.1.5          10.0.2.1             -fib 0   done\n", ""),
     ("13.2-RELEASE", [], ("route", "-q", "flush"), 0, "", ""),
-    ("13.2-RELEASE", [], ("route", "-v", "get", "default"), 1, "", "route: -v: not simulated by the jailnet test host\n"),
+    ("13.2-RELEASE", [], ("route", "-v", "get", "default"), 1, "",
+     "route: -v: not simulated by the jailnet test host\n"),
     ("13.2-RELEASE", [], ("route", "-j", "x", "get", "default"), 64, "",
      "route: illegal option -- j\n" + USAGE_OLD + "\n"),
     ("13.2-RELEASE", [], ("route", "frob"), 64, "", "route: bad keyword: frob\n" + USAGE_OLD + "\n"),
@@ -370,7 +376,9 @@ def test_gateway_on_a_down_interface_is_unreachable(host: SimulatedHost) -> None
     host(("route", "delete", "default"))
     host(("ifconfig", "em0", "down"))
     result = host(("route", "add", "default", "10.0.2.2"))
-    assert (result.returncode, result.stdout) == (1, "add net default: gateway 10.0.2.2 fib 0: Network is unreachable\n")
+    assert (result.returncode, result.stdout) == (
+        1, "add net default: gateway 10.0.2.2 fib 0: Network is unreachable\n"
+    )
     host(("ifconfig", "em0", "up"))
     assert host(("route", "add", "default", "10.0.2.2")).returncode == 0
 
@@ -429,7 +437,9 @@ def test_jexec_route_like_the_seed(host: SimulatedHost, tmp_path: Path) -> None:
     result = host(("jexec", jid, "/sbin/route", "-4", "add", "default", "172.17.0.1"))
     assert (result.returncode, result.stdout, result.stderr) == (0, "add net default: gateway 172.17.0.1\n", "")
     again = host(("jexec", jid, "/sbin/route", "-4", "add", "default", "172.17.0.1"))
-    assert (again.returncode, again.stdout) == (1, "add net default: gateway 172.17.0.1 fib 0: route already in table\n")
+    assert (again.returncode, again.stdout) == (
+        1, "add net default: gateway 172.17.0.1 fib 0: route already in table\n"
+    )
 
 
 def test_jexec_route_on_13(host13: SimulatedHost, tmp_path: Path) -> None:
@@ -452,7 +462,9 @@ def test_jexec_route_on_13(host13: SimulatedHost, tmp_path: Path) -> None:
 def test_jail_without_gateway_network(host: SimulatedHost, tmp_path: Path) -> None:
     host.create_jail("j", str(tmp_path), vnet=True)
     result = host(("route", "-j", "j", "add", "default", "172.17.0.1"))
-    assert (result.returncode, result.stdout) == (1, "add net default: gateway 172.17.0.1 fib 0: Network is unreachable\n")
+    assert (result.returncode, result.stdout) == (
+        1, "add net default: gateway 172.17.0.1 fib 0: Network is unreachable\n"
+    )
 
 
 def test_dying_jail_is_not_found(host: SimulatedHost, tmp_path: Path) -> None:
@@ -487,7 +499,8 @@ def test_non_vnet_jail_on_13(host13: SimulatedHost, tmp_path: Path) -> None:
 # -- faults ----------------------------------------------------------------------------------
 
 FAULTS = [
-    (("route", "add", "default", "10.0.2.1"), 1, "add net default: gateway 10.0.2.1 fib 0: Network is unreachable\n", ""),
+    (("route", "add", "default", "10.0.2.1"), 1,
+     "add net default: gateway 10.0.2.1 fib 0: Network is unreachable\n", ""),
     (("route", "-j", "j", "-4", "add", "default", "172.17.0.1"), 1,
      "add net default: gateway 172.17.0.1 fib 0: Network is unreachable\n", ""),
     (("route", "-q", "add", "default", "10.0.2.1"), 1, "", ""),

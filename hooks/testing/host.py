@@ -118,7 +118,7 @@ class SimulatedHost:
             if fault.match:
                 words = [program, *args]
                 if len(words) < len(fault.match) or not all(
-                    fnmatch.fnmatchcase(w, p) for w, p in zip(words, fault.match)
+                    fnmatch.fnmatchcase(w, p) for w, p in zip(words, fault.match, strict=False)
                 ):
                     continue
                 hit = True

@@ -162,7 +162,8 @@ _TABLE: list[Cmd] = [
         deladdr maxaddr hellotime fwddelay maxage priority proto holdcnt timeout private -private
         vlanfilter -vlanfilter -untagged"""),
     *_cmds("sbin/ifconfig/ifbridge.c bridge_cmds[]", _NONE, "flush flushall addr"),
-    *_cmds("sbin/ifconfig/ifbridge.c bridge_cmds[]", _ARG2, "static ifpriority ifpathcost ifmaxaddr untagged tagged +tagged -tagged"),
+    *_cmds("sbin/ifconfig/ifbridge.c bridge_cmds[]", _ARG2,
+           "static ifpriority ifpathcost ifmaxaddr untagged tagged +tagged -tagged"),
     *_cmds("sbin/ifconfig/af_inet6.c inet6_cmds[]", _ARG, "prefixlen pltime vltime"),
     *_cmds("sbin/ifconfig/af_inet6.c inet6_cmds[]", _NONE, """anycast tentative -tentative deprecated
         -deprecated autoconf -autoconf prefer_source -prefer_source accept_rtadv -accept_rtadv no_radr
@@ -219,7 +220,8 @@ _TABLE: list[Cmd] = [
         smps smpsdyn -smps meshforward -meshforward meshgate -meshgate meshpeering -meshpeering
         meshrt:flush"""),
     *_cmds("sbin/ifconfig/ifieee80211.c ieee80211_cmds[]", _ARG, "wlanaddr wlanbssid wlandev wlanmode", clone=True),
-    *_cmds("sbin/ifconfig/ifieee80211.c ieee80211_cmds[]", _NONE, "beacons -beacons bssid -bssid wdslegacy -wdslegacy", clone=True),
+    *_cmds("sbin/ifconfig/ifieee80211.c ieee80211_cmds[]", _NONE, "beacons -beacons bssid -bssid wdslegacy -wdslegacy",
+           clone=True),
 ]
 _COMMANDS: dict[str, Cmd] = {}
 _CLONE_COMMANDS: dict[str, Cmd] = {}

@@ -2,9 +2,9 @@
 
 The shape follows the kernel's: per-vnet interfaces, routes and sysctls (VNET(9)), jails
 (``struct prison``, sys/kern/kern_jail.c), pf tables and rulesets per anchor (sys/netpfil/pf/).
-These classes are plain mutable records; the command modules (:mod:`hooks.testing.ifconfig`, ``pfctl``, ...) implement FreeBSD's
-behaviour on top of them, and :mod:`hooks.testing.store` persists them as JSON so that many
-processes can share one host.
+These classes are plain mutable records; the command modules (:mod:`hooks.testing.ifconfig`,
+``pfctl``, ...) implement FreeBSD's behaviour on top of them, and :mod:`hooks.testing.store`
+persists them as JSON so that many processes can share one host.
 """
 
 import hashlib

@@ -3208,7 +3208,8 @@ def _parse_conf(ctx: Context, source: str, text: str, macros: dict[str, str], fi
         """parse.y ``check_rulestate()``: a statement of an earlier section after a later one is
         refused unless ``set require-order no``; the section then stays where it was."""
         if require_order[0] and rulestate[0] > desired:
-            sections = "options, ethernet, normalization" if ctx.state.osreldate >= 1400000 else "options, normalization"
+            sections = ("options, ethernet, normalization" if ctx.state.osreldate >= 1400000
+                        else "options, normalization")
             error(line, f"Rules must be in order: {sections}, queueing, translation, filtering")
             return False
         rulestate[0] = desired

@@ -50,7 +50,11 @@ def test_other_attrs_classes_need_no_registration() -> None:
     }
     net = ocispec.structure(data, Network, where="net.json", strict=True)
     assert net == Network(
-        bridge="bridge0", gateway_v4="172.17.0.1", dns_servers=("1.1.1.1",), tags=frozenset({"a", "b"}), weights={"x": 1, "y": 0.5}
+        bridge="bridge0",
+        gateway_v4="172.17.0.1",
+        dns_servers=("1.1.1.1",),
+        tags=frozenset({"a", "b"}),
+        weights={"x": 1, "y": 0.5},
     )
     assert isinstance(net.dns_servers, tuple)  # Sequence -> tuple, like the models
     out = ocispec.unstructure(net, strict=True)

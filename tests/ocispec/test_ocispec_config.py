@@ -195,7 +195,11 @@ CASES = [
     (_edit(("ociVersion", 1)), ["config.json.ociVersion: expected a string, got int 1"], "ociVersion-int"),
     (_edit(("hostname", 7)), ["config.json.hostname: expected a string, got int 7"], "hostname-int"),
     (_edit(("root.path", ...)), ["config.json.root.path: required field missing"], "root-path-missing"),
-    (_edit(("root.readonly", "yes")), ["config.json.root.readonly: expected true or false, got str 'yes'"], "readonly-str"),
+    (
+        _edit(("root.readonly", "yes")),
+        ["config.json.root.readonly: expected true or false, got str 'yes'"],
+        "readonly-str",
+    ),
     (_edit(("root.readonly", 1)), ["config.json.root.readonly: expected true or false, got int 1"], "readonly-int"),
     (
         _edit(("annotations", {"a": 1})),
@@ -350,7 +354,11 @@ CASES = [
         "several-errors",
     ),
     (
-        _edit(("hooks.createRuntime[0].timeout", 0), ("hooks.createRuntime[0].path", "rel"), ("hooks.poststop[0].path", "x")),
+        _edit(
+            ("hooks.createRuntime[0].timeout", 0),
+            ("hooks.createRuntime[0].path", "rel"),
+            ("hooks.poststop[0].path", "x"),
+        ),
         [
             "config.json.hooks.createRuntime[0].path: must be an absolute path",
             "config.json.hooks.createRuntime[0].timeout: must be > 0",
@@ -358,7 +366,11 @@ CASES = [
         ],
         "several-validator-errors",
     ),
-    ("{", ["config.json: not valid JSON (Expecting property name enclosed in double quotes: line 1 column 2 (char 1))"], "not-json"),
+    (
+        "{",
+        ["config.json: not valid JSON (Expecting property name enclosed in double quotes: line 1 column 2 (char 1))"],
+        "not-json",
+    ),
     ("[1]", ["config.json: expected a JSON object, got array"], "not-object"),
 ]
 

@@ -119,7 +119,10 @@ def _state_like() -> st.SearchStrategy[Any]:
 
 def _spec_like() -> st.SearchStrategy[Any]:
     hook = st.dictionaries(st.sampled_from(["path", "args", "env", "timeout"]), JSON | st.text().map(lambda s: "/" + s))
-    hooks = st.dictionaries(st.sampled_from(["createRuntime", "poststop", "prestart"]), st.lists(hook, max_size=2) | JSON)
+    hooks = st.dictionaries(
+        st.sampled_from(["createRuntime", "poststop", "prestart"]),
+        st.lists(hook, max_size=2) | JSON,
+    )
     jail = st.dictionaries(
         st.sampled_from(["vnet", "host", "ip4", "vnetInterfaces", "enforceStatfs", "allow"]),
         JSON | st.sampled_from(["new", "inherit", "disable"]),
