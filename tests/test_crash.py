@@ -34,30 +34,37 @@ def clean(shared: SharedHost, state: Path) -> None:
     assert left == []
 
 
+#: Mutating commands of a first container's createRuntime: the steps the sweep kills at.
+STEPS = 9
+
+
+def test_the_sweep_covers_every_step_of_a_create(tmp_path: Path) -> None:
+    assert create_steps(tmp_path) == STEPS
+
+
+@pytest.mark.parametrize("k", [pytest.param(k, id=f"step{k}") for k in range(1, STEPS + 1)])
 @pytest.mark.parametrize(("when", "runj_version"), [("before", "HEAD"), ("after", "HEAD"), ("after", "v0.1.0")])
-def test_sigkill_at_every_step_then_gc(tmp_path: Path, jailnet_argv: list[str], when: str,
-                                       runj_version: str) -> None:
-    steps = create_steps(tmp_path)
-    assert steps == 9
-    for k in range(1, steps + 1):
-        # runj HEAD removes the jail after a failed createRuntime; v0.1.0 leaves it behind.
-        runj = FakeRunj.with_jailnet(tmp_path / f"k{k}", jailnet_argv, remove_on_failure=runj_version == "HEAD")
-        with runj.shared.edit() as host:
-            host.kill_nth(k, when=when)
-        (result,) = runj.create("c1")
-        assert result.returncode == -9, (k, result)
-        gc = subprocess.run([*jailnet_argv, "gc"], capture_output=True, text=True, env=runj.env, timeout=60)
-        assert gc.returncode == 0, (k, gc.stderr)
-        clean(runj.shared, tmp_path / f"k{k}" / "state")
-        with runj.shared.edit() as host:
-            if host.state.find_jail("c1") is not None:
-                host.remove_jail("c1")  # the admin deletes what v0.1.0 left
-        (again,) = runj.create("c1")
-        assert (again.returncode, again.stderr) == (0, ""), k
-        assert runj.shared(("pfctl", "-t", "jail-nat", "-T", "show")).stdout.split() != []
-        (stop,) = runj.delete("c1")
-        assert stop.returncode == 0
-        clean(runj.shared, tmp_path / f"k{k}" / "state")
+def test_sigkill_at_a_step_then_gc(tmp_path: Path, jailnet_argv: list[str], when: str, runj_version: str,
+                                   k: int) -> None:
+    """One case of the sweep (each its own test id: a failure names its step)."""
+    # runj HEAD removes the jail after a failed createRuntime; v0.1.0 leaves it behind.
+    runj = FakeRunj.with_jailnet(tmp_path, jailnet_argv, remove_on_failure=runj_version == "HEAD")
+    with runj.shared.edit() as host:
+        host.kill_nth(k, when=when)
+    (result,) = runj.create("c1")
+    assert result.returncode == -9, result
+    gc = subprocess.run([*jailnet_argv, "gc"], capture_output=True, text=True, env=runj.env, timeout=60)
+    assert gc.returncode == 0, gc.stderr
+    clean(runj.shared, tmp_path / "state")
+    with runj.shared.edit() as host:
+        if host.state.find_jail("c1") is not None:
+            host.remove_jail("c1")  # the admin deletes what v0.1.0 left
+    (again,) = runj.create("c1")
+    assert (again.returncode, again.stderr) == (0, "")
+    assert runj.shared(("pfctl", "-t", "jail-nat", "-T", "show")).stdout.split() != []
+    (stop,) = runj.delete("c1")
+    assert stop.returncode == 0
+    clean(runj.shared, tmp_path / "state")
 
 
 @pytest.mark.parametrize("k", [1, 2])
