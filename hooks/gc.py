@@ -146,9 +146,11 @@ def _dedupe_pf(found: list[Leftover]) -> list[Leftover]:
     return [item for item in found if item.kind != "pf-entry" or item.steps[0].argv not in covered]
 
 
-def observe_host(console: Console, state: StateDir, networks: Mapping[str, Network]) -> Observed:
-    """Read-only probes: jails, interfaces, pf tables; records and leases from the state dir.
-    A probe that fails leaves its part unknown (None) and says why in :attr:`Observed.unknown`."""
+def observe_host(console: Console, state: StateDir, networks: Mapping[str, Network], busy: frozenset[str],
+                 leases: Mapping[str, Mapping[ipaddress.IPv4Address, str]]) -> Observed:
+    """Read-only probes: jails, interfaces, pf tables; records from the state dir, read while gc
+    holds the lock of every container that is not ``busy``. A probe that fails leaves its part
+    unknown (None) and says why in :attr:`Observed.unknown`."""
     unknown: list[str] = []
     listed = console.run(observe.JAILS)
     jails = observe.parse_jails(listed.stdout) if listed.ok else None
@@ -168,9 +170,6 @@ def observe_host(console: Console, state: StateDir, networks: Mapping[str, Netwo
             tables[name] = None
             unknown.append(f"cannot list pf table <{network.table}> ({observe.failure(shown)}); kept its entries")
     records = tuple(state.records())
-    leases = {name: found.holders() for name, found in state.network_leases().items()}
-    ids = {r.id for r in records} | {h for held in leases.values() for h in held.values()}
-    busy = frozenset(i for i in ids if state.busy(i))
     inside = {}
     for record in records:
         if record.state == "creating" and record.id not in busy and jails is not None and jail_alive(record, jails):
@@ -187,19 +186,24 @@ def main(args: argparse.Namespace, console: Console) -> int:
     config = console.networks(args)
     state = StateDir(console.state_dir(args))
     failures: list[str] = []
+    # Under the host-wide lock no lease is taken or given up; then every container whose hook is
+    # not running is held, so none can finish or start while gc judges and removes it.
     with state.lock():
-        observed = observe_host(console, state, config.networks)
-        leftovers = find(observed, config.networks)
-        for item in leftovers:
-            if not args.dry_run:
-                failures += teardown(item.steps, console.run)
-                if item.container_id:
-                    for leases in state.network_leases().values():
-                        leases.release(item.container_id)
-                    state.delete(item.container_id)
-            if not args.json:
-                verb = "would remove" if args.dry_run else "removed"
-                console.out.write(f"{verb} {item.kind} {item.name}: {item.reason}\n")
+        leases = {name: found.holders() for name, found in state.network_leases().items()}
+        ids = set(state.record_ids()) | {holder for held in leases.values() for holder in held.values()}
+        with state.hold_idle(ids) as busy:
+            observed = observe_host(console, state, config.networks, busy, leases)
+            leftovers = find(observed, config.networks)
+            for item in leftovers:
+                if not args.dry_run:
+                    failures += teardown(item.steps, console.run)
+                    if item.container_id:
+                        for held in state.network_leases().values():
+                            held.release(item.container_id)
+                        state.delete(item.container_id)
+                if not args.json:
+                    verb = "would remove" if args.dry_run else "removed"
+                    console.out.write(f"{verb} {item.kind} {item.name}: {item.reason}\n")
     if args.json:
         report = {"dryRun": bool(args.dry_run),
                   "removed": [{"kind": i.kind, "name": i.name, "reason": i.reason,

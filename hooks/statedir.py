@@ -19,7 +19,7 @@ import hashlib
 import ipaddress
 import json
 import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
@@ -110,18 +110,37 @@ class StateDir:
     def _container_lock_path(self, container_id: str) -> Path:
         return self.path / "locks" / f"{hashlib.sha256(container_id.encode()).hexdigest()[:2]}.lock"
 
-    def busy(self, container_id: str) -> bool:
-        """True while a hook holds the container's lock (an flock probe with LOCK_NB): gc leaves
-        such a container alone. Ids sharing a lock file make this err on the side of busy."""
+    @contextlib.contextmanager
+    def hold_idle(self, container_ids: Iterable[str]) -> Iterator[frozenset[str]]:
+        """Lock, for the block, every container in ``container_ids`` whose lock no hook holds
+        (flock with LOCK_NB: this never waits, so it cannot deadlock with a hook that holds its
+        container's lock and waits for the host-wide one); yield the ids that are busy.
+
+        Held, not probed: a hook that finished between a probe and gc's next step would be
+        taken for a dead one and its container torn down. Ids sharing a lock file make this
+        err on the side of busy.
+        """
         self.ensure()
-        fd = os.open(self._container_lock_path(container_id), os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o600)
+        held: dict[Path, int | None] = {}
+        busy = set()
         try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            return True
+            for container_id in sorted(set(container_ids)):
+                path = self._container_lock_path(container_id)
+                if path not in held:
+                    fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o600)
+                    try:
+                        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                        held[path] = fd
+                    except BlockingIOError:
+                        os.close(fd)
+                        held[path] = None
+                if held[path] is None:
+                    busy.add(container_id)
+            yield frozenset(busy)
         finally:
-            os.close(fd)
-        return False
+            for kept in held.values():
+                if kept is not None:
+                    os.close(kept)
 
     def _record_path(self, container_id: str) -> Path:
         return self.path / "containers" / f"{container_id}.json"

@@ -1,7 +1,9 @@
 """``jailnet gc`` removes exactly the leftovers, and leaves live containers alone."""
 
+import fcntl
 import io
 import json
+import os
 import subprocess
 import threading
 from collections.abc import Sequence
@@ -224,3 +226,47 @@ def test_failing_ifconfig_and_pfctl_listings_keep_their_objects(bed: HookBed) ->
         "denied); kept its entries",
     ]
     assert bed.host.observable() == before
+
+
+# --- gc holds the containers it judges -------------------------------------------------------
+
+
+def test_gc_holds_each_idle_containers_lock_while_it_judges_and_removes(bed: HookBed) -> None:
+    """A hook that finished between gc reading a record and gc checking the lock would be taken
+    for a dead one (its container torn down while up). gc therefore takes every idle container's
+    lock before it reads the records and keeps it until it is done: no hook for that container
+    can start or finish meanwhile. Observed from inside gc's own commands."""
+    up(bed, "skipped")
+    bed.host.remove_jail("skipped")          # poststop never ran: gc removes it
+    lock = StateDir(bed.state_dir)._container_lock_path("skipped")
+    probes: list[bool] = []
+
+    def run(argv: Sequence[str], *, stdin: str | None = None) -> Completed:
+        fd = os.open(lock, os.O_RDWR)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            probes.append(False)             # nobody held it: a hook could have run now
+        except BlockingIOError:
+            probes.append(True)
+        finally:
+            os.close(fd)
+        return bed.host(argv, stdin=stdin)
+
+    code, out, _ = gc_with(bed, run)
+    assert (code, out) == (0, "removed record skipped: jail skipped is gone\n")
+    assert len(probes) > 4 and all(probes)   # every observation and every removal: held
+
+
+def test_hold_idle_reports_busy_containers_and_never_waits(tmp_path: Path) -> None:
+    state = StateDir(tmp_path)
+    with state.container_lock("web"):        # a hook at work
+        with state.hold_idle(["web", "db", "db"]) as busy:
+            assert busy == {"web"}
+            fd = os.open(state._container_lock_path("db"), os.O_RDWR)
+            try:
+                with pytest.raises(BlockingIOError):
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            finally:
+                os.close(fd)
+    with state.hold_idle(["web"]) as busy:   # released by the hook, then held by gc
+        assert busy == frozenset()
