@@ -9,7 +9,9 @@ reused at once while neighbours may still have its old MAC in their ARP caches.
 """
 
 import ipaddress
+import itertools
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import attrs
@@ -118,8 +120,9 @@ class LeaseStore(Leases):
             if held is not None:
                 (self.directory / str(held)).unlink(missing_ok=True)
             return static
+        taken = self.holders()
         for address in self._candidates():
-            if self._claim(address, container_id):
+            if address not in taken and self._claim(address, container_id):
                 self._remember(address)
                 return address
         raise PoolExhausted(f"network {self.network.name}: no free address left in {self.network.subnet}")
@@ -140,8 +143,9 @@ class LeaseStore(Leases):
                 return address
         raise PoolExhausted(f"network {self.network.name}: no free address left in {self.network.subnet}")
 
-    def _candidates(self) -> list[ipaddress.IPv4Address]:
-        """Usable addresses in round-robin order, starting after the last one handed out."""
+    def _candidates(self) -> Iterator[ipaddress.IPv4Address]:
+        """Usable addresses in round-robin order, starting after the last one handed out; made
+        one at a time (a /16 holds 65,534, and the first free one is usually the next)."""
         subnet = self.network.subnet
         first = int(subnet.network_address) + 1
         last = int(subnet.broadcast_address) - 1
@@ -151,9 +155,10 @@ class LeaseStore(Leases):
             previous = first - 1
         if not first - 1 <= previous <= last:
             previous = first - 1
-        order = list(range(previous + 1, last + 1)) + list(range(first, previous + 1))
         gateway = int(self.network.gateway)
-        return [ipaddress.IPv4Address(n) for n in order if n != gateway]
+        for number in itertools.chain(range(previous + 1, last + 1), range(first, previous + 1)):
+            if number != gateway:
+                yield ipaddress.IPv4Address(number)
 
     def _remember(self, address: ipaddress.IPv4Address) -> None:
         files.replace(self.directory / LAST, f"{address}\n".encode(), mode=0o600, durable=False)

@@ -60,12 +60,19 @@ def run_exe(shared: SharedHost) -> Exec:
 Through = Callable[..., Completed]
 
 
+@pytest.fixture(scope="session")
+def executables_directory(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One SharedHost directory per test process: its host server keeps running between the
+    hundreds of single-command checks, each of which stores its own host first."""
+    return tmp_path_factory.mktemp("shared")
+
+
 @pytest.fixture
-def through_executables(tmp_path: Path) -> Through:
+def through_executables(executables_directory: Path) -> Through:
     """Run one command on a copy of an in-process host, through its installed executables."""
 
     def run(host: SimulatedHost, argv: tuple[str, ...], stdin: str | None = None) -> Completed:
-        shared = SharedHost.create(tmp_path / "shared", host)
+        shared = SharedHost.create(executables_directory, host)
         proc = subprocess.run(list(argv), input=stdin, capture_output=True, text=True,
                               env={"PATH": shared.path}, check=False, timeout=60)
         return Completed(tuple(argv), proc.returncode, proc.stdout, proc.stderr)
