@@ -36,6 +36,14 @@ st.register_type_strategy(
         timeout=st.none() | st.integers(min_value=1),
     ),
 )
+# Up to three hooks of each kind: the property holds per hook, and six unbounded lists of them
+# made every example of Hooks (and Spec) slow to draw without finding more.
+_HOOK_LISTS = st.lists(st.from_type(Hook), max_size=3).map(tuple)
+st.register_type_strategy(
+    Hooks,
+    st.builds(Hooks, prestart=_HOOK_LISTS, create_runtime=_HOOK_LISTS, create_container=_HOOK_LISTS,
+              start_container=_HOOK_LISTS, poststart=_HOOK_LISTS, poststop=_HOOK_LISTS),
+)
 st.register_type_strategy(
     State,
     st.builds(
