@@ -14,7 +14,7 @@ import importlib
 import os
 import sys
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, NoReturn, TextIO
+from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
 if TYPE_CHECKING:
     from _typeshed import SupportsWrite
@@ -42,8 +42,39 @@ class UsageError(Exception):
     """Bad command line: one line on stderr, exit 2."""
 
 
+class _Formatter(argparse.HelpFormatter):
+    """argparse's formatter, sized without ``shutil``: argparse builds one for every argument it
+    adds, and ``shutil`` (which imports zlib, bz2 and lzma) would load on every hook's start path.
+    The width is found as ``shutil.get_terminal_size()`` finds it: ``$COLUMNS``, then stdout's
+    terminal, then 80."""
+
+    def __init__(self, prog: str, indent_increment: int = 2, max_help_position: int = 24,
+                 width: int | None = None) -> None:
+        if width is None:
+            width = _columns() - 2
+        super().__init__(prog, indent_increment, max_help_position, width)
+
+
+def _columns() -> int:
+    """The terminal's width as CPython's Lib/shutil.py ``get_terminal_size()`` computes it."""
+    try:
+        columns = int(os.environ.get("COLUMNS", "0"))
+    except ValueError:
+        columns = 0
+    if columns <= 0:
+        try:
+            columns = os.get_terminal_size(sys.__stdout__.fileno()).columns  # type: ignore[union-attr]
+        except (AttributeError, ValueError, OSError):
+            columns = 0
+    return columns if columns > 0 else 80
+
+
 class _Parser(argparse.ArgumentParser):
     """argparse that raises instead of exiting, so :func:`main` owns the exit code."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("formatter_class", _Formatter)  # subcommands' parsers too
+        super().__init__(*args, **kwargs)
 
     stream: TextIO | None = None
     """Where help and version text go (sys.stdout unless :func:`main` was given another)."""
@@ -73,7 +104,8 @@ def build_parser(stream: TextIO | None = None) -> _Parser:
     parser = _Parser(prog=PROG, description=DESCRIPTION)
     parser.stream = stream
     parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    # prog given: argparse would otherwise build a HelpFormatter (and import shutil) to compute it
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser, prog=PROG)
     demo = sub.add_parser(
         "demo",
         help="three containers on a simulated FreeBSD host, networked by the real jailnet hooks",
@@ -128,7 +160,8 @@ def build_parser(stream: TextIO | None = None) -> _Parser:
     bundle = sub.add_parser("bundle", help="add jailnet to an OCI bundle, remove it, or check a bundle",
                             description="Edit or check a bundle's config.json and runj.ext.json for jailnet.")
     bundle.stream = stream
-    actions = bundle.add_subparsers(dest="action", metavar="ACTION", parser_class=_Parser, required=True)
+    actions = bundle.add_subparsers(dest="action", metavar="ACTION", parser_class=_Parser, required=True,
+                                    prog=f"{PROG} bundle")
     add = actions.add_parser("add", help="add the hooks, annotations and vnet request (idempotent)")
     add.stream = stream
     add.add_argument("bundle", metavar="BUNDLE", help="the bundle directory (holds config.json)")

@@ -18,7 +18,6 @@ Whether to fsync is decided here, once, by what the file is:
 
 import contextlib
 import os
-import secrets
 from pathlib import Path
 
 
@@ -27,7 +26,7 @@ def replace_at(dir_fd: int, name: str, data: bytes, *, mode: int, durable: bool,
     """Replace ``name`` in the directory open as ``dir_fd`` with ``data``, file mode ``mode``; with
     ``owner`` (uid, gid) the new file gets that owner before it takes the name (fchown(2) on the
     descriptor, so nothing planted at a path is ever chowned)."""
-    temp = f".{name}.{secrets.token_hex(6)}.tmp"
+    temp = f".{name}.{os.urandom(6).hex()}.tmp"
     fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, mode, dir_fd=dir_fd)
     try:
         try:

@@ -24,7 +24,6 @@ The file::
 
 import ipaddress
 import re
-import tomllib
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -234,6 +233,8 @@ class Networks:
     @classmethod
     def from_toml(cls, text: str, *, where: str, resolver: DnsDefaults) -> "Networks":
         """Parse and validate a configuration file's text; ``where`` names it in errors."""
+        import tomllib  # only when a configuration file exists: not on most hooks' start path
+
         from ocispec import InvalidDocument, structure
 
         try:

@@ -13,7 +13,6 @@ itself (docs/runtimes.md §5); this is the hook's job.
 import contextlib
 import errno
 import os
-import secrets
 import stat
 
 import attrs
@@ -122,7 +121,7 @@ def restore(backup: Backup) -> None:
             if backup.kind == "file":
                 files.replace_at(etc_fd, NAME, backup.content, mode=backup.mode, durable=False)
             elif backup.kind == "symlink":
-                tmp = f".{NAME}.jailnet.{secrets.token_hex(8)}"
+                tmp = f".{NAME}.jailnet.{os.urandom(8).hex()}"
                 os.symlink(backup.target, tmp, dir_fd=etc_fd)
                 os.rename(tmp, NAME, src_dir_fd=etc_fd, dst_dir_fd=etc_fd)
             else:

@@ -15,7 +15,6 @@ nothing that outlives a reboot) and read strictly: an unknown key is an error, n
 
 import contextlib
 import fcntl
-import hashlib
 import ipaddress
 import json
 import os
@@ -28,6 +27,7 @@ import attrs
 from hooks import files
 from hooks.errors import OperationFailed
 from hooks.leases import Leases, LeaseStore
+from hooks.naming import sha256_hex
 
 if TYPE_CHECKING:
     from hooks.netconf import Network
@@ -108,7 +108,7 @@ class StateDir:
         return self._flock(self._container_lock_path(container_id))
 
     def _container_lock_path(self, container_id: str) -> Path:
-        return self.path / "locks" / f"{hashlib.sha256(container_id.encode()).hexdigest()[:2]}.lock"
+        return self.path / "locks" / f"{sha256_hex(container_id.encode())[:2]}.lock"
 
     @contextlib.contextmanager
     def hold_idle(self, container_ids: Iterable[str]) -> Iterator[frozenset[str]]:

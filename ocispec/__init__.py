@@ -13,7 +13,8 @@ Runtime-written documents are read leniently (unknown keys ignored); pass
 ``strict=True`` to :func:`structure` for jailnet's own files (unknown keys rejected).
 """
 
-from typing import Any, TypeVar
+import importlib
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from ocispec._convert import (
     OURS,
@@ -23,26 +24,48 @@ from ocispec._convert import (
     structure,
     unstructure,
 )
-from ocispec.config import (
-    Allow,
-    FreeBSD,
-    Hook,
-    Hooks,
-    Jail,
-    Root,
-    SharingMode,
-    SharingModeNoDisable,
-    Spec,
-)
-from ocispec.runj import (
-    IPv4Mode,
-    RunjExtension,
-    RunjIPv4,
-    RunjNetwork,
-    RunjVnet,
-    VnetMode,
-)
 from ocispec.state import KNOWN_STATUSES, State
+
+if TYPE_CHECKING:
+    from ocispec.config import (
+        Allow,
+        FreeBSD,
+        Hook,
+        Hooks,
+        Jail,
+        Root,
+        SharingMode,
+        SharingModeNoDisable,
+        Spec,
+    )
+    from ocispec.runj import (
+        IPv4Mode,
+        RunjExtension,
+        RunjIPv4,
+        RunjNetwork,
+        RunjVnet,
+        VnetMode,
+    )
+
+#: Names defined by the config.json and runj.ext.json models, loaded on first use (PEP 562): a
+#: hook reads only the state, and building those classes costs milliseconds on its start path.
+_LAZY = {
+    **dict.fromkeys(("Allow", "FreeBSD", "Hook", "Hooks", "Jail", "Root", "SharingMode",
+                     "SharingModeNoDisable", "Spec"), "ocispec.config"),
+    **dict.fromkeys(("IPv4Mode", "RunjExtension", "RunjIPv4", "RunjNetwork", "RunjVnet", "VnetMode"),
+                    "ocispec.runj"),
+}
+
+
+def __getattr__(name: str) -> Any:
+    """Load a :data:`_LAZY` name from its module (module ``__getattr__``, PEP 562)."""
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "KNOWN_STATUSES",
@@ -87,15 +110,19 @@ def load_state(raw: bytes | str, *, where: str = "state") -> State:
     return structure(parse_json(raw, where), State, where=where)
 
 
-def load_config(raw: bytes | str, *, where: str = "config.json") -> Spec:
+def load_config(raw: bytes | str, *, where: str = "config.json") -> "Spec":
     """Parse a bundle's ``config.json`` (unknown sections such as ``process`` or
     ``linux`` are ignored). Raises :class:`InvalidDocument`."""
+    from ocispec.config import Spec
+
     return structure(parse_json(raw, where), Spec, where=where)
 
 
-def load_runj_extension(raw: bytes | str, *, where: str = "runj.ext.json") -> RunjExtension:
+def load_runj_extension(raw: bytes | str, *, where: str = "runj.ext.json") -> "RunjExtension":
     """Parse runj's ``runj.ext.json`` (unknown keys ignored, as runj does). Raises
     :class:`InvalidDocument`."""
+    from ocispec.runj import RunjExtension
+
     return structure(parse_json(raw, where), RunjExtension, where=where)
 
 
@@ -106,3 +133,8 @@ def dump(obj: object) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise TypeError(f"dump() takes an attrs model, got {type(obj).__name__}")
     return data
+
+
+def __dir__() -> list[str]:
+    """The module's names, the :data:`_LAZY` ones included."""
+    return sorted({*globals(), *_LAZY})

@@ -121,7 +121,7 @@ def test_in_process(tmp_path: Path, raw: bytes, args: tuple[str, ...], line: str
 @pytest.mark.parametrize(("raw", "args", "line"), [c[1:] for c in CASES], ids=[c[0] for c in CASES])
 def test_through_the_executable(tmp_path: Path, jailnet_argv: list[str], raw: bytes, args: tuple[str, ...],
                                 line: str) -> None:
-    shared = SharedHost.create(tmp_path / "host")
+    shared = SharedHost.create(tmp_path / "host", serve=False)  # a command run by mistake starts it
     env = {"PATH": shared.path, "JAILNET_STATE_DIR": str(tmp_path / "state")}
     proc = subprocess.run([*jailnet_argv, "hook", "createRuntime", *args], input=raw, capture_output=True,
                           env=env, cwd=tmp_path, check=False, timeout=60)

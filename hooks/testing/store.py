@@ -32,7 +32,6 @@ import os
 import socket
 import subprocess
 import sys
-import tempfile
 import types
 import typing
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -41,6 +40,7 @@ from typing import Any
 
 import attrs
 
+from hooks import files
 from hooks.system import Completed
 from hooks.testing.host import SimulatedHost
 from hooks.testing.model import Invocation, SimState
@@ -223,10 +223,7 @@ class SharedHost:
     def write_state(self, state: SimState, text: str | None = None) -> None:
         """Replace the state file atomically with ``state`` (or its :func:`dump_state` ``text``)."""
         data = dump_state(state) if text is None else text
-        fd, tmp = tempfile.mkstemp(dir=self.directory, prefix=".host.", suffix=".json")
-        with os.fdopen(fd, "w") as f:
-            f.write(data)
-        os.replace(tmp, self.state_file)
+        files.replace(self.state_file, data.encode(), mode=0o644, durable=False)
 
     def read_log(self) -> list[Invocation]:
         """Every invocation logged so far, in order."""
@@ -247,11 +244,7 @@ class SharedHost:
 
     def write_log(self, invocations: Sequence[Invocation]) -> None:
         """Replace the log with ``invocations``, atomically."""
-        fd, tmp = tempfile.mkstemp(dir=self.directory, prefix=".host.", suffix=".log")
-        with os.fdopen(fd, "w") as f:
-            f.write(log_lines(invocations))
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, self.log_file)
+        files.replace(self.log_file, log_lines(invocations).encode(), mode=0o644, durable=False)
 
     # -- the host ------------------------------------------------------------------------------------
 
