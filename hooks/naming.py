@@ -8,6 +8,7 @@ its id alone, with no saved state. 48 bits of hash make an accidental clash betw
 vanishingly rare; createRuntime still refuses to take over a name that is in use.
 """
 
+import functools
 import importlib
 from collections.abc import Callable
 from typing import Any
@@ -17,6 +18,7 @@ HASH_DIGITS = 12
 MAX_IFNAME = 15
 
 
+@functools.cache
 def _sha256_module() -> Callable[[bytes], Any]:
     """CPython's own SHA-256 (``_sha2`` from 3.12, ``_sha256`` before), else :mod:`hashlib`'s.
 
