@@ -80,7 +80,8 @@ class _Parser(argparse.ArgumentParser):
     """Where help and version text go (sys.stdout unless :func:`main` was given another)."""
 
     def error(self, message: str) -> NoReturn:
-        raise UsageError(message)
+        command = self.prog.removeprefix(PROG).strip()  # "bundle add" for that subcommand's parser
+        raise UsageError(f"{command}: {message}" if command else message)
 
     def _print_message(self, message: str, file: "SupportsWrite[str] | None" = None) -> None:
         if message:
@@ -211,26 +212,64 @@ def main(
     if args.command is None:
         parser.print_help(out)
         return 0
-    if args.command == "demo":
-        if args.walkthrough:
-            from hooks.testing import walkthrough
-
-            return walkthrough.demo(out, keep=args.keep)
-        from hooks.testing import demo
-
-        return demo.demo(out, keep=args.keep)
     env = os.environ if environ is None else environ
-    console = Console(out=out, err=err, environ=env,
-                      run=run if run is not None else SubprocessRunner(path=search_path(env)), stdin=stdin,
-                      program=sys.argv[0] if argv is None else "")
+    # Hook errors name the kind and the container themselves; others say which command failed.
+    context = "" if args.command == "hook" else " ".join(filter(None, (args.command, getattr(args, "action", None))))
+    context = f"{context}: " if context else ""
     try:
+        if args.command == "demo":
+            return _demo(args, out)
+        console = Console(out=out, err=err, environ=env,
+                          run=run if run is not None else SubprocessRunner(path=search_path(env)), stdin=stdin,
+                          program=sys.argv[0] if argv is None else "")
         if args.command == "hook":
             from hooks.invocation import invoke
 
-            return invoke(args, stdin if stdin is not None else sys.stdin.buffer.read(), console)
+            return invoke(args, stdin if stdin is not None else _read_stdin(err), console)
         module = importlib.import_module(COMMANDS[args.command])
         code: int = module.main(args, console)
         return code
     except (BadInput, OperationFailed) as exc:
-        err.write(f"{PROG}: {exc}\n")
+        err.write(f"{PROG}: {context}{exc}\n")
         return exc.exit_code
+    except OSError as exc:  # what no subcommand turned into its own message: still one line
+        where = f"{exc.filename}: " if exc.filename else ""
+        err.write(f"{PROG}: {context}{where}{exc.strerror or exc}\n")
+        return OperationFailed.exit_code
+    except KeyboardInterrupt:
+        err.write(f"{PROG}: {context}interrupted\n")
+        return 130
+    except Exception as exc:  # a bug in jailnet: one line all the same, never a traceback
+        err.write(f"{PROG}: {context}internal error: {type(exc).__name__}: {exc} "
+                  f"(a bug in jailnet {__version__}; please report it with the command line)\n")
+        return OperationFailed.exit_code
+
+
+def _read_stdin(err: TextIO) -> bytes:
+    """The hook's stdin: nothing when it is closed; on a terminal, first say what it waits for."""
+    if sys.stdin is None:
+        return b""
+    if sys.stdin.isatty():
+        err.write(f"{PROG}: hook: reading the OCI state JSON from stdin, as a runtime writes it "
+                  "(end it with Ctrl-D)\n")
+        err.flush()
+    return sys.stdin.buffer.read()
+
+
+def _demo(args: argparse.Namespace, out: TextIO) -> int:
+    """``jailnet demo [--walkthrough] [--keep DIR]``; ``DIR`` must be absent or an empty directory,
+    and is made absolute: the simulated tools' PATH is built from it."""
+    keep = None
+    if args.keep is not None:
+        keep = os.path.abspath(args.keep)
+        if os.path.lexists(keep) and not os.path.isdir(keep):
+            raise BadInput(f"--keep: {args.keep} exists and is not a directory")
+        if os.path.isdir(keep) and os.listdir(keep):
+            raise BadInput(f"--keep: {args.keep} is not empty (the demo needs a new or empty directory)")
+    if args.walkthrough:
+        from hooks.testing import walkthrough
+
+        return walkthrough.demo(out, keep=keep)
+    from hooks.testing import demo
+
+    return demo.demo(out, keep=keep)

@@ -24,6 +24,7 @@ from hooks.system import Runner
 
 if TYPE_CHECKING:
     from hooks.netconf import Networks
+    from hooks.statedir import StateDir
 
 
 @attrs.frozen(kw_only=True)
@@ -42,7 +43,24 @@ class Console:
 
     def state_dir(self, args: argparse.Namespace) -> Path:
         """``--state-dir``, ``$JAILNET_STATE_DIR``, or /var/run/jailnet."""
-        return Path(getattr(args, "state_dir", None) or self.environ.get(ENV_STATE_DIR) or DEFAULT_STATE_DIR)
+        return Path(self._state_dir_source(args)[0])
+
+    def _state_dir_source(self, args: argparse.Namespace) -> tuple[str, str]:
+        if getattr(args, "state_dir", None):
+            return args.state_dir, "--state-dir"
+        if self.environ.get(ENV_STATE_DIR):
+            return self.environ[ENV_STATE_DIR], f"${ENV_STATE_DIR}"
+        return DEFAULT_STATE_DIR, "the default state directory"
+
+    def state(self, args: argparse.Namespace, *, write: bool) -> "StateDir":
+        """The state directory, checked (:meth:`~hooks.statedir.StateDir.check`) for reading or,
+        with ``write``, for reading and writing."""
+        from hooks.statedir import StateDir
+
+        path, where = self._state_dir_source(args)
+        state = StateDir(Path(path))
+        state.check(write=write, where=where)
+        return state
 
     def config_path(self, args: argparse.Namespace) -> str | None:
         """``--config`` or ``$JAILNET_CONFIG``; None means the default file, which may be absent."""

@@ -184,7 +184,7 @@ def main(args: argparse.Namespace, console: Console) -> int:
     """``jailnet gc [--dry-run] [--json]``: 0 when everything found was removed, 1 when a removal
     failed or an observation did (then gc removed only what did not depend on it)."""
     config = console.networks(args)
-    state = StateDir(console.state_dir(args))
+    state = console.state(args, write=True)
     failures: list[str] = []
     # Under the host-wide lock no lease is taken or given up; then every container whose hook is
     # not running is held, so none can finish or start while gc judges and removes it.

@@ -19,7 +19,11 @@ from hooks.console import Console
 from hooks.errors import BadInput, OperationFailed
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from hooks.lifecycle import HookContext
+    from hooks.logbook import Logbook
+    from ocispec import State
 
 #: A state is a few hundred bytes; annotations make it grow, but never to this (1 MiB).
 MAX_STATE_BYTES = 1 << 20
@@ -36,15 +40,24 @@ def hook_kind(word: str) -> str:
 
 
 def invoke(args: argparse.Namespace, raw: bytes, console: Console) -> int:
-    """Run one hook call; see the module docstring for the exit status."""
-    import ocispec
-    from hooks.lifecycle import HookContext, create
-    from hooks.logbook import Logbook
-    from hooks.request import Request, check_container_id
-    from hooks.statedir import StateDir
-
-    out, err = console.out, console.err
+    """Run one hook call; see the module docstring for the exit status. Every error it raises
+    starts with the hook kind and, once the state has named it, the container id
+    (``createRuntime web: annotation org.jailnet.ipv4: ...``), as its log lines do."""
     kind = hook_kind(args.kind)
+    where = kind
+    try:
+        state = _load_state(raw)
+        where = f"{kind} {state.id}"
+        return _run(kind, state, args, console)
+    except (BadInput, OperationFailed) as exc:
+        raise type(exc)(f"{where}: {exc}") from None
+
+
+def _load_state(raw: bytes) -> "State":
+    """The state JSON on stdin, validated, its container id included."""
+    import ocispec
+    from hooks.request import check_container_id
+
     if len(raw) > MAX_STATE_BYTES:
         raise BadInput(f"state: {len(raw)} bytes, more than the {MAX_STATE_BYTES} a container state may have")
     try:
@@ -53,39 +66,53 @@ def invoke(args: argparse.Namespace, raw: bytes, console: Console) -> int:
         more = f" (and {len(exc.lines) - 1} more)" if len(exc.lines) > 1 else ""
         raise BadInput(f"{exc.lines[0]}{more}") from None
     check_container_id(state.id)
+    return state
+
+
+def _run(kind: str, state: "State", args: argparse.Namespace, console: Console) -> int:
+    from hooks.lifecycle import HookContext, create
+    from hooks.logbook import Logbook
+    from hooks.request import Request
+
     config = console.networks(args)
-    request = None
-    if kind != "poststop":
-        request = Request.from_inputs(container_id=state.id, annotations=state.annotations, config=config,
-                                      network=args.network)
-    log = Logbook(kind, state.id, log_file=args.log_file, stderr=err)
-    host = HookContext(run=console.run, state=StateDir(console.state_dir(args)), log=log, config=config)
-    if request is None:
-        return _poststop(state.id, host, dry_run=args.dry_run, out=out)
+    log = Logbook(kind, state.id, log_file=args.log_file, stderr=console.err)
+
+    def context() -> HookContext:
+        return HookContext(run=console.run, state=console.state(args, write=not args.dry_run), log=log,
+                           config=config)
+
+    if kind == "poststop":
+        return _poststop(state.id, context, log, dry_run=args.dry_run, out=console.out)
+    request = Request.from_inputs(container_id=state.id, annotations=state.annotations, config=config,
+                                  network=args.network)
     try:
-        create(request, host, dry_run=args.dry_run, out=out)
-    except BadInput as exc:  # a static address taken by another container: nothing was changed
+        create(request, context(), dry_run=args.dry_run, out=console.out)
+    except (BadInput, OperationFailed) as exc:  # BadInput: a static address another container holds
         log.error(str(exc), echo=False)
-        raise BadInput(f"{log.prefix}: {exc}") from None
-    except OperationFailed as exc:
-        log.error(str(exc), echo=False)
-        raise OperationFailed(f"{log.prefix}: {exc}") from None
+        raise
     return 0
 
 
-def _poststop(container_id: str, host: "HookContext", *, dry_run: bool, out: TextIO) -> int:
+def _poststop(container_id: str, context: "Callable[[], HookContext]", log: "Logbook", *, dry_run: bool,
+              out: TextIO) -> int:
     """Detach; failures are logged and the hook still exits 0 (runtime-spec: a poststop failure
-    is only a warning, and runj would skip the remaining poststop hooks)."""
+    is only a warning, and runj would skip the remaining poststop hooks). A state directory that
+    cannot be used is one of those failures."""
     from hooks.lifecycle import print_release_plan, release
 
-    if dry_run:
-        print_release_plan(container_id, host, out)
-        return 0
+    failures: list[str] = []
     try:
-        failures = release(container_id, host)
+        host = context()
+        if dry_run:
+            print_release_plan(container_id, host, out)
+        else:
+            failures = release(container_id, host)
     except OperationFailed as exc:
         failures = [str(exc)]
+    except Exception as exc:  # an OSError, or a bug: poststop logs it and still exits 0
+        failures = [f"{type(exc).__name__}: {exc}"]
     for failure in failures:
-        host.log.error(failure)
-    host.log.info("detached" if not failures else f"detached with {len(failures)} problem(s)")
+        log.error(failure)
+    if not dry_run:
+        log.info("detached" if not failures else f"detached with {len(failures)} problem(s)")
     return 0

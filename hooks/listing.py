@@ -17,7 +17,7 @@ import attrs
 
 from hooks import observe
 from hooks.console import Console
-from hooks.statedir import Record, StateDir, jail_alive
+from hooks.statedir import Record, jail_alive
 
 COLUMNS = ("ID", "NETWORK", "ADDRESS", "HOST IF", "JAIL IF", "JAIL", "AGE")
 
@@ -76,7 +76,7 @@ def table(cells: Sequence[Sequence[str]], header: Sequence[str] = COLUMNS) -> st
 
 def main(args: argparse.Namespace, console: Console) -> int:
     """``jailnet ls [--json]``: 0, or 1 when the jails could not be listed."""
-    state = StateDir(console.state_dir(args))
+    state = console.state(args, write=False)
     records = state.records() if (state.path / "containers").is_dir() else []
     jails: dict[str, int] | None = {}
     problem = ""

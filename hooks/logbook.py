@@ -37,7 +37,7 @@ class Logbook:
                 with open(self.log_file, "a") as f:
                     f.write(f"{stamp} jailnet[{os.getpid()}] {level}: {line}\n")
             except OSError as exc:
-                self.stderr.write(f"jailnet: cannot write log file {self.log_file}: {exc.strerror}\n")
+                self.stderr.write(f"jailnet: {self.prefix}: cannot write log file {self.log_file}: {exc.strerror}\n")
                 self.log_file = None
 
     def info(self, message: str) -> None:

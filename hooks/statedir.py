@@ -18,6 +18,7 @@ import fcntl
 import ipaddress
 import json
 import os
+import stat
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
@@ -25,7 +26,7 @@ from typing import TYPE_CHECKING, Literal
 import attrs
 
 from hooks import files
-from hooks.errors import OperationFailed
+from hooks.errors import BadInput, OperationFailed
 from hooks.leases import Leases, LeaseStore
 from hooks.naming import sha256_hex
 
@@ -76,10 +77,39 @@ class StateDir:
 
     path: Path
 
+    def check(self, *, write: bool, where: str) -> None:
+        """Say in one line why the directory cannot be used, before anything touches it.
+
+        ``where`` names what chose the path (``--state-dir``, ``$JAILNET_STATE_DIR`` or the
+        default). Something there that is not a directory is bad input (exit 2); a directory this
+        process may not read, search or, with ``write``, write (access(2); jailnet's hooks run as
+        root, and the directory is root's, mode 0700) is an operational failure. An absent
+        directory is fine: the hooks create it, and readers find nothing in it.
+        """
+        try:
+            is_dir = stat.S_ISDIR(os.stat(self.path).st_mode)
+        except FileNotFoundError:
+            return
+        except NotADirectoryError:
+            is_dir = False
+        except OSError as exc:
+            raise OperationFailed(f"state directory {self.path} ({where}): {exc.strerror}") from None
+        if not is_dir:
+            raise BadInput(f"{where}: {self.path} is not a directory")
+        mode = os.R_OK | os.X_OK | (os.W_OK if write else 0)
+        if not os.access(self.path, mode):
+            need = "read and write" if write else "read"
+            raise OperationFailed(f"state directory {self.path} ({where}): this user may not {need} it "
+                                  f"(jailnet runs as root)")
+
     def ensure(self) -> None:
         """Create the directory tree, root-only (mode 0700)."""
-        for sub in (self.path, self.path / "containers", self.path / "networks", self.path / "locks"):
-            sub.mkdir(mode=MODE, parents=True, exist_ok=True)
+        try:
+            for sub in (self.path, self.path / "containers", self.path / "networks", self.path / "locks"):
+                sub.mkdir(mode=MODE, parents=True, exist_ok=True)
+        except OSError as exc:
+            raise OperationFailed(f"cannot create the state directory {exc.filename or self.path}: "
+                                  f"{exc.strerror}") from None
 
     @contextlib.contextmanager
     def _flock(self, path: Path) -> Iterator[None]:

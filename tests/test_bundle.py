@@ -325,7 +325,7 @@ def test_add_leaves_no_temp_file_when_the_write_fails(runc_bundle: Path, monkeyp
 
     monkeypatch.setattr(os, "rename", fail)
     code, out, err = jailnet("bundle", "add", str(runc_bundle), "--jailnet", JAILNET)
-    assert code == 1 and err == f"jailnet: {runc_bundle / 'config.json'}: No space left on device\n"
+    assert code == 1 and err == f"jailnet: bundle add: {runc_bundle / 'config.json'}: No space left on device\n"
     assert (runc_bundle / "config.json").read_text() == RUNC_SPEC
     assert sorted(p.name for p in runc_bundle.iterdir()) == ["config.json"]
 
@@ -423,7 +423,8 @@ def test_add_reports_what_it_cannot_fix(tmp_path: Path) -> None:
     code, out, err = jailnet("bundle", "add", str(path), "--jailnet", JAILNET)
     assert code == 1 and out == "runj.ext.json: created\n"
     assert err.splitlines() == [
-        'jailnet: still wrong: ip-restriction: config.json freebsd.jail.ip4Addr is ["192.0.2.5"]: the kernel refuses '
+        'jailnet: bundle add: still wrong: ip-restriction: config.json freebsd.jail.ip4Addr is ["192.0.2.5"]: '
+        'the kernel refuses '
         'a vnet jail with IP address restrictions (EINVAL, kern_jail.c: "vnet jails cannot have IP address '
         'restrictions"); fix: remove config.json freebsd.jail.ip4Addr; jailnet gives the jail its address inside '
         'its vnet']
@@ -439,7 +440,7 @@ def test_add_finds_jailnet_itself(tmp_path: Path, runc_bundle: Path) -> None:
     config = json.loads((runc_bundle / "config.json").read_text())
     assert config["hooks"]["poststop"][0]["path"] == str(bindir / "jailnet")
     code, _, err = jailnet("bundle", "add", str(runc_bundle), environ={"PATH": str(tmp_path / "nowhere")})
-    assert (code, err) == (2, "jailnet: --jailnet: cannot tell where jailnet is installed; pass --jailnet "
+    assert (code, err) == (2, "jailnet: bundle add: --jailnet: cannot tell where jailnet is installed; pass --jailnet "
                               "/absolute/path/jailnet\n")
 
 
@@ -497,7 +498,7 @@ def test_a_failed_write_is_exit_1_naming_the_bundle_file(runc_bundle: Path, monk
 
     monkeypatch.setattr(os, "fsync", fail)
     code, out, err = jailnet("bundle", "add", str(runc_bundle), "--jailnet", JAILNET)
-    assert (code, out, err) == (1, "", f"jailnet: {runc_bundle / 'config.json'}: Input/output error\n")
+    assert (code, out, err) == (1, "", f"jailnet: bundle add: {runc_bundle / 'config.json'}: Input/output error\n")
     assert (runc_bundle / "config.json").read_text() == RUNC_SPEC
     assert sorted(p.name for p in runc_bundle.iterdir()) == ["config.json"]
 
@@ -524,7 +525,7 @@ def test_bad_options_exit_2_with_one_line(runc_bundle: Path, options: list[str],
     argv = ["bundle", "add", str(runc_bundle), *options]
     if "--jailnet" not in options:
         argv += ["--jailnet", JAILNET]
-    assert jailnet(*argv) == (2, "", f"jailnet: {line}\n")
+    assert jailnet(*argv) == (2, "", f"jailnet: bundle add: {line}\n")
     assert (runc_bundle / "config.json").read_text() == RUNC_SPEC  # nothing touched
     assert not (runc_bundle / "runj.ext.json").exists()
 
@@ -538,7 +539,8 @@ def test_timeout_must_be_a_number(runc_bundle: Path) -> None:
 def test_a_bundle_without_config_json_is_exit_2(tmp_path: Path, action: list[str]) -> None:
     code, out, err = jailnet("bundle", action[0], str(tmp_path), *action[1:])
     assert (code, out) == (2, "")
-    assert err == f"jailnet: {tmp_path / 'config.json'}: no such file (a bundle directory holds config.json)\n"
+    assert err == (f"jailnet: bundle {action[0]}: {tmp_path / 'config.json'}: no such file "
+                   "(a bundle directory holds config.json)\n")
 
 
 @pytest.mark.parametrize("action", [["add", "--jailnet", JAILNET], ["remove"], ["check"]])
@@ -546,24 +548,26 @@ def test_invalid_json_is_exit_2(tmp_path: Path, action: list[str]) -> None:
     (tmp_path / "config.json").write_text('{"ociVersion": ')
     code, out, err = jailnet("bundle", action[0], str(tmp_path), *action[1:])
     assert (code, out) == (2, "")
-    assert err.startswith(f"jailnet: {tmp_path / 'config.json'}: not valid JSON (") and err.count("\n") == 1
+    assert err.startswith(f"jailnet: bundle {action[0]}: {tmp_path / 'config.json'}: not valid JSON (")
+    assert err.count("\n") == 1
 
 
 def test_a_bundle_that_is_not_a_directory_is_exit_2(tmp_path: Path) -> None:
     assert jailnet("bundle", "check", str(tmp_path / "nope")) == (
-        2, "", f"jailnet: {tmp_path / 'nope'}: not a directory (BUNDLE is the directory that holds config.json)\n")
+        2, "", f"jailnet: bundle check: {tmp_path / 'nope'}: not a directory "
+               "(BUNDLE is the directory that holds config.json)\n")
 
 
 def test_config_json_must_be_an_object(tmp_path: Path) -> None:
     (tmp_path / "config.json").write_text("[]")
     assert jailnet("bundle", "check", str(tmp_path)) == (
-        2, "", f"jailnet: {tmp_path / 'config.json'}: expected a JSON object, got an array\n")
+        2, "", f"jailnet: bundle check: {tmp_path / 'config.json'}: expected a JSON object, got an array\n")
 
 
 def test_add_refuses_to_edit_a_malformed_section(tmp_path: Path) -> None:
     path = make_bundle(tmp_path, good_config(hooks=[]))
     assert jailnet("bundle", "add", str(path), "--jailnet", JAILNET) == (
-        2, "", "jailnet: config.json: hooks: expected a JSON object, got an array; fix it by hand\n")
+        2, "", "jailnet: bundle add: config.json: hooks: expected a JSON object, got an array; fix it by hand\n")
 
 
 # --- remove -------------------------------------------------------------------------------------

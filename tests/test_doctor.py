@@ -308,7 +308,7 @@ def test_network_option_restricts_the_checks(env: dict[str, str], tmp_path: Path
 @pytest.mark.parametrize(
     ("args", "config", "message"),
     [
-        (["--network", "nope"], None, "jailnet: --network: unknown network 'nope' (known: default)\n"),
+        (["--network", "nope"], None, "jailnet: doctor: --network: unknown network 'nope' (known: default)\n"),
         ([], "networks = 3\n", "networks: must be a table"),
         ([], "[networks.x]\nsubnet = \"10.0.0.0/8\"\n", "networks.x.bridge: required for a new network"),
     ],

@@ -23,6 +23,14 @@ def annotated(**annotations: str) -> bytes:
     return state(annotations=annotations)
 
 
+def shown(line: str) -> str:
+    """How the hook reports ``line``: after its kind, and after the container id too once the state
+    has named it (the command line's own errors come from the parser, before any of that)."""
+    if line.startswith("unrecognized"):
+        return f"jailnet: {line}\n"
+    return f"jailnet: createRuntime: {line}\n" if line.startswith("state") else f"jailnet: createRuntime c1: {line}\n"
+
+
 IPV4 = "org.jailnet.ipv4"
 CASES: list[tuple[str, bytes, tuple[str, ...], str]] = [
     ("malformed JSON", b"{not json", (),
@@ -113,7 +121,7 @@ CASES: list[tuple[str, bytes, tuple[str, ...], str]] = [
 @pytest.mark.parametrize(("raw", "args", "line"), [c[1:] for c in CASES], ids=[c[0] for c in CASES])
 def test_in_process(tmp_path: Path, raw: bytes, args: tuple[str, ...], line: str) -> None:
     bed = HookBed(tmp_path)
-    assert bed.hook("createRuntime", "c1", None, *args, raw=raw) == (2, "", f"jailnet: {line}\n")
+    assert bed.hook("createRuntime", "c1", None, *args, raw=raw) == (2, "", shown(line))
     assert bed.host.log == []
     assert not bed.state_dir.exists()
 
@@ -125,7 +133,7 @@ def test_through_the_executable(tmp_path: Path, jailnet_argv: list[str], raw: by
     env = {"PATH": shared.path, "JAILNET_STATE_DIR": str(tmp_path / "state")}
     proc = subprocess.run([*jailnet_argv, "hook", "createRuntime", *args], input=raw, capture_output=True,
                           env=env, cwd=tmp_path, check=False, timeout=60)
-    assert (proc.returncode, proc.stdout, proc.stderr.decode()) == (2, b"", f"jailnet: {line}\n")
+    assert (proc.returncode, proc.stdout, proc.stderr.decode()) == (2, b"", shown(line))
     assert shared.snapshot().log == []
     assert not (tmp_path / "state").exists()
 
@@ -156,7 +164,7 @@ CONFIGS = [
 @pytest.mark.parametrize("kind", ["createRuntime", "poststop"])
 def test_broken_config_file(tmp_path: Path, kind: str, text: str, line: str) -> None:
     bed = HookBed(tmp_path, config=text)
-    assert bed.hook(kind, "c1") == (2, "", f"jailnet: {tmp_path / 'jailnet.toml'}: {line}\n")
+    assert bed.hook(kind, "c1") == (2, "", f"jailnet: {kind} c1: {tmp_path / 'jailnet.toml'}: {line}\n")
     assert bed.host.log == []
 
 

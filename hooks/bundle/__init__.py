@@ -68,7 +68,7 @@ def _add(args: argparse.Namespace, console: Console) -> int:
     _report(console, changes + ext_changes)
     problems = check(new_config, new_extension, args.bundle)
     for problem in problems:
-        console.err.write(f"{PROG}: still wrong: {problem.line()}\n")
+        console.err.write(f"{PROG}: bundle add: still wrong: {problem.line()}\n")
     return 1 if problems else 0
 
 
