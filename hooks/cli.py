@@ -135,7 +135,14 @@ def build_parser(stream: TextIO | None = None) -> _Parser:
                       f"{DEFAULT_STATE_DIR})")
     hook.add_argument("--log-file", metavar="PATH", help="also log each action to this file")
     hook.add_argument("--dry-run", action="store_true", help="print the plan (each command with its undo), "
-                      "change nothing")
+                      "change nothing; what cannot be observed (no such jail, not FreeBSD) is assumed and "
+                      "shown as assumed")
+    hook.add_argument("--jid", metavar="N", type=int, help="with --dry-run: the jail id to show (default: the "
+                      "jail's, or <jid>)")
+    hook.add_argument("--freebsd", metavar="RELEASE", help="with --dry-run: plan for this FreeBSD release, e.g. "
+                      "13.2 (jexec forms) or 14.2 (default: the host's, or 14.2)")
+    hook.add_argument("--bridge-present", action="store_true", help="with --dry-run: assume the network's bridge "
+                      "is up, as for a later container (default: observed, or absent)")
 
     def host_options(command: _Parser) -> None:
         command.stream = stream
@@ -180,7 +187,39 @@ def build_parser(stream: TextIO | None = None) -> _Parser:
     check.stream = stream
     check.add_argument("bundle", metavar="BUNDLE")
     check.add_argument("--json", action="store_true", help="a machine-readable list of problems")
+    check.add_argument("--config", metavar="PATH", help="host configuration file, to check a static address "
+                       f"against its network (default: $JAILNET_CONFIG or {DEFAULT_CONFIG})")
+    _sim_parser(sub, stream)
     return parser
+
+
+def _sim_parser(sub: "argparse._SubParsersAction[_Parser]", stream: TextIO | None) -> None:
+    sim = sub.add_parser("sim", help="a simulated FreeBSD host for your shell, to run the hooks without FreeBSD",
+                         description="Make a simulated FreeBSD host, create and remove jails on it as runj does, "
+                         "and print the state JSON a hook reads: eval \"$(jailnet sim init DIR)\", then "
+                         "jailnet sim jail web, then jailnet sim state web | jailnet hook createRuntime.")
+    sim.stream = stream
+    actions = sim.add_subparsers(dest="action", metavar="ACTION", parser_class=_Parser, required=True,
+                                 prog=f"{PROG} sim")
+    init = actions.add_parser("init", help="make a host in DIR and print the shell lines that use it",
+                              description="Make a simulated FreeBSD host in DIR (new or empty), pf loaded with "
+                              "jailnet's NAT rule, and print export lines for PATH, JAILNET_STATE_DIR and "
+                              "JAILNET_SIM; run them with eval.")
+    init.add_argument("directory", metavar="DIR", help="a new or empty directory for the host")
+    init.add_argument("--freebsd", metavar="RELEASE", default="14.2",
+                      help="the FreeBSD release to simulate: 13.2 (no -j, jexec) ... 15.0 (default 14.2)")
+    init.add_argument("--egress", metavar="IFACE", default="em0", help="the host's egress interface (default em0)")
+    for name, text in (("jail", "create a vnet jail as runj create does, and print its jid"),
+                       ("state", "print the OCI state JSON runj gives a hook for this container"),
+                       ("unjail", "remove the jail as runj delete does before its poststop hooks")):
+        action = actions.add_parser(name, help=text, description=text[0].upper() + text[1:] + ".")
+        action.add_argument("id", metavar="ID", help="the container id (runj names the jail after it)")
+        action.add_argument("--host", metavar="DIR", help="the host's directory (default: $JAILNET_SIM)")
+        if name == "state":
+            action.add_argument("--status", default="creating",
+                                help="the state's status: creating (createRuntime) or stopped (poststop)")
+    for parser in (init, *actions.choices.values()):
+        parser.stream = stream
 
 
 def main(
@@ -219,6 +258,10 @@ def main(
     try:
         if args.command == "demo":
             return _demo(args, out)
+        if args.command == "sim":
+            from hooks.testing import sim
+
+            return sim.main(args, out, env)
         console = Console(out=out, err=err, environ=env,
                           run=run if run is not None else SubprocessRunner(path=search_path(env)), stdin=stdin,
                           program=sys.argv[0] if argv is None else "")

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 
     from hooks.lifecycle import HookContext
     from hooks.logbook import Logbook
+    from hooks.request import Request
     from ocispec import State
 
 #: A state is a few hundred bytes; annotations make it grow, but never to this (1 MiB).
@@ -74,6 +75,9 @@ def _run(kind: str, state: "State", args: argparse.Namespace, console: Console) 
     from hooks.logbook import Logbook
     from hooks.request import Request
 
+    given = [f"--{name.replace('_', '-')}" for name in ("jid", "freebsd", "bridge_present") if getattr(args, name)]
+    if given and not args.dry_run:
+        raise BadInput(f"{given[0]}: only with --dry-run (a real hook observes the host)")
     config = console.networks(args)
     log = Logbook(kind, state.id, log_file=args.log_file, stderr=console.err)
 
@@ -85,12 +89,27 @@ def _run(kind: str, state: "State", args: argparse.Namespace, console: Console) 
         return _poststop(state.id, context, log, dry_run=args.dry_run, out=console.out)
     request = Request.from_inputs(container_id=state.id, annotations=state.annotations, config=config,
                                   network=args.network)
+    if args.dry_run:
+        _preview(request, args, console)
+        return 0
     try:
-        create(request, context(), dry_run=args.dry_run, out=console.out)
+        create(request, context())
     except (BadInput, OperationFailed) as exc:  # BadInput: a static address another container holds
         log.error(str(exc), echo=False)
         raise
     return 0
+
+
+def _preview(request: "Request", args: argparse.Namespace, console: Console) -> None:
+    """createRuntime --dry-run: read what can be read, assume the rest (:mod:`hooks.preview`)."""
+    from hooks import preview
+
+    given = preview.Given(jid=args.jid, release=args.freebsd, bridge_present=args.bridge_present)
+    try:
+        state, problem = console.state(args, write=False), ""
+    except OperationFailed as exc:
+        state, problem = None, str(exc)
+    preview.create(request, console.run, state, given, console.out, state_problem=problem)
 
 
 def _poststop(container_id: str, context: "Callable[[], HookContext]", log: "Logbook", *, dry_run: bool,
@@ -98,13 +117,14 @@ def _poststop(container_id: str, context: "Callable[[], HookContext]", log: "Log
     """Detach; failures are logged and the hook still exits 0 (runtime-spec: a poststop failure
     is only a warning, and runj would skip the remaining poststop hooks). A state directory that
     cannot be used is one of those failures."""
-    from hooks.lifecycle import print_release_plan, release
+    from hooks import preview
+    from hooks.lifecycle import release
 
     failures: list[str] = []
     try:
         host = context()
         if dry_run:
-            print_release_plan(container_id, host, out)
+            preview.release(container_id, host, out)
         else:
             failures = release(container_id, host)
     except OperationFailed as exc:

@@ -13,7 +13,6 @@ import ipaddress
 import os
 import shlex
 import time
-from typing import TextIO
 
 import attrs
 
@@ -42,9 +41,9 @@ class HookContext:
     config: Networks
 
 
-def find_jail(request: Request, host: HookContext) -> observe.JailInfo:
+def find_jail(request: Request, run: Runner) -> observe.JailInfo:
     """Step 2: the jail named by the container id (or ocijail's jid) must exist with its own vnet."""
-    result = host.run(plan.jail_lookup(request.jail))
+    result = run(plan.jail_lookup(request.jail))
     if not result.ok:
         raise OperationFailed(f"no jail {request.jail!r} for container {request.container_id}: "
                               f"{result.describe()} (is this runj's createRuntime hook?)")
@@ -56,9 +55,8 @@ def find_jail(request: Request, host: HookContext) -> observe.JailInfo:
     return info
 
 
-def _osreldate(host: HookContext, also: tuple[str, ...] = (), *, remember: bool = True) -> tuple[int, list[int]]:
-    """``kern.osreldate`` (cached for the boot unless ``remember`` is off) and, in the same
-    sysctl call, the values of ``also``."""
+def _osreldate(host: HookContext, also: tuple[str, ...] = ()) -> tuple[int, list[int]]:
+    """``kern.osreldate`` (cached for the boot) and, in the same sysctl call, the values of ``also``."""
     cached = host.state.osreldate()
     names = (() if cached is not None else ("kern.osreldate",)) + also
     values: list[int] = []
@@ -70,16 +68,15 @@ def _osreldate(host: HookContext, also: tuple[str, ...] = (), *, remember: bool 
         values = parsed
     if cached is None:
         cached = values.pop(0)
-        if remember:
-            host.state.remember_osreldate(cached)
+        host.state.remember_osreldate(cached)
     return cached, values
 
 
-def _ensure_network(request: Request, host: HookContext) -> tuple[plan.Command, ...]:
+def ensure_network(request: Request, run: Runner) -> tuple[plan.Command, ...]:
     """Observe the network's bridge and plan what it lacks; an interface of that name that is
     not a bridge (say ``em0``) is never touched."""
     bridge = request.network.bridge
-    result = host.run(("ifconfig", bridge))
+    result = run(("ifconfig", bridge))
     observed = observe.parse_bridge(result.returncode, result.stdout)
     if observed.exists and not observed.is_bridge:
         raise OperationFailed(f"network {request.network.name}: {bridge} exists and is not a bridge "
@@ -87,8 +84,7 @@ def _ensure_network(request: Request, host: HookContext) -> tuple[plan.Command, 
     return plan.ensure_bridge(request.network, observed)
 
 
-def _prepare(request: Request, host: HookContext, leases: LeaseStore, *, remember: bool
-             ) -> tuple[tuple[plan.Command, ...], bool]:
+def _prepare(request: Request, host: HookContext, leases: LeaseStore) -> tuple[tuple[plan.Command, ...], bool]:
     """The host-wide steps this create needs, and whether ifconfig/route take ``-j``.
 
     Only the first container on a network (no other leases) looks at the bridge and at
@@ -96,10 +92,10 @@ def _prepare(request: Request, host: HookContext, leases: LeaseStore, *, remembe
     never make two bridges).
     """
     if set(leases.holders().values()) - {request.container_id}:
-        osreldate, _ = _osreldate(host, remember=remember)
+        osreldate, _ = _osreldate(host)
         return (), osreldate >= plan.JAIL_FLAG_OSRELDATE
-    osreldate, (forwarding,) = _osreldate(host, ("net.inet.ip.forwarding",), remember=remember)
-    pre = _ensure_network(request, host) + plan.ensure_forwarding(bool(forwarding))
+    osreldate, (forwarding,) = _osreldate(host, ("net.inet.ip.forwarding",))
+    pre = ensure_network(request, host.run) + plan.ensure_forwarding(bool(forwarding))
     return pre, osreldate >= plan.JAIL_FLAG_OSRELDATE
 
 
@@ -120,15 +116,13 @@ def _already_attached(record: Record | None, jail: observe.JailInfo, host: HookC
     return host.run(("ifconfig", record.host_interface)).ok
 
 
-def create(request: Request, host: HookContext, *, dry_run: bool = False, out: TextIO | None = None) -> None:
-    """createRuntime: attach the container's jail to its network, or leave no trace."""
-    if dry_run:
-        assert out is not None
-        return _dry_run(request, host, out)
+def create(request: Request, host: HookContext) -> None:
+    """createRuntime: attach the container's jail to its network, or leave no trace
+    (``--dry-run``: :mod:`hooks.preview`)."""
     state = host.state
     cid = request.container_id
     with state.container_lock(cid):
-        jail = find_jail(request, host)
+        jail = find_jail(request, host.run)
         record = state.read(cid)
         if _already_attached(record, jail, host):
             host.log.info("already attached; nothing to do")
@@ -138,7 +132,7 @@ def create(request: Request, host: HookContext, *, dry_run: bool = False, out: T
             leases = state.leases(request.network)
             leases.check_free(cid, request.address)  # a taken static address changes nothing
             _reap(cid, record, host, reason="leftovers of an earlier create")
-            pre, jail_flag = _prepare(request, host, leases, remember=True)
+            pre, jail_flag = _prepare(request, host, leases)
             if not jail_flag:
                 _check_image(jail)
             address = leases.reserve(cid, request.address)
@@ -218,7 +212,7 @@ def _reap(container_id: str, record: Record | None, host: HookContext, *, reason
         host.log.error(failure)
 
 
-def _detach_steps(container_id: str, record: Record | None, leased: dict[str, ipaddress.IPv4Address],
+def detach_steps(container_id: str, record: Record | None, leased: dict[str, ipaddress.IPv4Address],
                   host: HookContext) -> tuple[plan.Command, ...]:
     """The teardown for this id: a dead create's journal first, then the detach by the record,
     or by the names and leases the id implies when there is no record."""
@@ -237,7 +231,7 @@ def _detach_steps(container_id: str, record: Record | None, leased: dict[str, ip
 def _detach(container_id: str, record: Record | None, leased: dict[str, ipaddress.IPv4Address],
             host: HookContext) -> list[str]:
     """Detach (see :func:`_detach_steps`), release the leases and the record; return what failed."""
-    failures = teardown(_detach_steps(container_id, record, leased, host), host.run, host.log.info)
+    failures = teardown(detach_steps(container_id, record, leased, host), host.run, host.log.info)
     for name, leases in host.state.network_leases().items():
         if name in leased:
             for freed in leases.release(container_id):
@@ -258,34 +252,3 @@ def release(container_id: str, host: HookContext) -> list[str]:
         if record is None and not leased:
             host.log.info("no record or lease; destroying the host end if it is there")
         return _detach(container_id, record, leased, host)
-
-
-def print_release_plan(container_id: str, host: HookContext, out: TextIO) -> None:
-    """poststop --dry-run: the teardown commands, from the record or the id; nothing runs."""
-    record = host.state.read(container_id)
-    steps = _detach_steps(container_id, record, host.state.leases_of(container_id), host)
-    out.write(f"# poststop plan for container {container_id}"
-              f"{' (from its record)' if record else ' (no record: names from the id)'}\n")
-    for step in steps:
-        out.write(shlex.join(step.argv) + "\n")
-    out.write("release the lease and the record\n")
-
-
-def _dry_run(request: Request, host: HookContext, out: TextIO) -> None:
-    """Print the plan (each command with its undo) after read-only observations; change nothing."""
-    jail = find_jail(request, host)
-    leases = host.state.leases(request.network)
-    pre, jail_flag = _prepare(request, host, leases, remember=False)
-    address = leases.peek(request.container_id, request.address)
-    attachment = plan.Attachment(request=request, address=address, jail=jail, jail_flag=jail_flag)
-    text = render(request.container_id, request.nameservers, request.search) if request.dns else None
-    creation = plan.Command(plan.create_epair(request, jail), undo=plan.destroy_epair("epairNa"))
-    out.write(f"# createRuntime plan for container {request.container_id} (epairN: the unit ifconfig prints)\n")
-    for step in (*pre, creation, *plan.attach(attachment, "epairNa", text)):
-        if isinstance(step, plan.WriteResolvConf):
-            out.write(f"write {step.root}/etc/resolv.conf:\n")
-            out.writelines(f"    {line}\n" for line in step.text.splitlines())
-            out.write("    undo: restore the previous file\n")
-        else:
-            out.write(shlex.join(step.argv) + "\n")
-            out.write(f"    undo: {shlex.join(step.undo) if step.undo else '-'}\n")

@@ -34,6 +34,9 @@ ANNOTATION_NAMESERVERS = "org.jailnet.nameservers"
 ANNOTATION_SEARCH = "org.jailnet.search"
 ANNOTATION_DNS = "org.jailnet.dns"
 ANNOTATION_JID = "org.freebsd.jail.jid"
+ANNOTATION_PREFIX = "org.jailnet."
+#: Every ``org.jailnet.*`` annotation jailnet reads; any other one under that prefix is refused.
+KNOWN_ANNOTATIONS = (ANNOTATION_NETWORK, ANNOTATION_IPV4, ANNOTATION_NAMESERVERS, ANNOTATION_SEARCH, ANNOTATION_DNS)
 #: The largest jid the kernel hands out (``JAIL_MAX``, sys/sys/jail.h).
 JAIL_MAX = 999999
 
@@ -67,6 +70,19 @@ def check_container_id(value: str) -> str:
 
 def _list(value: str) -> tuple[str, ...]:
     return tuple(part.strip() for part in value.split(",") if part.strip())
+
+
+def check_known_annotation(key: str) -> None:
+    """Refuse an ``org.jailnet.*`` key jailnet does not read (``org.jailnet.ipv`` for ``.ipv4``):
+    ignoring it would give the container another address, network or resolver than asked for."""
+    if key.startswith(ANNOTATION_PREFIX) and key not in KNOWN_ANNOTATIONS:
+        import difflib  # only on this error path
+
+        names = [known.removeprefix(ANNOTATION_PREFIX) for known in KNOWN_ANNOTATIONS]
+        close = difflib.get_close_matches(key.removeprefix(ANNOTATION_PREFIX), names, n=1, cutoff=0.6)
+        hint = (f"did you mean {ANNOTATION_PREFIX}{close[0]}?" if close
+                else f"jailnet reads {', '.join(KNOWN_ANNOTATIONS)}")
+        raise BadInput(f"annotation {key}: unknown ({hint})")
 
 
 def check_annotation(key: str, value: str) -> None:
@@ -110,7 +126,9 @@ class Request:
     ) -> "Request":
         """Validate everything; :class:`BadInput` names the first field that is wrong."""
         check_container_id(container_id)
-        for key in (ANNOTATION_NETWORK, ANNOTATION_IPV4, ANNOTATION_NAMESERVERS, ANNOTATION_SEARCH, ANNOTATION_DNS):
+        for key in sorted(annotations):
+            check_known_annotation(key)
+        for key in KNOWN_ANNOTATIONS:
             if key in annotations:
                 check_annotation(key, annotations[key])
         name = annotations.get(ANNOTATION_NETWORK)

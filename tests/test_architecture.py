@@ -115,10 +115,11 @@ def test_only_the_runner_seam_imports_subprocess() -> None:
 
 
 def test_production_never_imports_the_simulator() -> None:
-    """hooks.testing is the test kit; only ``jailnet demo`` (hooks/cli.py) may start it."""
+    """hooks.testing is the test kit; only ``jailnet demo`` and ``jailnet sim`` (hooks/cli.py) may start it."""
     for path in production():
         users = {name for name in edges(path) if name == "hooks.testing" or name.startswith("hooks.testing.")}
-        allowed = {"hooks.testing.demo", "hooks.testing.walkthrough"} if path.name == "cli.py" else set()
+        entries = {"hooks.testing.demo", "hooks.testing.walkthrough", "hooks.testing.sim"}
+        allowed = entries if path.name == "cli.py" else set()
         assert users <= allowed, (path, users - allowed)
 
 

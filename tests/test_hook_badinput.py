@@ -113,6 +113,11 @@ CASES: list[tuple[str, bytes, tuple[str, ...], str]] = [
     ("search domain with an empty label", annotated(**{"org.jailnet.search": "a..b"}), (),
      "annotation org.jailnet.search: 'a..b' is not a domain name"),
     ("jid zero", annotated(**{"org.freebsd.jail.jid": "0"}), (), "annotation org.freebsd.jail.jid: '0' is not a jid"),
+    ("unknown annotation close to a known one", annotated(**{"org.jailnet.ipv": "172.17.0.9"}), (),
+     "annotation org.jailnet.ipv: unknown (did you mean org.jailnet.ipv4?)"),
+    ("unknown annotation", annotated(**{"org.jailnet.color": "blue"}), (),
+     "annotation org.jailnet.color: unknown (jailnet reads org.jailnet.network, org.jailnet.ipv4, "
+     "org.jailnet.nameservers, org.jailnet.search, org.jailnet.dns)"),
     ("--network unknown", state(), ("--network", "nope"), "--network: unknown network 'nope' (known: default)"),
     ("unknown option", state(), ("--bogus",), "unrecognized arguments: --bogus"),
 ]

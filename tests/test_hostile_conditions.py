@@ -193,3 +193,11 @@ def test_a_hook_on_a_terminal_says_what_it_reads(jailnet_argv: list[str], place:
         assert err.decode().startswith("jailnet: createRuntime web: ")
     finally:
         os.close(main)
+
+
+def test_a_dry_run_without_permission_assumes_no_leases(jailnet_argv: list[str], place: Place) -> None:
+    result = run(jailnet_argv, place, ["hook", "createRuntime", "--dry-run"], STATE,
+                 CONDITIONS["state dir not ours (mode 0000)"])
+    assert (result.returncode, result.stderr) == (0, b"")
+    assert (f"# assumed: no leases (state directory {place.root / 'locked'} ($JAILNET_STATE_DIR): this user may "
+            "not read it (jailnet runs as root))\n").encode() in result.stdout

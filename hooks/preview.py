@@ -1,0 +1,186 @@
+"""``jailnet hook KIND --dry-run``: the plan a hook would apply, changing nothing, anywhere.
+
+A dry run runs only read-only observations (``uname -s``, ``jls``, ``sysctl -n``, ``ifconfig
+BRIDGE``, the state directory). What it cannot observe — no jail of that name (synthetic state
+JSON), a host that is not FreeBSD, a state directory this user may not read — it assumes, and
+says so in a ``# assumed:`` line above the plan:
+
+* the jail: id ``<jid>`` and root ``<root>`` (``--jid N`` gives the id);
+* the FreeBSD release: 14.2, whose ifconfig and route take ``-j`` (``--freebsd 13.2`` shows the
+  ``jexec`` forms older releases need; docs/freebsd-commands.md §1);
+* the bridge: absent, so the plan makes it and turns forwarding on, as for the first container
+  on a network (``--bridge-present`` shows a later container's plan);
+* the leases: none, so the address is the static one or the subnet's first.
+
+An option given on the command line wins over what is observed, and is shown as given.
+"""
+
+import ipaddress
+import re
+import shlex
+from typing import TextIO
+
+import attrs
+
+from hooks import observe, plan
+from hooks.errors import BadInput, OperationFailed
+from hooks.lifecycle import HookContext, detach_steps, ensure_network, find_jail
+from hooks.request import Request
+from hooks.resolvconf import render
+from hooks.statedir import StateDir
+from hooks.system import Runner
+
+#: Shown as ``<jid>``: above jail(8)'s largest jid (JAIL_MAX, 999999, sys/kern/kern_jail.c), so
+#: never a real one.
+ASSUMED_JID = 1_000_000
+ASSUMED_ROOT = "<root>"
+#: The release assumed when none can be observed: the current production release.
+ASSUMED_RELEASE = "14.2"
+_RELEASE = re.compile(r"(\d{1,2})\.(\d)")
+
+
+def osreldate_of(release: str) -> int:
+    """``13.2`` -> 1302000, the ``__FreeBSD_version`` of a release (sys/sys/param.h: major * 100000
+    + minor * 1000 for the .0 of each); raises :class:`BadInput` for anything else."""
+    match = _RELEASE.fullmatch(release)
+    if match is None or not 10 <= int(match.group(1)) <= 99:
+        raise BadInput(f"--freebsd: {release!r} is not a FreeBSD release such as 13.2 or 14.2")
+    return int(match.group(1)) * 100000 + int(match.group(2)) * 1000
+
+
+@attrs.frozen(kw_only=True)
+class Given:
+    """The facts the command line gives a dry run (``--jid``, ``--freebsd``, ``--bridge-present``)."""
+
+    jid: int | None = None
+    release: str | None = None
+    bridge_present: bool = False
+
+    def __attrs_post_init__(self) -> None:
+        if self.jid is not None and not 1 <= self.jid < ASSUMED_JID:
+            raise BadInput(f"--jid: {self.jid} is not a jail id (1 to 999999, jail(8))")
+        if self.release is not None:
+            osreldate_of(self.release)
+
+
+def _freebsd(run: Runner) -> str | None:
+    """None on FreeBSD; otherwise why not (then nothing else is worth observing)."""
+    result = run(("uname", "-s"))
+    if not result.ok:
+        return f"uname -s: {result.describe()}"
+    system = result.stdout.strip()
+    return None if system == "FreeBSD" else f"this host is {system}, not FreeBSD"
+
+
+def _sysctl(run: Runner, name: str) -> int | None:
+    result = run(("sysctl", "-n", name))
+    values = observe.parse_sysctl_values(result.stdout, 1) if result.ok else None
+    return values[0] if values else None
+
+
+def create(request: Request, run: Runner, state: StateDir | None, given: Given, out: TextIO,
+           state_problem: str = "") -> None:
+    """Print createRuntime's plan for ``request``; ``state`` None: ``state_problem`` says why it
+    cannot be read."""
+    assumed: list[str] = []
+    not_freebsd = _freebsd(run)
+    # The jail.
+    jail: observe.JailInfo | None = None
+    why = not_freebsd
+    if not_freebsd is None:
+        try:
+            jail = find_jail(request, run)
+        except OperationFailed as exc:
+            why = str(exc)
+    if given.jid is not None:
+        jail = observe.JailInfo(jid=given.jid, vnet=True, path=jail.path if jail else ASSUMED_ROOT)
+        assumed.append(f"jail id {given.jid} (--jid)" + ("" if jail.path != ASSUMED_ROOT else f", root {ASSUMED_ROOT}"))
+    elif jail is None:
+        jail = observe.JailInfo(jid=ASSUMED_JID, vnet=True, path=ASSUMED_ROOT)
+        assumed.append(f"jail id <jid>, root {ASSUMED_ROOT} ({why})")
+    # The release.
+    if given.release is not None:
+        osreldate = osreldate_of(given.release)
+        assumed.append(f"FreeBSD {given.release} (--freebsd)")
+    else:
+        observed = None if not_freebsd else _sysctl(run, "kern.osreldate")
+        if observed is None:
+            osreldate = osreldate_of(ASSUMED_RELEASE)
+            assumed.append(f"FreeBSD {ASSUMED_RELEASE} ({not_freebsd or 'cannot read kern.osreldate'}; "
+                           "--freebsd RELEASE to choose)")
+        else:
+            osreldate = observed
+    # The leases, then the bridge and forwarding.
+    taken: dict[ipaddress.IPv4Address, str] = {}
+    if state is not None:
+        try:
+            taken = state.leases(request.network).holders()
+        except OSError as exc:
+            state, state_problem = None, f"cannot read the leases: {exc.strerror}"
+    if state is None:
+        assumed.append(f"no leases ({state_problem})")
+    others = set(taken.values()) - {request.container_id}
+    if given.bridge_present:
+        pre: tuple[plan.Command, ...] = ()
+        assumed.append(f"bridge {request.network.bridge} up with the gateway, forwarding on (--bridge-present)")
+    elif others:
+        pre = ()
+    elif not_freebsd is None:
+        forwarding = _sysctl(run, "net.inet.ip.forwarding")
+        pre = ensure_network(request, run) + plan.ensure_forwarding(bool(forwarding))
+    else:
+        pre = plan.ensure_bridge(request.network, observe.BridgeState(exists=False)) + plan.ensure_forwarding(False)
+        assumed.append(f"no bridge {request.network.bridge} yet, forwarding off (the first container on network "
+                       f"{request.network.name}; --bridge-present for a later one)")
+    address = _address(request, taken)
+    _write_create(request, jail, osreldate >= plan.JAIL_FLAG_OSRELDATE, pre, address, assumed, out)
+
+
+def _address(request: Request, taken: dict[ipaddress.IPv4Address, str]) -> ipaddress.IPv4Address:
+    """The address a create would lease (LeaseStore.reserve without the round-robin memory)."""
+    cid, network = request.container_id, request.network
+    held = [address for address, holder in taken.items() if holder == cid]
+    if held and (request.address is None or request.address in held):
+        return held[0]
+    if request.address is not None:
+        owner = taken.get(request.address)
+        if owner is not None and owner != cid:
+            raise BadInput(f"annotation org.jailnet.ipv4: {request.address} is already leased to {owner}")
+        return request.address
+    for address in network.subnet.hosts():
+        if address != network.gateway and address not in taken:
+            return address
+    raise OperationFailed(f"network {network.name}: no free address left in {network.subnet}")
+
+
+def _write_create(request: Request, jail: observe.JailInfo, jail_flag: bool, pre: tuple[plan.Command, ...],
+                  address: ipaddress.IPv4Address, assumed: list[str], out: TextIO) -> None:
+    attachment = plan.Attachment(request=request, address=address, jail=jail, jail_flag=jail_flag)
+    text = render(request.container_id, request.nameservers, request.search) if request.dns else None
+    creation = plan.Command(plan.create_epair(request, jail), undo=plan.destroy_epair("epairNa"))
+    out.write(f"# createRuntime plan for container {request.container_id} (epairN: the unit ifconfig prints)\n")
+    out.writelines(f"# assumed: {line}\n" for line in assumed)
+    for step in (*pre, creation, *plan.attach(attachment, "epairNa", text)):
+        if isinstance(step, plan.WriteResolvConf):
+            out.write(f"write {step.root}/etc/resolv.conf:\n")
+            out.writelines(f"    {line}\n" for line in step.text.splitlines())
+            out.write("    undo: restore the previous file\n")
+        else:
+            out.write(_shown(step.argv) + "\n")
+            out.write(f"    undo: {_shown(step.undo) if step.undo else '-'}\n")
+
+
+def _shown(argv: tuple[str, ...]) -> str:
+    """``argv`` as a shell line, the assumed jid as ``<jid>``."""
+    return " ".join("<jid>" if word == str(ASSUMED_JID) else shlex.quote(word) for word in argv)
+
+
+def release(container_id: str, host: HookContext, out: TextIO) -> None:
+    """poststop --dry-run: the teardown commands, from the record or the id; nothing runs."""
+    record = host.state.read(container_id)
+    steps = detach_steps(container_id, record, host.state.leases_of(container_id), host)
+    out.write(f"# poststop plan for container {container_id}"
+              f"{' (from its record)' if record else ' (no record: names from the id)'}\n")
+    for step in steps:
+        out.write(shlex.join(step.argv) + "\n")
+    out.write("release the lease and the record\n")
