@@ -170,7 +170,10 @@ def build_parser(stream: TextIO | None = None) -> _Parser:
     bundle.stream = stream
     actions = bundle.add_subparsers(dest="action", metavar="ACTION", parser_class=_Parser, required=True,
                                     prog=f"{PROG} bundle")
-    add = actions.add_parser("add", help="add the hooks, annotations and vnet request (idempotent)")
+    add = actions.add_parser("add", help="add the hooks, annotations and vnet request (idempotent)",
+                             description="Add jailnet's createRuntime and poststop hooks to the bundle's "
+                             "config.json, the annotations asked for, and runj's vnet request in runj.ext.json. "
+                             "Only what changes is rewritten; running it twice changes nothing.")
     add.stream = stream
     add.add_argument("bundle", metavar="BUNDLE", help="the bundle directory (holds config.json)")
     add.add_argument("--network", metavar="NAME", help="network annotation")
@@ -180,12 +183,16 @@ def build_parser(stream: TextIO | None = None) -> _Parser:
     add.add_argument("--no-dns", action="store_true", help="leave the container's resolv.conf alone")
     add.add_argument("--jailnet", metavar="PATH", help="absolute path of jailnet in the hooks (default: this one)")
     add.add_argument("--timeout", metavar="SECONDS", type=int, default=30, help="hook timeout (default 30)")
-    remove = actions.add_parser("remove", help="undo bundle add")
+    remove = actions.add_parser("remove", help="undo bundle add",
+                                description="Remove jailnet's hooks and org.jailnet.* annotations from the "
+                                "bundle; after bundle add, the files are as they were.")
     remove.stream = stream
-    remove.add_argument("bundle", metavar="BUNDLE")
-    check = actions.add_parser("check", help="say what keeps a bundle from working with jailnet")
+    remove.add_argument("bundle", metavar="BUNDLE", help="the bundle directory (holds config.json)")
+    check = actions.add_parser("check", help="say what keeps a bundle from working with jailnet",
+                               description="Check the bundle's hooks, annotations and vnet request; print each "
+                               "problem with its fix. Exit 0 when ready, 1 when not.")
     check.stream = stream
-    check.add_argument("bundle", metavar="BUNDLE")
+    check.add_argument("bundle", metavar="BUNDLE", help="the bundle directory (holds config.json)")
     check.add_argument("--json", action="store_true", help="a machine-readable list of problems")
     check.add_argument("--config", metavar="PATH", help="host configuration file, to check a static address "
                        f"against its network (default: $JAILNET_CONFIG or {DEFAULT_CONFIG})")

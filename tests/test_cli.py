@@ -76,3 +76,24 @@ def test_installed_command_runs_with_an_empty_environment(tmp_path: Path) -> Non
         proc = subprocess.run(["env", "-i", *argv], capture_output=True, text=True, cwd=tmp_path, check=False)
         assert (proc.returncode, proc.stdout, proc.stderr) == (0, f"jailnet {__version__}\n", "")
     assert os.access(script, os.X_OK)
+
+
+def test_every_command_has_a_description_and_every_argument_help() -> None:
+    import argparse
+
+    from hooks.cli import build_parser
+
+    missing: list[str] = []
+
+    def walk(parser: argparse.ArgumentParser, name: str) -> None:
+        if not parser.description:
+            missing.append(f"{name}: no description")
+        for action in parser._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                for word, sub in action.choices.items():
+                    walk(sub, f"{name} {word}")
+            elif not action.help:
+                missing.append(f"{name} {action.dest}: no help")
+
+    walk(build_parser(), "jailnet")
+    assert missing == []

@@ -20,6 +20,9 @@ def test_demo_attaches_three_containers_and_leaves_the_host_clean(tmp_path: Path
            "nameserver 192.0.2.53\n" in text  # the host's loopback nameserver was dropped
     assert "$ sysctl net.inet.ip.forwarding\nnet.inet.ip.forwarding: 1\n" in text
     assert text.count("exit status 0\n") == 6
+    # JSON is shown as JSON, never as a Python repr
+    assert "{'" not in text and "['" not in text
+    assert 'with annotations {"org.jailnet.ipv4": "172.17.0.50", ' in text
     assert "$ ifconfig -l\nem0 lo0 jailnet0\n$ pfctl -t jail-nat -T show\n" in text
     assert text.endswith("3 containers attached and detached; host clean; 0 hook failures.\n")
     assert "createRuntime cache: leased 172.17.0.50 on network default" in (tmp_path / "jailnet.log").read_text()

@@ -396,7 +396,7 @@ def test_routes_go_with_their_interface(host: SimulatedHost) -> None:
 
 
 def _vnet_jail(host: SimulatedHost, root: Path) -> None:
-    """The seed walkthrough's jail: epair0b moved in and given 172.17.0.2/16."""
+    """The walkthrough's jail: epair0b moved in and given 172.17.0.2/16."""
     host.create_jail("j", str(root), vnet=True)
     for argv in (("ifconfig", "bridge", "create"), ("ifconfig", "bridge0", "inet", "172.17.0.1/16"),
                  ("ifconfig", "epair", "create"), ("ifconfig", "bridge0", "addm", "epair0a"),
@@ -429,7 +429,7 @@ def test_route_j_jid_4_add_and_delete_default(host: SimulatedHost, tmp_path: Pat
     assert jail.vnet.routes == [] and host.state.host.routes == host_routes
 
 
-def test_jexec_route_like_the_seed(host: SimulatedHost, tmp_path: Path) -> None:
+def test_jexec_route_like_the_walkthrough(host: SimulatedHost, tmp_path: Path) -> None:
     """jailnet before 13.3: ``jexec JID /sbin/route -4 add default GW``."""
     root = populate_rootfs(tmp_path / "root", ("sbin/route", "sbin/ifconfig"))
     _vnet_jail(host, root)

@@ -8,6 +8,7 @@ The demo prints what an admin would look at, removes the jails, runs poststop, a
 host clean again.
 """
 
+import json
 import os
 import shutil
 import sys
@@ -73,10 +74,11 @@ def _demo(out: TextIO, directory: Path) -> int:
 
     out.write("\n== Each container's config.json lists jailnet as its createRuntime and poststop hook:\n")
     shown = runj.create_runtime[0]
-    out.write(f'   "path": "{shown.path}", "args": {list(shown.args[:-2])}, "env": ["PATH=…", …], "timeout": 30\n')
+    out.write(f'   "path": {json.dumps(shown.path)}, "args": {json.dumps(list(shown.args[:-2]))}, '
+              '"env": ["PATH=…", …], "timeout": 30\n')
     failures = 0
     for name, annotations in CONTAINERS:
-        note = f" with annotations {annotations}" if annotations else ""
+        note = f" with annotations {json.dumps(annotations)}" if annotations else ""
         out.write(f"\n== runj create {name}{note}: the vnet jail, then the createRuntime hook\n")
         results = runj.create(name, annotations=annotations)
         for result in results:
