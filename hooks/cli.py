@@ -243,6 +243,28 @@ def main(
     The keyword arguments replace the process's stdin, stdout, stderr, environment and command
     runner (tests pass the simulated FreeBSD host as ``run``), as CNI's skel dispatcher does.
     """
+    code = _main(argv, stdin=stdin, stdout=stdout, stderr=stderr, environ=environ, run=run)
+    if stdout is None:
+        try:
+            sys.stdout.flush()
+        except BrokenPipeError:
+            # The reader left (``jailnet sim state web | false``): say nothing more, and keep
+            # the interpreter's final flush from printing "Exception ignored" (Python's signal
+            # module documentation, "Note on SIGPIPE").
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            return code or 1
+    return code
+
+
+def _main(
+    argv: Sequence[str] | None,
+    *,
+    stdin: bytes | None,
+    stdout: TextIO | None,
+    stderr: TextIO | None,
+    environ: Mapping[str, str] | None,
+    run: "Runner | None",
+) -> int:
     out = stdout if stdout is not None else sys.stdout
     err = stderr if stderr is not None else sys.stderr
     words = normalize_argv(sys.argv[1:] if argv is None else argv, sys.argv[0] if argv is None else PROG)
@@ -282,6 +304,8 @@ def main(
     except (BadInput, OperationFailed) as exc:
         err.write(f"{PROG}: {context}{exc}\n")
         return exc.exit_code
+    except BrokenPipeError:  # the reader of stdout left: quiet, as a tool killed by SIGPIPE
+        return OperationFailed.exit_code
     except OSError as exc:  # what no subcommand turned into its own message: still one line
         where = f"{exc.filename}: " if exc.filename else ""
         err.write(f"{PROG}: {context}{where}{exc.strerror or exc}\n")
