@@ -1,16 +1,20 @@
 """``jailnet demo``, the README's main command: three containers attached and detached."""
 
-import io
+import subprocess
 from pathlib import Path
 
 from hooks.naming import host_ifname
-from hooks.testing import demo
 
 
-def test_demo_attaches_three_containers_and_leaves_the_host_clean(tmp_path: Path) -> None:
-    out = io.StringIO()
-    assert demo.demo(out, keep=str(tmp_path)) == 0
-    text = out.getvalue()
+def test_demo_attaches_three_containers_and_leaves_the_host_clean(jailnet_argv: list[str], tmp_path: Path) -> None:
+    """Through the installed command, with an empty environment and a relative --keep directory
+    (the simulated tools' PATH is built from it, so the demo makes it absolute)."""
+    result = subprocess.run([*jailnet_argv, "demo", "--keep", "kept"], capture_output=True, text=True, cwd=tmp_path,
+                            env={}, timeout=120, check=False)
+    assert (result.returncode, result.stderr) == (0, "")
+    text = result.stdout
+    assert text.rstrip().endswith("3 containers attached and detached; host clean; 0 hook failures.")
+    assert (tmp_path / "kept" / "host").is_dir()
     assert text.count("hook exit status 0\n") == 3
     assert "$ pfctl -t jail-nat -T show\n   172.17.0.2\n   172.17.0.3\n   172.17.0.50\n" in text
     assert f"\tmember: {host_ifname('web')} flags=143<" in text
@@ -25,4 +29,4 @@ def test_demo_attaches_three_containers_and_leaves_the_host_clean(tmp_path: Path
     assert 'with annotations {"org.jailnet.ipv4": "172.17.0.50", ' in text
     assert "$ ifconfig -l\nem0 lo0 jailnet0\n$ pfctl -t jail-nat -T show\n" in text
     assert text.endswith("3 containers attached and detached; host clean; 0 hook failures.\n")
-    assert "createRuntime cache: leased 172.17.0.50 on network default" in (tmp_path / "jailnet.log").read_text()
+    assert "createRuntime cache: leased 172.17.0.50 on network default" in (tmp_path / "kept" / "jailnet.log").read_text()

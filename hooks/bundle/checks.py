@@ -14,8 +14,16 @@ Sources of the rules (the facts, with commits, are in docs/runtimes.md §2, §3 
   v0.2.0 and later read runtime-spec 1.3.0 ``freebsd.jail`` (``config-freebsd.md``).
 * freebsd-src ``sys/kern/kern_jail.c``: any ``ip4``/``ip6`` parameter together with
   ``vnet=new`` is EINVAL, "vnet jails cannot have IP address restrictions".
+* runj reads nothing of the ``linux`` section (runj at ``02137f66``: no use of ``Spec.Linux``), and
+  ``jail/mount.go`` mounts every ``mounts`` entry as written, through FreeBSD's mount(8); only
+  runj's containerd shim drops containerd's own default Linux mounts (``containerd/bundle.go``).
+  Both are **warnings** (:func:`linux_warnings`): a bundle written by ``runc spec`` or for Linux
+  has them, and they do not concern jailnet's networking.
 
-Every function takes parsed JSON and returns a list of problems; none changes its input.
+Every function takes parsed JSON and returns a list of problems; none changes its input. A
+problem makes ``check`` exit 1; a warning (``severity="warning"``) is printed and leaves the
+exit status alone. The findings that depend on this host (hook paths, the address against the
+host's networks) are in :mod:`hooks.bundle.host`.
 """
 
 import json
@@ -67,10 +75,13 @@ class Problem:
     """What is wrong and why it matters, naming the file and key."""
     fix: str
     """What to change."""
+    severity: str = "problem"
+    """``problem`` (``check`` exits 1) or ``warning`` (printed only)."""
 
     def line(self) -> str:
-        """The one-line text form: ``code: message; fix: fix``."""
-        return f"{self.code}: {self.message}; fix: {self.fix}"
+        """The one-line text form: ``code: message; fix: fix``, after ``warning: `` for a warning."""
+        prefix = "warning: " if self.severity == "warning" else ""
+        return f"{prefix}{self.code}: {self.message}; fix: {self.fix}"
 
     def as_json(self) -> dict[str, str]:
         """The ``--json`` form."""
@@ -299,3 +310,37 @@ def schema_problems(config: Doc, extension: object | None) -> list[Problem]:
             "invalid", line, "correct the value (runtime-spec config.md, config-freebsd.md; runj docs/oci.md)"))
     return problems
 
+
+
+#: File system types of Linux that FreeBSD does not have (its own are procfs, linprocfs, linsysfs,
+#: fdescfs, devfs, tmpfs, nullfs, ...).
+LINUX_FILESYSTEMS = frozenset({
+    "proc", "sysfs", "cgroup", "cgroup2", "devpts", "mqueue", "devtmpfs", "securityfs", "debugfs", "tracefs",
+    "hugetlbfs", "bpf", "configfs", "pstore", "binfmt_misc", "fusectl", "efivarfs"})
+
+
+def linux_warnings(config: Doc) -> list[Problem]:
+    """Warnings for what a Linux bundle (``runc spec``) carries and runj does not use: a ``linux``
+    section, and ``mounts`` of Linux file system types."""
+    warnings: list[Problem] = []
+    linux = obj(config, "linux")
+    if linux:
+        namespaces = [ns["type"] for ns in linux.get("namespaces") or [] if isinstance(ns, dict)
+                      and isinstance(ns.get("type"), str)] if isinstance(linux.get("namespaces"), list) else []
+        what = f"namespaces {', '.join(namespaces)}" if namespaces else f"{', '.join(map(str, linux))}"
+        warnings.append(Problem(
+            "linux-section",
+            f"{CONFIG} linux sets {what}: runj ignores the linux section; a jail isolates the container, and "
+            "its network is the vnet and what jailnet puts in it",
+            "remove the linux section, or leave it: it has no effect under runj", severity="warning"))
+    mounts = config.get("mounts")
+    found = [f"mounts[{i}] ({m.get('destination')}, {m['type']})" for i, m in
+             enumerate(mounts if isinstance(mounts, list) else []) if isinstance(m, dict)
+             and m.get("type") in LINUX_FILESYSTEMS]
+    if found:
+        warnings.append(Problem(
+            "linux-mounts",
+            f"{CONFIG} {', '.join(found)}: Linux file systems FreeBSD does not have; runj does not handle "
+            "them: it hands every mount to mount(8) as written (runj jail/mount.go), which fails on these",
+            "remove these mounts (FreeBSD's own: procfs, fdescfs, devfs, tmpfs, nullfs)", severity="warning"))
+    return warnings

@@ -5,6 +5,12 @@ Each function takes parsed documents (dicts keep their key order) and returns ne
 changes made as short lines; the input is never changed. Where the entries go follows from how
 runj runs hooks (runj ``hook/hook.go``; docs/runtimes.md §2): only ``createRuntime`` and
 ``poststop``, stopping at the first failing hook, and no poststop after a failed create.
+
+``add`` keeps the ``path`` of an existing jailnet entry unless ``--jailnet`` is given
+(:attr:`AddOptions.keep_path`): a bundle written for ``/usr/local/bin/jailnet`` stays so when it
+is edited from a checkout or a virtualenv. ``remove`` is ``add`` undone: with the record of
+:mod:`hooks.bundle.undo` it gives back a bundle that had no jailnet before ``add`` byte for byte
+(the files' text is edited by :mod:`hooks.bundle.jsontext`).
 """
 
 import argparse
@@ -30,6 +36,7 @@ from hooks.bundle.document import (
     obj,
     string,
 )
+from hooks.bundle.undo import MODE_PATH, UNKNOWN, VNET_PATH, Before, restore
 from hooks.errors import BadInput
 from hooks.netconf import check_network_name, parse_nameservers, parse_search
 from hooks.request import (
@@ -56,10 +63,14 @@ class AddOptions:
     """Annotations to set, in this order."""
     drop: tuple[str, ...] = ()
     """Annotations to remove (``--no-dns`` drops nameservers and search, and the reverse)."""
+    keep_path: bool = False
+    """Keep an existing jailnet entry's absolute ``path`` (no ``--jailnet``): :attr:`jailnet` is
+    then only for new entries and for entries whose path is not absolute."""
 
     @classmethod
     def from_args(cls, args: argparse.Namespace, jailnet: str) -> "AddOptions":
-        """Validate ``bundle add``'s options; :class:`BadInput` names the first bad one."""
+        """Validate ``bundle add``'s options; :class:`BadInput` names the first bad one. Without
+        ``--jailnet`` the existing entries keep their paths."""
         if args.timeout <= 0:
             raise BadInput(f"--timeout: {args.timeout} is not > 0 (runtime-spec config.md; runj kills a hook with "
                            "timeout 0 at once)")
@@ -91,7 +102,8 @@ class AddOptions:
         if args.no_dns:
             drop += [ANNOTATION_NAMESERVERS, ANNOTATION_SEARCH]
             pairs.append((ANNOTATION_DNS, "none"))
-        return cls(jailnet=jailnet, timeout=args.timeout, annotations=tuple(pairs), drop=tuple(drop))
+        return cls(jailnet=jailnet, timeout=args.timeout, annotations=tuple(pairs), drop=tuple(drop),
+                   keep_path=getattr(args, "jailnet", None) is None)
 
 
 def _split(values: Iterable[str]) -> tuple[str, ...]:
@@ -99,12 +111,26 @@ def _split(values: Iterable[str]) -> tuple[str, ...]:
     return tuple(part.strip() for value in values for part in value.split(",") if part.strip())
 
 
-def hook_entry(kind: str, jailnet: str, timeout: int, existing: Doc | None = None) -> Doc:
+def existing_path(config: Doc) -> str | None:
+    """The absolute ``path`` of the bundle's first jailnet entry (createRuntime, then poststop,
+    then the other kinds), if there is one: the default for the entries ``add`` creates."""
+    hooks = obj(config, "hooks")
+    kinds = ["createRuntime", "poststop", *(k for k in HOOK_KINDS if k not in ("createRuntime", "poststop"))]
+    for kind in kinds:
+        entries = hooks.get(kind) if hooks is not None else None
+        for entry in entries if isinstance(entries, list) else []:
+            path = entry.get("path") if is_jailnet_hook(entry) else None
+            if isinstance(path, str) and path.startswith("/"):
+                return path
+    return None
+
+
+def hook_entry(kind: str, jailnet: str, timeout: int, existing: Doc | None = None, keep_path: bool = False) -> Doc:
     """jailnet's entry for ``hooks.<kind>``.
 
     An existing jailnet entry keeps its key order, unknown keys, options after the kind (e.g.
-    ``--config PATH``) and environment variables other than PATH; ``path``, ``args[:3]``, PATH and
-    ``timeout`` are set anew.
+    ``--config PATH``) and environment variables other than PATH, and with ``keep_path`` its
+    ``path`` when that is absolute; ``path``, ``args[:3]``, PATH and ``timeout`` are set anew.
     """
     entry: Doc = dict(existing) if existing else {}
     old_args = entry.get("args")
@@ -119,7 +145,9 @@ def hook_entry(kind: str, jailnet: str, timeout: int, existing: Doc | None = Non
         env = [e for i, e in enumerate(env) if i not in paths[1:]]
     else:
         env.insert(0, HOOK_ENV_PATH)
-    entry["path"] = jailnet
+    old_path = entry.get("path")
+    if not (keep_path and isinstance(old_path, str) and old_path.startswith("/")):
+        entry["path"] = jailnet
     entry["args"] = [PROG, "hook", kind, *rest]
     entry["env"] = env
     entry["timeout"] = timeout
@@ -166,7 +194,7 @@ def _place_hook(hooks: Doc, kind: str, options: AddOptions, first: bool) -> list
     changes: list[str] = []
     if ours:
         old = entries[ours[0]]
-        new = hook_entry(kind, options.jailnet, options.timeout, old)
+        new = hook_entry(kind, options.jailnet, options.timeout, old, options.keep_path)
         if new != old:
             changes.append(f"{CONFIG}: updated {kind} hook")
         result = [new if i == ours[0] else e for i, e in enumerate(entries) if i not in ours[1:]]
@@ -218,20 +246,23 @@ def add_to_extension(extension: Doc | None) -> tuple[Doc, list[str]]:
 # --- remove -------------------------------------------------------------------------------------
 
 
-def remove_from_config(config: Doc) -> tuple[Doc, list[str]]:
+def remove_from_config(config: Doc, before: Before = UNKNOWN) -> tuple[Doc, list[str]]:
     """config.json without jailnet's hook entries and ``org.jailnet.*`` annotations.
 
-    A hook array, ``hooks`` or ``annotations`` that this emptied is removed too (one that was
-    already empty is left alone). The vnet request stays: it may predate jailnet, and a bundle with
-    a vnet and no jailnet is still a consistent bundle.
+    A hook array, ``hooks`` or ``annotations`` that this empties is removed too, unless ``before``
+    (the record :mod:`hooks.bundle.undo` keeps of the bundle before ``add``) shows it was there
+    empty; one that was already empty is left alone. ``freebsd.jail.vnet: "new"`` goes (or gets its
+    old value back) only when ``before`` shows that ``add`` set it, with the ``freebsd`` and ``jail``
+    objects ``add`` created for it; otherwise the vnet request stays: it may predate jailnet, and a
+    bundle with a vnet and no jailnet is still a consistent bundle.
     """
     new = copy.deepcopy(config)
     changes: list[str] = []
     hooks = new.get("hooks")
     if isinstance(hooks, dict):
         for kind in [k for k in HOOK_KINDS if k in hooks] + [k for k in hooks if k not in HOOK_KINDS]:
-            changes += _drop_hooks(hooks, kind)
-        if changes and not hooks:
+            changes += _drop_hooks(hooks, kind, keep_empty=before.was_empty(("hooks", kind)))
+        if changes and not hooks and not before.was_empty(("hooks",)):
             del new["hooks"]
     annotations = new.get("annotations")
     if isinstance(annotations, dict):
@@ -239,13 +270,31 @@ def remove_from_config(config: Doc) -> tuple[Doc, list[str]]:
         for key in ours:
             del annotations[key]
             changes.append(f"{CONFIG}: removed annotation {key}")
-        if ours and not annotations:
+        if ours and not annotations and not before.was_empty(("annotations",)):
             del new["annotations"]
-    return new, changes
+    undone = restore(new, before, VNET_PATH, "new", CONFIG)
+    return new, changes + ([undone] if undone else [])
 
 
-def _drop_hooks(hooks: Doc, kind: str) -> list[str]:
-    """Remove jailnet's entries from ``hooks[kind]``; drop the array if that emptied it."""
+def remove_from_extension(extension: object, before: Before = UNKNOWN) -> tuple[object, list[str]]:
+    """runj.ext.json with ``add``'s vnet request undone when ``before`` shows ``add`` made it:
+    ``network.vnet.mode`` back to its old value, or gone with the objects ``add`` created for it;
+    None when ``add`` created the file and that leaves it empty (delete it). Anything else in the
+    file stays; without a record, or when the request predates ``add``, nothing changes."""
+    if not isinstance(extension, dict):
+        return extension, []
+    new = copy.deepcopy(extension)
+    undone = restore(new, before, MODE_PATH, "new", EXTENSION)
+    if undone is None:
+        return extension, []
+    if not new and not before.exists:
+        return None, [f"{EXTENSION}: removed (created by bundle add)"]
+    return new, [undone]
+
+
+def _drop_hooks(hooks: Doc, kind: str, keep_empty: bool = False) -> list[str]:
+    """Remove jailnet's entries from ``hooks[kind]``; drop the array if that emptied it, unless
+    ``keep_empty``."""
     entries = hooks.get(kind)
     if not isinstance(entries, list):
         return []
@@ -253,20 +302,22 @@ def _drop_hooks(hooks: Doc, kind: str) -> list[str]:
     gone = len(entries) - len(kept)
     if not gone:
         return []
-    if kept:
+    if kept or keep_empty:
         hooks[kind] = kept
     else:
         del hooks[kind]
     return [f"{CONFIG}: removed {kind} hook" + (f" ({gone} entries)" if gone > 1 else "")]
 
 
-def kept_vnet(config: Doc, extension_exists: bool) -> str | None:
-    """The line ``remove`` prints about the vnet request it leaves in place, if there is one."""
+def kept_vnet(config: Doc, extension: object, recorded: bool) -> str | None:
+    """The line ``remove`` prints about the vnet request it leaves in place, if there is one;
+    ``recorded``: whether :mod:`hooks.bundle.undo` had a record (which showed it predates ``add``)."""
     kept = []
     if string(obj(obj(config, "freebsd"), "jail"), "vnet") == "new":
         kept.append(f"{CONFIG} freebsd.jail.vnet")
-    if extension_exists:
+    if string(obj(obj(extension, "network"), "vnet"), "mode") == "new":
         kept.append(EXTENSION)
     if not kept:
         return None
-    return f"kept the vnet request ({', '.join(kept)}): it may predate jailnet; remove it by hand if unwanted"
+    why = "it was there before jailnet bundle add" if recorded else "it may predate jailnet"
+    return f"kept the vnet request ({', '.join(kept)}): {why}; remove it by hand if unwanted"

@@ -1,12 +1,16 @@
 """A bundle's files on disk: the directory, reading ``config.json`` and ``runj.ext.json``, and
-rewriting one the way it was written.
+rewriting one so that the diff is the change.
 
-A rewrite keeps the file's indentation (``runc spec`` writes tabs: runc ``spec.go``,
-``json.MarshalIndent(spec, "", "\\t")``), its trailing newline or lack of one, its key order (``json``
-keeps it), and whether non-ASCII was escaped. An unchanged file is not written at all; a changed
-one is replaced atomically by :func:`hooks.files.replace` with ``durable=True`` (a bundle's files
-are the user's), keeping its mode. A symlinked file is written where the link points, so the link
-stays.
+A rewrite edits the file's text (:func:`hooks.bundle.jsontext.patch`): every value that did not
+change keeps its text byte for byte (key order, whitespace, one-line arrays, the trailing newline
+or its absence), and only the changed members are replaced, added (indented like their siblings,
+in the file's style: ``runc spec`` writes tabs, runc ``spec.go``
+``json.MarshalIndent(spec, "", "\\t")``) or taken out. Should the edited text not parse back to the
+new content (it always does; duplicate member names in an object that changes are the one case
+it declines), the file is written whole in its :class:`Layout` instead. A new file is one compact
+line and a newline. An unchanged file is not written at all; a changed one is replaced atomically
+by :func:`hooks.files.replace` with ``durable=True`` (a bundle's files are the user's), keeping
+its mode. A symlinked file is written where the link points, so the link stays.
 
 Error codes (README "Bundle tooling"): a file that cannot be read or parsed is
 :class:`~hooks.errors.BadInput` (exit 2, nothing written); a file that cannot be written is
@@ -23,6 +27,7 @@ import attrs
 
 import ocispec
 from hooks import files
+from hooks.bundle import jsontext
 from hooks.bundle.document import CONFIG, Doc, kind_of
 from hooks.errors import BadInput, OperationFailed
 from ocispec import parse_json
@@ -106,21 +111,49 @@ class BundleFile:
             raise BadInput(f"{self.path}: expected a JSON object, got {kind_of(self.data)}")
         return self.data
 
-    def save(self, data: Doc, *, like: Path) -> None:
-        """Write ``data`` in this file's layout unless that is what it holds already. The file
-        keeps its mode and owner; a new one (default :class:`Layout`) gets those of ``like``.
-        Only root may give a file away (chown(2)), and only root needs to: a user's own files stay
-        theirs anyway."""
-        if self.exists and self.data == data:
+    def save(self, data: object, *, like: Path) -> None:
+        """Write ``data`` unless that is what the file holds already: the old text with only the
+        changes made (:func:`render`), or a new file (default :class:`Layout`). The file keeps
+        its mode and owner; a new one gets those of ``like``. Only root may give a file away
+        (chown(2)), and only root needs to: a user's own files stay theirs anyway."""
+        if self.exists and jsontext.same(self.data, data):
             return
-        layout = Layout.of(self.text) if self.text is not None else Layout()
+        write(self.path, render(self.text, data), like=self.path if self.exists else like)
+
+    def delete(self) -> None:
+        """Remove the file (where a symlink points, the link with it); gone already is fine."""
         try:
-            info = os.stat(self.path if self.exists else like)
-            owner = (info.st_uid, info.st_gid) if os.geteuid() == 0 else None
-            files.replace(Path(os.path.realpath(self.path)), layout.dump(data).encode("utf-8"),
-                          mode=stat.S_IMODE(info.st_mode), durable=True, owner=owner)
+            target = Path(os.path.realpath(self.path))
+            if self.path.is_symlink():
+                self.path.unlink()
+            target.unlink(missing_ok=True)
         except OSError as exc:
             raise OperationFailed(f"{self.path}: {exc.strerror}") from None
+
+
+def render(text: str | None, data: object) -> str:
+    """The text of a file that held ``text`` (None: a new file) and now holds ``data``."""
+    if text is None:
+        return Layout().dump(data)
+    try:
+        edited = jsontext.patch(text, data)
+        if jsontext.same(json.loads(edited), data):
+            return edited
+    except (ValueError, RecursionError):
+        pass
+    return Layout.of(text).dump(data)
+
+
+def write(path: Path, text: str, *, like: Path) -> None:
+    """Replace ``path`` with ``text`` atomically and durably, with the mode (and, for root, the
+    owner) of ``like``; :class:`OperationFailed` names ``path``."""
+    try:
+        info = os.stat(like)
+        owner = (info.st_uid, info.st_gid) if os.geteuid() == 0 else None
+        files.replace(Path(os.path.realpath(path)), text.encode("utf-8"), mode=stat.S_IMODE(info.st_mode),
+                      durable=True, owner=owner)
+    except OSError as exc:
+        raise OperationFailed(f"{path}: {exc.strerror}") from None
 
 
 def bundle_dir(value: str) -> Path:
