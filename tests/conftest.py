@@ -92,3 +92,15 @@ def jailnet_argv() -> list[str]:
     shebang), or this interpreter running the package when no script is installed."""
     script = Path(sys.executable).parent / "jailnet"
     return [str(script)] if script.exists() else [sys.executable, "-m", "hooks"]
+
+
+#: Modules whose tests take seconds each (the pytest --durations list): they start first, so that
+#: pytest-xdist's load scheduling, which hands out tests from the front of the list as workers
+#: free up, never leaves one long test for the end while the other workers idle.
+LONG_FIRST = ("test_concurrency.py", "test_real_runtimes.py", "test_lifecycle_stateful.py", "test_leases.py",
+              "test_crash.py", "test_demo.py", "test_walkthrough.py")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    rank = {name: n for n, name in enumerate(LONG_FIRST)}
+    items.sort(key=lambda item: rank.get(item.path.name, len(LONG_FIRST)))
