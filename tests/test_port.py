@@ -123,7 +123,7 @@ def test_conventions_of_an_application_port() -> None:
 
 def test_installed_source_files_exist_and_are_in_the_sdist() -> None:
     sources = installed_from_source()
-    assert set(sources) == {"man/jailnet.8", "examples/jailnet.toml"}
+    assert set(sources) == {"man/jailnet.8", "examples/jailnet.toml.sample"}
     include = PYPROJECT["tool"]["hatch"]["build"]["targets"]["sdist"]["include"]
     for source in sources:
         assert (ROOT / source).is_file()
@@ -178,3 +178,14 @@ def test_pkg_message_gives_the_readme_pf_rules_and_next_steps(message: str) -> N
     for step in ("sysrc pf_enable=\"YES\"", "service pf reload", "pfctl -f /etc/pf.conf", "jailnet doctor",
                  "jailnet bundle add"):
         assert step in message
+
+
+def test_the_sample_configuration_is_only_comments_and_parses() -> None:
+    """Installed as the live file by @sample: it must change nothing (the built-in network only)."""
+    from hooks.netconf import DnsDefaults, Networks
+
+    text = (ROOT / "examples" / "jailnet.toml.sample").read_text()
+    assert all(not line.strip() or line.startswith("#") for line in text.splitlines())
+    commented = "\n".join(line[2:] for line in text.splitlines() if re.match(r"# (\[networks\.\w+\]|\w+ = )", line))
+    networks = Networks.from_toml(commented, where="sample", resolver=DnsDefaults(nameservers=("192.0.2.1",)))
+    assert sorted(networks.networks) == ["backend", "default"]  # the commented keys are real ones
