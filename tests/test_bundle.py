@@ -1,13 +1,21 @@
 """``jailnet bundle add|remove|check``: edits that keep a bundle's files as they were written, the
 hook order runj needs, idempotence, and one exact line per defect ``check`` finds.
 
-Driven through :func:`hooks.cli.main`, so the command-line wiring is tested too.
+Driven through :func:`hooks.cli.main`, so the command-line wiring is tested too; the fixes to
+``add``'s path, its edits of the text, ``remove`` undoing ``add`` and ``check``'s findings about
+this host also through the installed executable (``jailnet_argv``). The JSON text editor itself
+(:mod:`hooks.bundle.jsontext`) has its own properties in tests/test_bundle_layout.py.
 """
 
+import atexit
 import io
 import json
 import os
+import shutil
 import stat
+import subprocess
+import sys
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +31,23 @@ from hooks.bundle.edits import AddOptions, add_to_config, remove_from_config
 from hooks.cli import build_parser, main
 from hooks.console import Console
 
-JAILNET = "/usr/local/bin/jailnet"
+
+def _executable_jailnet() -> str:
+    """An executable named jailnet on this host (the installed console script, else a stub), so
+    that ``check``'s hook-path findings are about the tests that want them."""
+    script = Path(sys.executable).parent / "jailnet"
+    if script.is_file() and os.access(script, os.X_OK):
+        return str(script)
+    directory = tempfile.mkdtemp(prefix="jailnet-bin-")
+    atexit.register(shutil.rmtree, directory, True)
+    stub = Path(directory) / "jailnet"
+    stub.write_text("#!/bin/sh\n")
+    stub.chmod(0o755)
+    return str(stub)
+
+
+#: The path the test bundles' hooks run.
+JAILNET = _executable_jailnet()
 
 #: What ``runc spec`` (runc 1.1) writes: json.MarshalIndent with tabs, no trailing newline.
 RUNC_SPEC = """{
@@ -174,6 +198,8 @@ RUNC_SPEC = """{
 }""".replace("    ", "\t")
 
 PATH_ENV = "PATH=/sbin:/bin:/usr/sbin:/usr/bin"
+#: What ``add`` prints when it makes the undo record (hooks.bundle.undo).
+RECORDED = ".jailnet-undo.json: created (what bundle remove needs to give the files back)"
 
 
 def jailnet(*argv: str, environ: dict[str, str] | None = None) -> tuple[int, str, str]:
@@ -241,8 +267,13 @@ def test_add_to_a_runc_spec_bundle_makes_it_pass_check(runc_bundle: Path) -> Non
         "config.json: added poststop hook",
         "config.json: set freebsd.jail.vnet=new",
         "runj.ext.json: created",
+        RECORDED,
     ]
-    assert jailnet("bundle", "check", str(runc_bundle)) == (0, f"{runc_bundle}: ready for jailnet\n", "")
+    code, out, err = jailnet("bundle", "check", str(runc_bundle))
+    assert (code, err) == (0, "")  # runc spec's linux section and Linux mounts are warnings only
+    assert [line.split(":")[:2] for line in out.splitlines()] == [
+        ["warning", " linux-section"], ["warning", " linux-mounts"],
+        [str(runc_bundle), " ready for jailnet (2 warnings)"]]
     assert (runc_bundle / "runj.ext.json").read_text() == '{"network":{"vnet":{"mode":"new"}}}\n'
 
 
@@ -306,7 +337,9 @@ def test_add_replaces_the_file_atomically_and_keeps_its_mode(runc_bundle: Path) 
     assert config.stat().st_ino != inode  # a new file renamed over the old one
     assert stat.S_IMODE(config.stat().st_mode) == 0o640
     assert stat.S_IMODE((runc_bundle / "runj.ext.json").stat().st_mode) == 0o640  # created like config.json
-    assert sorted(p.name for p in runc_bundle.iterdir()) == ["config.json", "runj.ext.json"]  # no temp files
+    assert stat.S_IMODE((runc_bundle / ".jailnet-undo.json").stat().st_mode) == 0o640
+    assert sorted(p.name for p in runc_bundle.iterdir()) == [".jailnet-undo.json", "config.json",
+                                                             "runj.ext.json"]  # no temp files
 
 
 def test_add_writes_through_a_symlinked_config(tmp_path: Path) -> None:
@@ -319,15 +352,24 @@ def test_add_writes_through_a_symlinked_config(tmp_path: Path) -> None:
     assert "createRuntime" in real.read_text()
 
 
-def test_add_leaves_no_temp_file_when_the_write_fails(runc_bundle: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("failing", [".jailnet-undo.json", "config.json"])
+def test_add_leaves_no_temp_file_when_the_write_fails(runc_bundle: Path, monkeypatch: pytest.MonkeyPatch,
+                                                      failing: str) -> None:
+    """The undo record is written first: when it cannot be, nothing is. When config.json cannot
+    be, the record stays: it describes the bundle as it still is."""
+    rename = os.rename
+
     def fail(src: str, dst: str, **dir_fds: int) -> None:  # hooks.files.replace_at renames the temp file
+        if dst != failing:
+            return rename(src, dst, **dir_fds)
         raise OSError(28, "No space left on device", dst)
 
     monkeypatch.setattr(os, "rename", fail)
     code, out, err = jailnet("bundle", "add", str(runc_bundle), "--jailnet", JAILNET)
-    assert code == 1 and err == f"jailnet: bundle add: {runc_bundle / 'config.json'}: No space left on device\n"
+    assert code == 1 and err == f"jailnet: bundle add: {runc_bundle / failing}: No space left on device\n"
     assert (runc_bundle / "config.json").read_text() == RUNC_SPEC
-    assert sorted(p.name for p in runc_bundle.iterdir()) == ["config.json"]
+    record = [".jailnet-undo.json"] if failing == "config.json" else []
+    assert sorted(p.name for p in runc_bundle.iterdir()) == [*record, "config.json"]
 
 
 def test_add_sets_the_annotations(tmp_path: Path) -> None:
@@ -342,6 +384,7 @@ def test_add_sets_the_annotations(tmp_path: Path) -> None:
         "config.json: set annotation org.jailnet.nameservers=9.9.9.9,149.112.112.112",
         "config.json: set annotation org.jailnet.search=a.example,b.example",
         "runj.ext.json: created",
+        RECORDED,
     ]
     assert json.loads((path / "config.json").read_text())["annotations"] == {
         "org.example.keep": "1",
@@ -413,15 +456,16 @@ def test_add_moves_a_prestart_registration_to_createruntime(tmp_path: Path) -> N
 def test_add_merges_runj_ext_json(tmp_path: Path) -> None:
     path = make_bundle(tmp_path, good_config())
     (path / "runj.ext.json").write_text('{\n  "x-owner": "me",\n  "network": {"vnet": {"mode": "inherit"}}\n}\n')
-    assert jailnet("bundle", "add", str(path), "--jailnet", JAILNET)[1] == "runj.ext.json: set network.vnet.mode=new\n"
-    assert (path / "runj.ext.json").read_text() == (
-        '{\n  "x-owner": "me",\n  "network": {\n    "vnet": {\n      "mode": "new"\n    }\n  }\n}\n')
+    assert jailnet("bundle", "add", str(path), "--jailnet", JAILNET)[1] == (
+        f"runj.ext.json: set network.vnet.mode=new\n{RECORDED}\n")
+    assert (path / "runj.ext.json").read_text() == (  # only the value that changed
+        '{\n  "x-owner": "me",\n  "network": {"vnet": {"mode": "new"}}\n}\n')
 
 
 def test_add_reports_what_it_cannot_fix(tmp_path: Path) -> None:
     path = make_bundle(tmp_path, good_config(freebsd={"jail": {"vnet": "new", "ip4Addr": ["192.0.2.5"]}}))
     code, out, err = jailnet("bundle", "add", str(path), "--jailnet", JAILNET)
-    assert code == 1 and out == "runj.ext.json: created\n"
+    assert code == 1 and out == f"runj.ext.json: created\n{RECORDED}\n"
     assert err.splitlines() == [
         'jailnet: bundle add: still wrong: ip-restriction: config.json freebsd.jail.ip4Addr is ["192.0.2.5"]: '
         'the kernel refuses '
@@ -431,7 +475,8 @@ def test_add_reports_what_it_cannot_fix(tmp_path: Path) -> None:
 
 
 def test_add_finds_jailnet_itself(tmp_path: Path, runc_bundle: Path) -> None:
-    """Without --jailnet (and not run as ``jailnet``): the jailnet on PATH, made absolute."""
+    """Without --jailnet (and not run as ``jailnet``) in a bundle without a jailnet entry: the
+    jailnet on PATH, made absolute. Once the bundle has entries, their path is kept."""
     bindir = tmp_path / "bin"
     bindir.mkdir()
     (bindir / "jailnet").write_text("#!/bin/sh\n")
@@ -439,9 +484,62 @@ def test_add_finds_jailnet_itself(tmp_path: Path, runc_bundle: Path) -> None:
     assert jailnet("bundle", "add", str(runc_bundle), environ={"PATH": str(bindir)})[0] == 0
     config = json.loads((runc_bundle / "config.json").read_text())
     assert config["hooks"]["poststop"][0]["path"] == str(bindir / "jailnet")
-    code, _, err = jailnet("bundle", "add", str(runc_bundle), environ={"PATH": str(tmp_path / "nowhere")})
+    assert jailnet("bundle", "add", str(runc_bundle), environ={"PATH": str(tmp_path / "nowhere")}) == (
+        0, "nothing to change\n", "")
+    plain = tmp_path / "plain"
+    plain.mkdir()
+    (plain / "config.json").write_text(RUNC_SPEC)
+    code, _, err = jailnet("bundle", "add", str(plain), environ={"PATH": str(tmp_path / "nowhere")})
     assert (code, err) == (2, "jailnet: bundle add: --jailnet: cannot tell where jailnet is installed; pass --jailnet "
                               "/absolute/path/jailnet\n")
+
+
+# --- add keeps the hook path a bundle has --------------------------------------------------------
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples" / "bundles"
+
+
+def run_add(bundle: Path, program: str, *options: str) -> tuple[int, str, str]:
+    """``bundle add`` as the jailnet installed at ``program`` runs it."""
+    args = build_parser().parse_args(["bundle", "add", str(bundle), *options])
+    out, err = io.StringIO(), io.StringIO()
+    console = Console(out=out, err=err, environ={}, run=no_commands, program=program)
+    return bundle_mod.main(args, console), out.getvalue(), err.getvalue()
+
+
+def test_add_keeps_an_existing_hook_path(tmp_path: Path) -> None:
+    """A bundle written for /usr/local/bin/jailnet stays so when a jailnet elsewhere edits it,
+    and the entry it lacks gets the same path; only --jailnet changes it."""
+    installed = "/usr/local/bin/jailnet"
+    path = make_bundle(tmp_path, good_config(hooks={"createRuntime": [hook("createRuntime", path=installed)]}))
+    code, out, err = run_add(path, "/home/me/venv/bin/jailnet", "--ip", "172.17.0.9")
+    assert (code, err) == (0, "")
+    assert "config.json: updated createRuntime hook" not in out
+    hooks = json.loads((path / "config.json").read_text())["hooks"]
+    assert [e["path"] for e in hooks["createRuntime"] + hooks["poststop"]] == [installed, installed]
+    code, out, _ = run_add(path, "/home/me/venv/bin/jailnet", "--jailnet", "/opt/jailnet/bin/jailnet")
+    assert out.splitlines()[:2] == ["config.json: updated createRuntime hook", "config.json: updated poststop hook"]
+    hooks = json.loads((path / "config.json").read_text())["hooks"]
+    assert [e["path"] for e in hooks["createRuntime"] + hooks["poststop"]] == ["/opt/jailnet/bin/jailnet"] * 2
+
+
+def test_add_replaces_a_hook_path_that_is_not_absolute(tmp_path: Path) -> None:
+    path = make_bundle(tmp_path, good_config(hooks={"createRuntime": [hook("createRuntime", path="bin/jailnet")],
+                                                    "poststop": [hook("poststop", path="bin/jailnet")]}))
+    assert run_add(path, "/opt/venv/bin/jailnet")[0] == 0
+    hooks = json.loads((path / "config.json").read_text())["hooks"]
+    assert [e["path"] for e in hooks["createRuntime"] + hooks["poststop"]] == ["/opt/venv/bin/jailnet"] * 2
+
+
+@pytest.mark.parametrize("name", ["vnet-nat", "static-dns"])
+def test_installed_add_leaves_an_example_as_it_is(jailnet_argv: list[str], tmp_path: Path, name: str) -> None:
+    """Through the installed executable, without --jailnet: its own path is elsewhere, and the
+    examples' /usr/local/bin/jailnet stays."""
+    bundle = Path(shutil.copytree(EXAMPLES / name, tmp_path / name))
+    proc = subprocess.run([*jailnet_argv, "bundle", "add", str(bundle)], capture_output=True, text=True, env={},
+                          check=False, timeout=60)
+    assert (proc.returncode, proc.stdout, proc.stderr) == (0, "nothing to change\n", "")
+    assert files(bundle) == files(EXAMPLES / name)
 
 
 def test_resolve_jailnet_prefers_the_running_program() -> None:
@@ -451,7 +549,8 @@ def test_resolve_jailnet_prefers_the_running_program() -> None:
     assert bundle_mod.resolve_jailnet(None, "/opt/venv/bin/jailnet", nowhere) == "/opt/venv/bin/jailnet"
     assert bundle_mod.resolve_jailnet(None, "bin/jailnet", nowhere) == os.path.abspath("bin/jailnet")
     assert bundle_mod.resolve_jailnet("/x/jailnet", "/opt/venv/bin/jailnet", nowhere) == "/x/jailnet"
-    assert bundle_mod.resolve_jailnet(None, "/usr/bin/pytest", lambda: "/usr/local/bin/jailnet") == JAILNET
+    assert bundle_mod.resolve_jailnet(None, "/usr/bin/pytest", lambda: "/usr/local/bin/jailnet") == (
+        "/usr/local/bin/jailnet")
 
 
 def no_commands(argv: object, *, stdin: str | None = None) -> Any:
@@ -484,7 +583,8 @@ def test_writes_go_through_files_replace_durably_with_the_mode_kept(runc_bundle:
     real = Path(os.path.realpath(runc_bundle))
     info = (real / "config.json").stat()
     owner = (info.st_uid, info.st_gid) if os.geteuid() == 0 else None  # only root gives files away
-    assert calls == [(real / "config.json", 0o640, True, owner), (real / "runj.ext.json", 0o640, True, owner)]
+    assert calls == [(real / ".jailnet-undo.json", 0o640, True, owner), (real / "config.json", 0o640, True, owner),
+                     (real / "runj.ext.json", 0o640, True, owner)]
     calls.clear()
     assert jailnet("bundle", "add", str(runc_bundle), "--jailnet", JAILNET)[1] == "nothing to change\n"
     assert calls == []  # an unchanged file is not written
@@ -492,13 +592,14 @@ def test_writes_go_through_files_replace_durably_with_the_mode_kept(runc_bundle:
 
 def test_a_failed_write_is_exit_1_naming_the_bundle_file(runc_bundle: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The OSError from the temporary file (no file name, or the temp name) is reported as the file
-    the user asked to change."""
+    jailnet was writing: the undo record, the first one."""
     def fail(fd: int) -> None:
         raise OSError(5, "Input/output error")
 
     monkeypatch.setattr(os, "fsync", fail)
     code, out, err = jailnet("bundle", "add", str(runc_bundle), "--jailnet", JAILNET)
-    assert (code, out, err) == (1, "", f"jailnet: bundle add: {runc_bundle / 'config.json'}: Input/output error\n")
+    assert (code, out, err) == (
+        1, "", f"jailnet: bundle add: {runc_bundle / '.jailnet-undo.json'}: Input/output error\n")
     assert (runc_bundle / "config.json").read_text() == RUNC_SPEC
     assert sorted(p.name for p in runc_bundle.iterdir()) == ["config.json"]
 
@@ -574,8 +675,34 @@ def test_add_refuses_to_edit_a_malformed_section(tmp_path: Path) -> None:
 
 
 def test_remove_undoes_add_and_check_then_reports_missing_hooks(runc_bundle: Path) -> None:
+    """The undo record shows add created the hooks, the vnet request and runj.ext.json: remove
+    takes them all out, and config.json is byte for byte what runc spec wrote."""
     jailnet("bundle", "add", str(runc_bundle), "--jailnet", JAILNET, "--ip", "172.17.0.50")
     code, out, err = jailnet("bundle", "remove", str(runc_bundle))
+    assert (code, err) == (0, "")
+    assert out.splitlines() == [
+        "config.json: removed createRuntime hook",
+        "config.json: removed poststop hook",
+        "config.json: removed annotation org.jailnet.ipv4",
+        "config.json: removed freebsd.jail.vnet (set by bundle add)",
+        "runj.ext.json: removed (created by bundle add)",
+        ".jailnet-undo.json: removed",
+    ]
+    assert (runc_bundle / "config.json").read_text() == RUNC_SPEC
+    assert sorted(p.name for p in runc_bundle.iterdir()) == ["config.json"]
+    code, lines = check_lines(runc_bundle)
+    assert code == 1 and [line.split(":")[0] for line in lines] == [
+        "hook-missing", "hook-missing", "vnet-missing", "warning", "warning"]
+    assert lines[0] == ("hook-missing: config.json hooks.createRuntime has no jailnet entry: the container gets no "
+                        f"network; fix: run jailnet bundle add {runc_bundle}")
+
+
+def test_remove_without_a_record_keeps_the_vnet_request(tmp_path: Path) -> None:
+    """A bundle jailnet was put into by hand: the vnet request may predate jailnet, so it stays;
+    the hooks and annotations objects that remove empties go."""
+    path = make_bundle(tmp_path, good_config(annotations={"org.jailnet.ipv4": "172.17.0.50"}),
+                       {"network": {"vnet": {"mode": "new"}}})
+    code, out, err = jailnet("bundle", "remove", str(path))
     assert (code, err) == (0, "")
     assert out.splitlines() == [
         "config.json: removed createRuntime hook",
@@ -584,16 +711,102 @@ def test_remove_undoes_add_and_check_then_reports_missing_hooks(runc_bundle: Pat
         "kept the vnet request (config.json freebsd.jail.vnet, runj.ext.json): it may predate jailnet; remove it by "
         "hand if unwanted",
     ]
-    assert check_lines(runc_bundle) == (1, [
-        "hook-missing: config.json hooks.createRuntime has no jailnet entry: the container gets no network; "
-        f"fix: run jailnet bundle add {runc_bundle}",
-        "hook-missing: config.json hooks.poststop has no jailnet entry: the container's epair, address lease and "
-        f"pf table entry outlive it; fix: run jailnet bundle add {runc_bundle}",
-    ])
-    config = json.loads((runc_bundle / "config.json").read_text())
-    assert "hooks" not in config and "annotations" not in config  # emptied by remove: removed
-    assert (runc_bundle / "config.json").read_text() == RUNC_SPEC[: -len("\n}")] + (
-        ',\n\t"freebsd": {\n\t\t"jail": {\n\t\t\t"vnet": "new"\n\t\t}\n\t}\n}')
+    assert json.loads((path / "config.json").read_text()) == {
+        "ociVersion": "1.0.2", "root": {"path": "root"}, "freebsd": {"jail": {"vnet": "new"}}}
+    assert (path / "runj.ext.json").exists()
+
+
+#: runc spec with ``"annotations": {}``, which remove must keep.
+RUNC_SPEC_ANNOTATED = RUNC_SPEC.replace('\t"hostname": "runc",\n', '\t"hostname": "runc",\n\t"annotations": {},\n')
+
+
+@pytest.mark.parametrize("spec", [RUNC_SPEC, RUNC_SPEC_ANNOTATED], ids=["no-annotations", "empty-annotations"])
+def test_remove_after_add_gives_back_every_byte(tmp_path: Path, spec: str) -> None:
+    (tmp_path / "config.json").write_text(spec)
+    code, out, err = jailnet("bundle", "add", str(tmp_path), "--jailnet", JAILNET, "--ip", "172.17.0.9",
+                             "--nameserver", "9.9.9.9")
+    assert (code, err) == (0, "")
+    assert jailnet("bundle", "remove", str(tmp_path))[0] == 0
+    assert (tmp_path / "config.json").read_text() == spec
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["config.json"]
+
+
+def test_installed_remove_after_add_gives_back_every_byte(jailnet_argv: list[str], tmp_path: Path) -> None:
+    (tmp_path / "config.json").write_text(RUNC_SPEC_ANNOTATED)
+
+    def bundle(*argv: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([*jailnet_argv, "bundle", *argv], capture_output=True, text=True, env={}, check=False,
+                              timeout=60)
+
+    assert bundle("add", str(tmp_path), "--jailnet", JAILNET, "--ip", "172.17.0.9").returncode == 0
+    proc = bundle("remove", str(tmp_path))
+    assert (proc.returncode, proc.stderr) == (0, "")
+    assert proc.stdout.splitlines() == [
+        "config.json: removed createRuntime hook",
+        "config.json: removed poststop hook",
+        "config.json: removed annotation org.jailnet.ipv4",
+        "config.json: removed freebsd.jail.vnet (set by bundle add)",
+        "runj.ext.json: removed (created by bundle add)",
+        ".jailnet-undo.json: removed",
+    ]
+    assert files(tmp_path) == {"config.json": RUNC_SPEC_ANNOTATED.encode()}
+
+
+@pytest.mark.parametrize(
+    ("extension", "line"),
+    [
+        ('{\n  "x-owner": "me",\n  "network": {"vnet": {"mode": "inherit"}}\n}\n',
+         "runj.ext.json: set network.vnet.mode=inherit again (as before bundle add)"),
+        ('{"x-owner":"me"}', "runj.ext.json: removed network.vnet.mode (set by bundle add)"),
+    ],
+    ids=["mode-changed", "request-added"],
+)
+def test_remove_gives_back_the_runj_ext_json_add_edited(tmp_path: Path, extension: str, line: str) -> None:
+    path = make_bundle(tmp_path, {"ociVersion": "1.0.2", "root": {"path": "root"}})
+    (path / "runj.ext.json").write_text(extension)
+    before = files(path)
+    assert jailnet("bundle", "add", str(path), "--jailnet", JAILNET)[0] == 0
+    code, out, _ = jailnet("bundle", "remove", str(path))
+    assert code == 0 and line in out.splitlines()
+    assert files(path) == before
+
+
+def test_remove_keeps_what_was_added_to_a_created_runj_ext_json(tmp_path: Path) -> None:
+    """runj.ext.json was add's, but someone put more into it since: only the vnet request goes."""
+    path = make_bundle(tmp_path, {"ociVersion": "1.0.2", "root": {"path": "root"}})
+    jailnet("bundle", "add", str(path), "--jailnet", JAILNET)
+    (path / "runj.ext.json").write_text('{"network":{"vnet":{"mode":"new"}},"x-owner":"me"}\n')
+    code, out, _ = jailnet("bundle", "remove", str(path))
+    assert "runj.ext.json: removed network.vnet.mode (set by bundle add)" in out.splitlines()
+    assert (path / "runj.ext.json").read_text() == '{"x-owner":"me"}\n'
+
+
+def test_remove_keeps_a_vnet_request_that_was_there_before_add(tmp_path: Path) -> None:
+    config = {"ociVersion": "1.0.2", "root": {"path": "root"}, "freebsd": {"jail": {"vnet": "new"}}}
+    path = make_bundle(tmp_path, config, {"network": {"vnet": {"mode": "new"}}})
+    before = files(path)
+    assert jailnet("bundle", "add", str(path), "--jailnet", JAILNET)[0] == 0
+    code, out, _ = jailnet("bundle", "remove", str(path))
+    assert out.splitlines()[-1] == ("kept the vnet request (config.json freebsd.jail.vnet, runj.ext.json): it was "
+                                    "there before jailnet bundle add; remove it by hand if unwanted")
+    assert files(path) == before
+
+
+def test_remove_with_an_unreadable_record_removes_only_what_is_jailnets(tmp_path: Path) -> None:
+    (tmp_path / "config.json").write_text(RUNC_SPEC_ANNOTATED)
+    jailnet("bundle", "add", str(tmp_path), "--jailnet", JAILNET, "--ip", "172.17.0.9")
+    (tmp_path / ".jailnet-undo.json").write_text("{")
+    code, out, err = jailnet("bundle", "remove", str(tmp_path))
+    assert (code, err) == (0, "")
+    assert out.splitlines()[-2:] == [
+        "kept the vnet request (config.json freebsd.jail.vnet, runj.ext.json): it may predate jailnet; remove it by "
+        "hand if unwanted",
+        ".jailnet-undo.json: not used (Expecting property name enclosed in double quotes: line 1 column 2 (char 1)): "
+        "removed only what is jailnet's for sure",
+    ]
+    config = json.loads((tmp_path / "config.json").read_text())
+    assert "hooks" not in config and "annotations" not in config and config["freebsd"] == {"jail": {"vnet": "new"}}
+    assert not (tmp_path / ".jailnet-undo.json").exists()
 
 
 def test_remove_twice_changes_nothing(runc_bundle: Path) -> None:
@@ -844,10 +1057,188 @@ def test_check_json_output(tmp_path: Path) -> None:
         "problems": [{"code": "annotation-invalid",
                       "message": "config.json annotation org.jailnet.dns: 'off' is not understood (only 'none')",
                       "fix": 'use "none" or remove it'}],
+        "warnings": [],
+        "info": [],
     }
     path.joinpath("config.json").write_text(json.dumps(good_config()))
     assert json.loads(jailnet("bundle", "check", str(path), "--json")[1]) == {
-        "bundle": str(path), "ok": True, "problems": []}
+        "bundle": str(path), "ok": True, "problems": [], "warnings": [], "info": []}
+
+
+# --- check: what this host says -----------------------------------------------------------------
+
+ELSEWHERE = "; a bundle for another host: check it there"
+
+
+def host_check(path: Path, config_file: Path | None = None, *extra: str) -> tuple[int, list[str]]:
+    """``bundle check`` with ``$JAILNET_CONFIG`` naming ``config_file`` (an empty one: only the
+    built-in network), never this machine's /usr/local/etc/jailnet/jailnet.toml."""
+    if config_file is None:
+        config_file = path.parent / "empty.toml"
+        config_file.write_text("")
+    code, out, err = jailnet("bundle", "check", str(path), *extra, environ={"JAILNET_CONFIG": str(config_file)})
+    assert err == ""
+    return code, out.splitlines()
+
+
+def test_check_a_hook_path_that_does_not_exist_here(tmp_path: Path) -> None:
+    missing = str(tmp_path / "nowhere" / "jailnet")
+    config = good_config(hooks={"createRuntime": [hook("createRuntime", path=missing)],
+                                "poststop": [hook("poststop", path=missing)]})
+    bundle = make_bundle(tmp_path, config)
+    assert host_check(bundle) == (1, [
+        f"hook-path-missing: config.json hooks.createRuntime[0].path and hooks.poststop[0].path: {missing} does not "
+        "exist on this host: runj here could not run the hooks, and the container would get no network; fix: "
+        f"install jailnet as {missing}, or point the hooks at this host's jailnet (jailnet bundle add {bundle} "
+        f"--jailnet PATH){ELSEWHERE}"])
+
+
+@pytest.mark.parametrize("kind", ["no-execute-bit", "directory", "dangling-symlink"])
+def test_check_a_hook_path_runj_could_not_run(tmp_path: Path, kind: str) -> None:
+    target = tmp_path / "bin" / "jailnet"
+    target.parent.mkdir()
+    if kind == "no-execute-bit":
+        target.write_text("#!/bin/sh\n")
+        target.chmod(0o644)
+        code, state = "hook-path-not-executable", "has mode 0644, no execute bit,"
+    elif kind == "directory":
+        target.mkdir()
+        code, state = "hook-path-not-executable", "is a directory"
+    else:
+        target.symlink_to(tmp_path / "gone")
+        code, state = "hook-path-missing", "is a symbolic link to nothing"
+    line = only_problem(tmp_path, with_hook("poststop", hook("poststop", path=str(target))))
+    assert line.startswith(f"{code}: config.json hooks.poststop[0].path: {target} {state} on this host: runj here "
+                           "could not run the hook, and the container would get no network; fix: ")
+    assert line.endswith(ELSEWHERE)
+
+
+@pytest.mark.parametrize(
+    ("address", "problem"),
+    [
+        ("172.17.0.1", "172.17.0.1 is the gateway of network default"),
+        ("172.17.0.0", "172.17.0.0 is the network address of 172.17.0.0/16"),
+        ("172.17.255.255", "172.17.255.255 is the broadcast address of 172.17.0.0/16"),
+        ("10.88.0.5", "10.88.0.5 is outside 172.17.0.0/16"),
+    ],
+)
+def test_check_a_static_address_the_default_network_refuses(tmp_path: Path, address: str, problem: str) -> None:
+    bundle = make_bundle(tmp_path, good_config(annotations={"org.jailnet.ipv4": address}))
+    assert host_check(bundle) == (1, [
+        f"ipv4-unusable: config.json annotation org.jailnet.ipv4: {problem} (config {tmp_path / 'empty.toml'}): "
+        "jailnet's createRuntime would refuse the container here; fix: use a host address of 172.17.0.0/16 other "
+        "than the gateway 172.17.0.1, e.g. 172.17.0.2"])
+
+
+BACKEND = '[networks.backend]\nbridge = "jailnet1"\nsubnet = "10.88.0.0/24"\n'
+
+
+def test_check_a_static_address_against_the_network_the_bundle_names(tmp_path: Path) -> None:
+    toml = tmp_path / "jailnet.toml"
+    toml.write_text(BACKEND)
+    annotations = {"org.jailnet.network": "backend", "org.jailnet.ipv4": "10.88.0.1"}
+    bundle = make_bundle(tmp_path, good_config(annotations=annotations))
+    code, lines = host_check(bundle, toml)
+    assert code == 1 and lines[0].startswith(
+        f"ipv4-unusable: config.json annotation org.jailnet.ipv4: 10.88.0.1 is the gateway of network backend (config "
+        f"{toml}): ")
+    (bundle / "config.json").write_text(json.dumps(good_config(annotations={**annotations, "org.jailnet.ipv4":
+                                                                            "10.88.0.10"})))
+    assert host_check(bundle, toml) == (0, [f"{bundle}: ready for jailnet"])
+
+
+def test_check_reads_the_configuration_the_hook_names(tmp_path: Path) -> None:
+    """--config in the createRuntime entry's args (or JAILNET_CONFIG in its env) is the file the
+    hook reads, whatever $JAILNET_CONFIG says where check runs."""
+    toml = tmp_path / "jailnet.toml"
+    toml.write_text(BACKEND)
+    create = hook("createRuntime", args=["jailnet", "hook", "createRuntime", "--config", str(toml)])
+    config = good_config(hooks={"createRuntime": [create], "poststop": [hook("poststop")]},
+                         annotations={"org.jailnet.network": "backend", "org.jailnet.ipv4": "10.88.0.10"})
+    bundle = make_bundle(tmp_path, config)
+    assert host_check(bundle) == (0, [f"{bundle}: ready for jailnet"])
+    create = hook("createRuntime", env=[PATH_ENV, f"JAILNET_CONFIG={toml}"])
+    config["hooks"]["createRuntime"] = [create]
+    (bundle / "config.json").write_text(json.dumps(config))
+    assert host_check(bundle) == (0, [f"{bundle}: ready for jailnet"])
+
+
+def test_check_config_option_wins(tmp_path: Path, jailnet_argv: list[str]) -> None:
+    """``bundle check --config`` names the host configuration, over $JAILNET_CONFIG (and over the
+    hook's own), in process and through the installed executable."""
+    toml = tmp_path / "jailnet.toml"
+    toml.write_text(BACKEND)
+    bundle = make_bundle(tmp_path, good_config(annotations={"org.jailnet.network": "backend",
+                                                            "org.jailnet.ipv4": "10.88.0.255"}))
+    line = ("ipv4-unusable: config.json annotation org.jailnet.ipv4: 10.88.0.255 is the broadcast address of "
+            f"10.88.0.0/24 (config {toml}): jailnet's createRuntime would refuse the container here; fix: use a host "
+            "address of 10.88.0.0/24 other than the gateway 10.88.0.1, e.g. 10.88.0.2\n")
+    argv = ("bundle", "check", str(bundle), "--config", str(toml))
+    assert jailnet(*argv, environ={"JAILNET_CONFIG": "/nonexistent"}) == (1, line, "")
+    proc = subprocess.run([*jailnet_argv, *argv], capture_output=True, text=True,
+                          env={"JAILNET_CONFIG": "/nonexistent"}, check=False, timeout=60)
+    assert (proc.returncode, proc.stdout, proc.stderr) == (1, line, "")
+
+
+def test_check_a_network_this_host_does_not_have(tmp_path: Path) -> None:
+    bundle = make_bundle(tmp_path, good_config(annotations={"org.jailnet.network": "backend"}))
+    assert host_check(bundle) == (1, [
+        "network-unknown: config.json annotation org.jailnet.network is backend, which this host does not define "
+        f"(config {tmp_path / 'empty.toml'}; known: default): jailnet's createRuntime would refuse the container "
+        f"here; fix: define [networks.backend] in {tmp_path / 'empty.toml'}, or use one of default{ELSEWHERE}"])
+
+
+def test_check_says_what_it_could_not_check(tmp_path: Path) -> None:
+    """An unreadable host configuration is one info line, not a problem."""
+    bundle = make_bundle(tmp_path, good_config(annotations={"org.jailnet.ipv4": "172.17.0.1"}))
+    assert host_check(bundle, tmp_path / "missing.toml") == (0, [
+        f"info: org.jailnet.ipv4 172.17.0.1 not checked against this host's networks: config "
+        f"{tmp_path / 'missing.toml'}: no such file",
+        f"{bundle}: ready for jailnet"])
+
+
+LINUX_WARNINGS = [
+    "warning: linux-section: config.json linux sets namespaces pid, network, ipc, uts, mount: runj ignores the "
+    "linux section; a jail isolates the container, and its network is the vnet and what jailnet puts in it; fix: "
+    "remove the linux section, or leave it: it has no effect under runj",
+    "warning: linux-mounts: config.json mounts[0] (/proc, proc), mounts[2] (/dev/pts, devpts), mounts[4] (/sys, "
+    "sysfs): Linux file systems FreeBSD does not have; runj does not handle them: it hands every mount to mount(8) "
+    "as written (runj jail/mount.go), which fails on these; fix: remove these mounts (FreeBSD's own: procfs, "
+    "fdescfs, devfs, tmpfs, nullfs)",
+]
+
+
+def test_check_warns_of_a_linux_bundle_and_stays_ready(runc_bundle: Path) -> None:
+    assert jailnet("bundle", "add", str(runc_bundle), "--jailnet", JAILNET)[0] == 0
+    assert host_check(runc_bundle) == (0, [*LINUX_WARNINGS, f"{runc_bundle}: ready for jailnet (2 warnings)"])
+    code, out, _ = jailnet("bundle", "check", str(runc_bundle), "--json")
+    assert code == 0 and json.loads(out)["warnings"][0]["code"] == "linux-section"
+
+
+def test_installed_check_reports_this_hosts_findings(jailnet_argv: list[str], tmp_path: Path) -> None:
+    """Through the installed executable: a missing hook path and the gateway as the static
+    address are problems, the Linux section a warning, an unreadable configuration an info line;
+    --json has them all."""
+    (tmp_path / "config.json").write_text(RUNC_SPEC)
+    missing = str(tmp_path / "nowhere" / "jailnet")
+    assert jailnet("bundle", "add", str(tmp_path), "--jailnet", missing, "--ip", "172.17.0.1")[0] == 0
+    (tmp_path / "empty.toml").write_text("")
+
+    def check(config: str, *extra: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([*jailnet_argv, "bundle", "check", str(tmp_path), *extra], capture_output=True,
+                              text=True, env={"JAILNET_CONFIG": config}, check=False, timeout=60)
+
+    proc = check(str(tmp_path / "empty.toml"))
+    assert (proc.returncode, proc.stderr) == (1, "")
+    assert [line.split(": ")[0] for line in proc.stdout.splitlines()] == [
+        "hook-path-missing", "ipv4-unusable", "warning", "warning"]
+    proc = check(str(tmp_path / "missing.toml"), "--json")
+    report = json.loads(proc.stdout)
+    assert (proc.returncode, report["ok"]) == (1, False)
+    assert [p["code"] for p in report["problems"]] == ["hook-path-missing"]
+    assert [w["code"] for w in report["warnings"]] == ["linux-section", "linux-mounts"]
+    assert report["info"] == [f"org.jailnet.ipv4 172.17.0.1 not checked against this host's networks: config "
+                              f"{tmp_path / 'missing.toml'}: no such file"]
 
 
 # --- properties ---------------------------------------------------------------------------------

@@ -5,6 +5,7 @@ container on the simulated host."""
 
 import io
 import json
+import os
 import shutil
 import sys
 from pathlib import Path
@@ -39,8 +40,22 @@ def test_there_are_examples() -> None:
 
 
 @pytest.mark.parametrize("config", BUNDLES, ids=[p.parent.name for p in BUNDLES])
-def test_bundle_check_passes(config: Path) -> None:
-    assert jailnet("bundle", "check", str(config.parent)) == (0, f"{config.parent}: ready for jailnet\n", "")
+def test_bundle_check_passes(config: Path, tmp_path: Path) -> None:
+    """With the example host configuration and jailnet where the hooks say (here: a copy whose
+    hooks name an executable in tmp_path), the example is ready; where its /usr/local/bin/jailnet
+    is missing, check says so, and nothing else."""
+    installed = json.loads(config.read_text())["hooks"]["createRuntime"][0]["path"]
+    stub = tmp_path / "bin" / "jailnet"
+    stub.parent.mkdir()
+    stub.write_text("#!/bin/sh\n")
+    stub.chmod(0o755)
+    copy = Path(shutil.copytree(config.parent, tmp_path / config.parent.name))
+    (copy / "config.json").write_text(config.read_text().replace(json.dumps(installed), json.dumps(str(stub))))
+    assert jailnet("bundle", "check", str(copy), "--config", str(HOST_CONFIG)) == (
+        0, f"{copy}: ready for jailnet\n", "")
+    if not os.path.exists(installed):
+        code, out, err = jailnet("bundle", "check", str(config.parent), "--config", str(HOST_CONFIG))
+        assert (code, [line.split(":")[0] for line in out.splitlines()], err) == (1, ["hook-path-missing"], "")
 
 
 @pytest.mark.parametrize("config", BUNDLES, ids=[p.parent.name for p in BUNDLES])

@@ -1,5 +1,5 @@
 """``jailnet bundle add|remove|check BUNDLE``: put jailnet into an OCI bundle, take it out, or say
-what keeps a bundle from working with jailnet (README "Bundle tooling").
+what keeps a bundle from working with jailnet (docs/bundles.md).
 
 The package, by concern:
 
@@ -87,13 +87,14 @@ def _add(args: argparse.Namespace, console: Console) -> int:
         options = attrs.evolve(options, jailnet=existing_path(config) or resolve_jailnet(None, console.program, which))
     new_config, changes = add_to_config(config, options)
     new_extension, ext_changes = add_to_extension(extension)
+    journal = []
     if (changes or ext_changes) and not exists(bundle / undo.JOURNAL):
         record = json.dumps(undo.record(config, extension), indent=1) + "\n"
         write(bundle / undo.JOURNAL, record, like=config_file.path)
-        changes.insert(0, f"{undo.JOURNAL}: created (what bundle remove needs to give the files back)")
+        journal = [f"{undo.JOURNAL}: created (what bundle remove needs to give the files back)"]
     config_file.save(new_config, like=config_file.path)
     ext_file.save(new_extension, like=config_file.path)
-    _report(console, changes + ext_changes)
+    _report(console, changes + ext_changes + journal)
     problems = check(new_config, new_extension, args.bundle)
     for problem in problems:
         console.err.write(f"{PROG}: bundle add: still wrong: {problem.line()}\n")

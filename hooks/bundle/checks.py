@@ -70,7 +70,7 @@ class Problem:
     """One thing that keeps a bundle from working with jailnet, and how to fix it."""
 
     code: str
-    """Stable identifier (README "Bundle tooling" lists them)."""
+    """Stable identifier (docs/bundles.md lists them)."""
     message: str
     """What is wrong and why it matters, naming the file and key."""
     fix: str
@@ -309,7 +309,6 @@ def schema_problems(config: Doc, extension: object | None) -> list[Problem]:
         problems.append(Problem(
             "invalid", line, "correct the value (runtime-spec config.md, config-freebsd.md; runj docs/oci.md)"))
     return problems
-
 
 
 #: File system types of Linux that FreeBSD does not have (its own are procfs, linprocfs, linsysfs,

@@ -30,8 +30,7 @@ import os
 import stat
 
 from hooks.bundle.checks import Problem
-from hooks.bundle.document import CONFIG, Doc, is_jailnet_hook, obj, strs
-from hooks.bundle.document import HOOK_KINDS as KINDS
+from hooks.bundle.document import CONFIG, HOOK_KINDS, Doc, is_jailnet_hook, obj, strs
 from hooks.console import Console
 from hooks.errors import BadInput
 from hooks.netconf import DEFAULT_NETWORK, DnsDefaults, Networks, check_network_name
@@ -46,19 +45,19 @@ def findings(config: Doc, args: argparse.Namespace, console: Console, bundle: st
     return problems + more, info
 
 
-def _path_state(path: str) -> str | None:
-    """Why runj, as root, could not execute ``path`` on this host; None when it could (or when
-    that cannot be told)."""
+def _path_state(path: str) -> tuple[str, str] | None:
+    """The problem code and why runj, as root, could not execute ``path`` on this host; None when
+    it could (or when that cannot be told)."""
     try:
         info = os.stat(path)
     except (FileNotFoundError, NotADirectoryError):
-        return "dangling" if os.path.islink(path) else "missing"
+        return "hook-path-missing", "is a symbolic link to nothing" if os.path.islink(path) else "does not exist"
     except OSError:
         return None
     if not stat.S_ISREG(info.st_mode):
-        return "a directory" if stat.S_ISDIR(info.st_mode) else "not a regular file"
+        return "hook-path-not-executable", "is a directory" if stat.S_ISDIR(info.st_mode) else "is not a file"
     if not info.st_mode & 0o111:
-        return f"mode {stat.S_IMODE(info.st_mode):04o}, without an execute bit"
+        return "hook-path-not-executable", f"has mode {stat.S_IMODE(info.st_mode):04o}, no execute bit,"
     return None
 
 
@@ -67,33 +66,26 @@ def hook_path_problems(config: Doc, bundle: str) -> list[Problem]:
     entries that use it."""
     hooks = obj(config, "hooks")
     users: dict[str, list[str]] = {}
-    for kind in KINDS:
+    for kind in HOOK_KINDS:
         entries = hooks.get(kind) if hooks is not None else None
         for index, entry in enumerate(entries if isinstance(entries, list) else []):
             path = entry.get("path") if is_jailnet_hook(entry) else None
             if isinstance(path, str) and os.path.isabs(path):
                 users.setdefault(path, []).append(f"hooks.{kind}[{index}].path")
     problems = []
-    fix_path = f"or point the hooks at the jailnet installed here: jailnet bundle add {bundle} --jailnet PATH"
-    elsewhere = "(if the bundle runs on another host, check it there)"
     for path, wheres in users.items():
-        state = _path_state(path)
-        if state is None:
+        found = _path_state(path)
+        if found is None:
             continue
-        named = f"{CONFIG} {' and '.join(wheres)}"
-        if state in ("missing", "dangling"):
-            what = "does not exist on this host" if state == "missing" else (
-                "is a symbolic link to nothing on this host")
-            problems.append(Problem(
-                "hook-path-missing",
-                f"{named}: {path} {what}: runj here could not start the hook, so the container would get "
-                "no network",
-                f"install jailnet at {path}, {fix_path} {elsewhere}"))
-        else:
-            problems.append(Problem(
-                "hook-path-not-executable",
-                f"{named}: {path} is {state} on this host: runj here could not execute it",
-                f"chmod 755 {path} if it is jailnet, {fix_path} {elsewhere}"))
+        code, state = found
+        here = f"point the hooks at this host's jailnet (jailnet bundle add {bundle} --jailnet PATH)"
+        fix = f"install jailnet as {path}, or {here}" if code == "hook-path-missing" else (
+            f"chmod 755 {path} if it is jailnet, or {here}")
+        problems.append(Problem(
+            code,
+            f"{CONFIG} {' and '.join(wheres)}: {path} {state} on this host: runj here could not run the "
+            f"hook{'s' if len(wheres) > 1 else ''}, and the container would get no network",
+            f"{fix}; a bundle for another host: check it there"))
     return problems
 
 
@@ -160,7 +152,7 @@ def network_problems(config: Doc, args: argparse.Namespace, console: Console) ->
         return [], [f"{' and '.join(checked)} not checked against this host's networks: {exc}"]
     chosen = (name or "").strip() or DEFAULT_NETWORK
     if path is None and not os.path.exists(DEFAULT_CONFIG):
-        source = f"no {DEFAULT_CONFIG} on this host: only the built-in network {DEFAULT_NETWORK}"
+        source = f"no {DEFAULT_CONFIG}: the built-in network only"
     else:
         source = f"config {path or DEFAULT_CONFIG}"
     network = networks.networks.get(chosen)
@@ -168,10 +160,10 @@ def network_problems(config: Doc, args: argparse.Namespace, console: Console) ->
         known = ", ".join(sorted(networks.networks))
         return [Problem(
             "network-unknown",
-            f"{where} is {chosen}, a network this host does not have ({source}; known: {known}): jailnet's "
+            f"{where} is {chosen}, which this host does not define ({source}; known: {known}): jailnet's "
             "createRuntime would refuse the container here",
-            f"use one of {known}, or define [networks.{chosen}] in {path or DEFAULT_CONFIG} "
-            "(if the bundle runs on another host, check it there)")], []
+            f"define [networks.{chosen}] in {path or DEFAULT_CONFIG}, or use one of {known}; a bundle for "
+            "another host: check it there")], []
     problem = network.usable(address) if address is not None else None
     if problem is None:
         return [], []
@@ -179,5 +171,5 @@ def network_problems(config: Doc, args: argparse.Namespace, console: Console) ->
     return [Problem(
         "ipv4-unusable",
         f"{CONFIG} annotation {ANNOTATION_IPV4}: {problem} ({source}): jailnet's createRuntime would refuse "
-        "the container on this host",
+        "the container here",
         f"use a host address of {network.subnet} other than the gateway {network.gateway}, e.g. {free}")], []

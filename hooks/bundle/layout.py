@@ -12,7 +12,7 @@ line and a newline. An unchanged file is not written at all; a changed one is re
 by :func:`hooks.files.replace` with ``durable=True`` (a bundle's files are the user's), keeping
 its mode. A symlinked file is written where the link points, so the link stays.
 
-Error codes (README "Bundle tooling"): a file that cannot be read or parsed is
+Error codes (docs/bundles.md): a file that cannot be read or parsed is
 :class:`~hooks.errors.BadInput` (exit 2, nothing written); a file that cannot be written is
 :class:`~hooks.errors.OperationFailed` (exit 1). Both name the file.
 """
@@ -121,12 +121,10 @@ class BundleFile:
         write(self.path, render(self.text, data), like=self.path if self.exists else like)
 
     def delete(self) -> None:
-        """Remove the file (where a symlink points, the link with it); gone already is fine."""
+        """Remove the file from the bundle (a symlink: the link, not what it points to); gone
+        already is fine."""
         try:
-            target = Path(os.path.realpath(self.path))
-            if self.path.is_symlink():
-                self.path.unlink()
-            target.unlink(missing_ok=True)
+            self.path.unlink(missing_ok=True)
         except OSError as exc:
             raise OperationFailed(f"{self.path}: {exc.strerror}") from None
 
