@@ -199,7 +199,7 @@ def main(args: argparse.Namespace, console: Console) -> int:
                     failures += teardown(item.steps, console.run)
                     if item.container_id:
                         for held in state.network_leases().values():
-                            held.release(item.container_id)
+                            held.release_all(item.container_id)
                         state.delete(item.container_id)
                 if not args.json:
                     verb = "would remove" if args.dry_run else "removed"

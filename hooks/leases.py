@@ -1,9 +1,10 @@
 """Address leases on disk, one file per address, as CNI host-local keeps them.
 
 Each network has a directory of the state directory (:meth:`hooks.statedir.StateDir.leases`
-gives it; nothing else builds its path): ``<address>`` holds the owning container id. A lease is claimed
-with ``O_CREAT | O_EXCL``, so two processes can never hold the same address; the allocation
-(scan, pick, claim) runs under the host-wide lock (:meth:`hooks.statedir.StateDir.lock`).
+gives it; nothing else builds its path): ``<address>`` holds the owning container id, and
+``ids/<container id>`` the address (the index, :class:`Leases`). A lease is claimed with
+``O_CREAT | O_EXCL``, so two processes can never hold the same address; the allocation (pick,
+claim, index) runs under the host-wide lock (:meth:`hooks.statedir.StateDir.lock`).
 Automatic addresses go round-robin from the last one handed out (``last_reserved``), so a just-released address is not
 reused at once while neighbours may still have its old MAC in their ARP caches.
 """
@@ -21,6 +22,8 @@ from hooks.errors import BadInput, OperationFailed
 from hooks.netconf import Network
 
 LAST = "last_reserved"
+#: The index directory: ``ids/<container id>`` holds the address that container leases.
+INDEX = "ids"
 
 
 class PoolExhausted(OperationFailed):
@@ -31,12 +34,20 @@ class PoolExhausted(OperationFailed):
 class Leases:
     """The lease files of one network's directory: who holds which address (reading and releasing
     need no network configuration, so gc and doctor can read a network that is no longer
-    configured)."""
+    configured).
+
+    A hook never scans the directory: ``ids/<container id>`` names the address a container holds
+    (the index), and the address file itself says who holds it, so finding, checking and
+    releasing one container's lease cost the same at 10 leases and at 10,000. Only
+    :meth:`holders`, for gc, doctor and ``--dry-run``, reads every file. A directory made before
+    the index existed (no ``ids/``) is scanned instead, so a running container's poststop still
+    finds its lease after an upgrade.
+    """
 
     directory: Path
 
     def holders(self) -> dict[ipaddress.IPv4Address, str]:
-        """Every lease: address -> container id."""
+        """Every lease: address -> container id (a full scan)."""
         found: dict[ipaddress.IPv4Address, str] = {}
         try:
             names = os.listdir(self.directory)
@@ -46,30 +57,67 @@ class Leases:
             try:
                 address = ipaddress.IPv4Address(name)
                 found[address] = (self.directory / name).read_text().split("\n", 1)[0]
-            except (ValueError, OSError):  # not a lease name, gone meanwhile, or not a file
+            except (ValueError, OSError):  # not a lease name (ids/, last_reserved), gone meanwhile
                 continue
         return found
 
+    def holder(self, address: ipaddress.IPv4Address) -> str | None:
+        """Who holds ``address``, if anyone (one file read)."""
+        try:
+            return (self.directory / str(address)).read_text().split("\n", 1)[0]
+        except (FileNotFoundError, NotADirectoryError):
+            return None
+
+    def _indexed(self) -> bool:
+        return (self.directory / INDEX).is_dir() or not self.directory.is_dir()
+
     def find(self, container_id: str) -> ipaddress.IPv4Address | None:
-        """The address leased to ``container_id``, if any."""
-        for address, holder in self.holders().items():
-            if holder == container_id:
-                return address
-        return None
+        """The address leased to ``container_id``, if any: the index names it and the lease file
+        agrees (an index entry whose lease is gone or another's counts for nothing)."""
+        try:
+            address = ipaddress.IPv4Address((self.directory / INDEX / container_id).read_text().strip())
+        except FileNotFoundError:
+            if self._indexed():
+                return None
+            return next((a for a, holder in self.holders().items() if holder == container_id), None)
+        except (ValueError, OSError):
+            return None
+        return address if self.holder(address) == container_id else None
+
+    def others(self, container_id: str) -> bool:
+        """Whether a container other than ``container_id`` holds a lease here (reads at most two
+        index entries)."""
+        try:
+            with os.scandir(self.directory / INDEX) as entries:
+                return any(entry.name != container_id for entry in entries)
+        except FileNotFoundError:
+            return bool(set(self.holders().values()) - {container_id})
 
     def release(self, container_id: str) -> list[ipaddress.IPv4Address]:
-        """Drop every lease ``container_id`` holds (tolerant: nothing held is fine)."""
+        """Drop the lease ``container_id`` holds, found through the index (tolerant: nothing held
+        is fine)."""
+        return self._release(container_id, scan=False)
+
+    def release_all(self, container_id: str) -> list[ipaddress.IPv4Address]:
+        """:meth:`release`, then every lease file that still names ``container_id`` (a full scan,
+        for gc: a create killed between claiming an address and indexing it leaves one)."""
+        return self._release(container_id, scan=True)
+
+    def _release(self, container_id: str, *, scan: bool) -> list[ipaddress.IPv4Address]:
+        held = [self.find(container_id)]
+        if scan or not self._indexed():
+            held += [a for a, holder in self.holders().items() if holder == container_id]
         released = []
-        for address, holder in self.holders().items():
-            if holder != container_id:
-                continue
+        for address in dict.fromkeys(a for a in held if a is not None):
+            path = self.directory / str(address)
             try:
-                (self.directory / str(address)).unlink()
+                path.unlink()
             except FileNotFoundError:
                 continue
             except OSError as exc:
-                raise OperationFailed(f"cannot remove lease {self.directory / str(address)}: {exc.strerror}") from None
+                raise OperationFailed(f"cannot remove lease {path}: {exc.strerror}") from None
             released.append(address)
+        (self.directory / INDEX / container_id).unlink(missing_ok=True)
         return released
 
 
@@ -80,26 +128,30 @@ class LeaseStore(Leases):
     network: Network
 
     def _claim(self, address: ipaddress.IPv4Address, container_id: str) -> bool:
-        """Create the lease file exclusively; False when someone holds it already."""
-        self.directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+        """Create the lease file exclusively, then index it; False when someone holds it already."""
+        (self.directory / INDEX).mkdir(parents=True, exist_ok=True, mode=0o700)
+        path = self.directory / str(address)
         try:
-            fd = os.open(self.directory / str(address), os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
         except FileExistsError:
             return False
         try:
-            os.write(fd, f"{container_id}\n".encode())
+            try:
+                os.write(fd, f"{container_id}\n".encode())
+            finally:
+                os.close(fd)
+            files.replace(self.directory / INDEX / container_id, f"{address}\n".encode(), mode=0o600,
+                          durable=False)
         except OSError as exc:
-            os.close(fd)
-            (self.directory / str(address)).unlink(missing_ok=True)
-            raise OperationFailed(f"cannot write lease {self.directory / str(address)}: {exc.strerror}") from None
-        os.close(fd)
+            path.unlink(missing_ok=True)
+            raise OperationFailed(f"cannot write lease {path}: {exc.strerror}") from None
         return True
 
     def check_free(self, container_id: str, static: ipaddress.IPv4Address | None) -> None:
         """Refuse a static address another container holds (call under the lock)."""
         if static is None:
             return
-        owner = self.holders().get(static)
+        owner = self.holder(static)
         if owner is not None and owner != container_id:
             raise BadInput(f"annotation org.jailnet.ipv4: {static} is already leased to {owner}")
 
@@ -108,21 +160,21 @@ class LeaseStore(Leases):
 
         A container that holds a lease already keeps it (a repeated reserve is stable); a static
         address other than the one held replaces it, so a container holds at most one address per
-        network (what :meth:`find` and :func:`leases_of` return).
+        network (what :meth:`find` and :func:`leases_of` return). The next free address is found
+        by trying to claim each candidate from the last one handed out: usually the first try.
         """
         held = self.find(container_id)
         if held is not None and (static is None or static == held):
             return held
         if static is not None:
             if not self._claim(static, container_id):
-                owner = self.holders().get(static, "another container")
+                owner = self.holder(static) or "another container"
                 raise BadInput(f"annotation org.jailnet.ipv4: {static} is already leased to {owner}")
             if held is not None:
                 (self.directory / str(held)).unlink(missing_ok=True)
             return static
-        taken = self.holders()
         for address in self._candidates():
-            if address not in taken and self._claim(address, container_id):
+            if self._claim(address, container_id):
                 self._remember(address)
                 return address
         raise PoolExhausted(f"network {self.network.name}: no free address left in {self.network.subnet}")

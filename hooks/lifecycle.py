@@ -91,7 +91,7 @@ def _prepare(request: Request, host: HookContext, leases: LeaseStore) -> tuple[t
     forwarding: later ones find them made (lock held by the caller, so two first containers
     never make two bridges).
     """
-    if set(leases.holders().values()) - {request.container_id}:
+    if leases.others(request.container_id):
         osreldate, _ = _osreldate(host)
         return (), osreldate >= plan.JAIL_FLAG_OSRELDATE
     osreldate, (forwarding,) = _osreldate(host, ("net.inet.ip.forwarding",))

@@ -25,6 +25,7 @@ import attrs
 from hooks import observe, plan
 from hooks.errors import BadInput, OperationFailed
 from hooks.lifecycle import HookContext, detach_steps, ensure_network, find_jail
+from hooks.netconf import Network
 from hooks.request import Request
 from hooks.resolvconf import render
 from hooks.statedir import StateDir
@@ -110,16 +111,19 @@ def create(request: Request, run: Runner, state: StateDir | None, given: Given, 
                            "--freebsd RELEASE to choose)")
         else:
             osreldate = observed
-    # The leases, then the bridge and forwarding.
-    taken: dict[ipaddress.IPv4Address, str] = {}
+    # The leases (the address reserve would give, and whether others hold some), then the bridge
+    # and forwarding.
+    others = False
+    address = request.address or _first(request.network)
     if state is not None:
+        leases = state.leases(request.network)
         try:
-            taken = state.leases(request.network).holders()
+            others = leases.others(request.container_id)
+            address = leases.peek(request.container_id, request.address)
         except OSError as exc:
             state, state_problem = None, f"cannot read the leases: {exc.strerror}"
     if state is None:
         assumed.append(f"no leases ({state_problem})")
-    others = set(taken.values()) - {request.container_id}
     if given.bridge_present:
         pre: tuple[plan.Command, ...] = ()
         assumed.append(f"bridge {request.network.bridge} up with the gateway, forwarding on (--bridge-present)")
@@ -132,25 +136,13 @@ def create(request: Request, run: Runner, state: StateDir | None, given: Given, 
         pre = plan.ensure_bridge(request.network, observe.BridgeState(exists=False)) + plan.ensure_forwarding(False)
         assumed.append(f"no bridge {request.network.bridge} yet, forwarding off (the first container on network "
                        f"{request.network.name}; --bridge-present for a later one)")
-    address = _address(request, taken)
     _write_create(request, jail, osreldate >= plan.JAIL_FLAG_OSRELDATE, pre, address, assumed, out)
 
 
-def _address(request: Request, taken: dict[ipaddress.IPv4Address, str]) -> ipaddress.IPv4Address:
-    """The address a create would lease (LeaseStore.reserve without the round-robin memory)."""
-    cid, network = request.container_id, request.network
-    held = [address for address, holder in taken.items() if holder == cid]
-    if held and (request.address is None or request.address in held):
-        return held[0]
-    if request.address is not None:
-        owner = taken.get(request.address)
-        if owner is not None and owner != cid:
-            raise BadInput(f"annotation org.jailnet.ipv4: {request.address} is already leased to {owner}")
-        return request.address
-    for address in network.subnet.hosts():
-        if address != network.gateway and address not in taken:
-            return address
-    raise OperationFailed(f"network {network.name}: no free address left in {network.subnet}")
+def _first(network: Network) -> ipaddress.IPv4Address:
+    """The address a network's first container gets: the subnet's first, the gateway skipped."""
+    first = network.subnet.network_address + 1
+    return first + 1 if first == network.gateway else first
 
 
 def _write_create(request: Request, jail: observe.JailInfo, jail_flag: bool, pre: tuple[plan.Command, ...],

@@ -5,6 +5,7 @@ Layout under ``/var/run/jailnet`` (``JAILNET_STATE_DIR`` or ``--state-dir``)::
     lock                       host-wide flock: leases, the bridge, reaping
     host.json                  facts about the running system (kern.osreldate), kept until reboot
     networks/<name>/<address>  leases (:meth:`StateDir.leases`, :mod:`hooks.leases`)
+    networks/<name>/ids/<id>   the address container <id> leases there (the index)
     containers/<id>.json       one record per attached container (:class:`Record`)
     locks/<xx>.lock            held while a hook works on a container whose id hashes to xx
 

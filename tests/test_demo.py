@@ -29,4 +29,5 @@ def test_demo_attaches_three_containers_and_leaves_the_host_clean(jailnet_argv: 
     assert 'with annotations {"org.jailnet.ipv4": "172.17.0.50", ' in text
     assert "$ ifconfig -l\nem0 lo0 jailnet0\n$ pfctl -t jail-nat -T show\n" in text
     assert text.endswith("3 containers attached and detached; host clean; 0 hook failures.\n")
-    assert "createRuntime cache: leased 172.17.0.50 on network default" in (tmp_path / "kept" / "jailnet.log").read_text()
+    log = (tmp_path / "kept" / "jailnet.log").read_text()
+    assert "createRuntime cache: leased 172.17.0.50 on network default" in log

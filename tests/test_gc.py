@@ -75,7 +75,7 @@ def test_removes_exactly_the_leftovers_and_keeps_live_containers(bed: HookBed) -
     assert h(("ifconfig", "-l")).stdout == f"em0 lo0 jailnet0 {host_ifname('live')}\n"
     assert h(("ifconfig", "-j", "killed", "-l")).stdout == "lo0\n"
     assert sorted(h(("pfctl", "-t", "jail-nat", "-T", "show")).stdout.split()) == ["10.99.0.5", "172.17.0.2"]
-    assert sorted(bed.files()) == ["containers/live.json", "networks/default/172.17.0.2"]
+    assert sorted(bed.files()) == ["containers/live.json", "networks/default/172.17.0.2", "networks/default/ids/live"]
     assert h(("ifconfig", host_ifname("live"))).stdout == live_before["iface"]
     assert h(("ifconfig", "-j", "live")).stdout == live_before["jail"]
     assert gc(bed) == (0, "nothing to remove\n", "")

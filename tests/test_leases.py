@@ -19,7 +19,7 @@ from hypothesis.stateful import (
 )
 
 from hooks.errors import BadInput
-from hooks.leases import LAST, Leases, LeaseStore, PoolExhausted
+from hooks.leases import LAST, Leases, PoolExhausted
 from hooks.netconf import Network
 from hooks.statedir import StateDir
 
@@ -37,7 +37,7 @@ TINY = network()                      # 10.77.0.0/29: .2 .3 .4 .5 .6 usable, .1 
 WIDE = network("wide", "10.88.0.0/24")
 
 
-def on_disk(store: LeaseStore) -> dict[str, A]:
+def on_disk(store: Leases) -> dict[str, A]:
     """Read the directory as host-local keeps it: file name = address, first line = holder."""
     found: dict[str, A] = {}
     if not store.directory.exists():
@@ -214,7 +214,8 @@ def test_leases_of_across_networks(tmp_path: Path) -> None:
 
 # --- model-based state machine (hypothesis RuleBasedStateMachine: the store against a dict) ---
 
-IDS = st.sampled_from([f"c{i}" for i in range(8)])
+IDS_LIST = [f"c{i}" for i in range(8)]
+IDS = st.sampled_from(IDS_LIST)
 USABLE = [A(f"10.77.0.{n}") for n in range(2, 7)]
 STATICS = st.sampled_from(USABLE)
 
@@ -298,6 +299,11 @@ class LeaseMachine(RuleBasedStateMachine):
         disk = on_disk(self.store)
         assert disk == self.model
         assert len(set(disk.values())) == len(disk)                 # no address twice
+        index = self.store.directory / "ids"
+        indexed = {p.name: A(p.read_text().strip()) for p in index.iterdir()} if index.exists() else {}
+        assert indexed == self.model                                # the index names exactly the leases
+        for cid in IDS_LIST:
+            assert self.store.others(cid) == bool(set(self.model) - {cid})
         assert all(TINY.usable(ip) is None for ip in disk.values())  # never network/gateway/broadcast
         assert StateDir(Path(self.tmp.name)).leases_of("c0") == (
             {"net0": self.model["c0"]} if "c0" in self.model else {})
@@ -360,3 +366,50 @@ def test_the_state_dir_finds_every_networks_leases(tmp_path: Path) -> None:
     assert {name: leases.holders() for name, leases in found.items()} == {
         "net0": {A("10.77.0.2"): "c2"}, "wide": {A("10.88.0.2"): "c1"}}
     assert found["wide"].release("c1") == [A("10.88.0.2")] and state.leases_of("c1") == {}
+
+
+# --- the index ---------------------------------------------------------------------------------
+
+def test_find_and_release_read_no_other_lease(tmp_path: Path) -> None:
+    """The hot path is O(1): with every other lease file unreadable, a container still finds,
+    keeps and releases its own."""
+    store = StateDir(tmp_path).leases(WIDE)
+    mine = store.reserve("mine")
+    for n in range(40):
+        store.reserve(f"c{n}")
+    for path in store.directory.iterdir():
+        if path.name not in (str(mine), "ids", LAST):
+            path.write_text("garbage that is not an id\n")
+    assert store.find("mine") == mine and store.reserve("mine") == mine
+    assert store.others("mine") and store.others("nobody-else")
+    assert store.release("mine") == [mine] and store.find("mine") is None
+    assert not (store.directory / "ids" / "mine").exists()
+
+
+def test_a_stale_index_entry_counts_for_nothing(tmp_path: Path) -> None:
+    store = StateDir(tmp_path).leases(WIDE)
+    address = store.reserve("a")
+    (store.directory / str(address)).write_text("b\n")      # the lease says another holder
+    assert store.find("a") is None
+    (store.directory / "ids" / "a").write_text("not an address\n")
+    assert store.find("a") is None
+    assert store.release("a") == [] and not (store.directory / "ids" / "a").exists()
+
+
+def test_a_directory_from_before_the_index_is_scanned(tmp_path: Path) -> None:
+    """State written by a jailnet without the index (an upgrade while containers run)."""
+    store = StateDir(tmp_path).leases(WIDE)
+    store.directory.mkdir(parents=True)
+    (store.directory / "10.88.0.7").write_text("old\n")
+    assert store.find("old") == A("10.88.0.7") and store.others("new")
+    assert store.release("old") == [A("10.88.0.7")] and store.holders() == {}
+
+
+def test_release_all_finds_a_lease_the_index_misses(tmp_path: Path) -> None:
+    """A create killed between claiming an address and indexing it: gc's full scan frees it."""
+    store = StateDir(tmp_path).leases(WIDE)
+    store.reserve("other")
+    (store.directory / "10.88.0.9").write_text("killed\n")
+    assert store.release("killed") == []
+    assert store.release_all("killed") == [A("10.88.0.9")]
+    assert set(store.holders().values()) == {"other"}

@@ -273,7 +273,7 @@ def test_leftovers_of_a_skipped_poststop_are_reaped(bed: HookBed) -> None:
     attach(bed, "web")
     assert bed.host(("ifconfig", "-g", "jailnet")).stdout == f"{WEB_HOST}\n"
     assert bed.host(("pfctl", "-t", "jail-nat", "-T", "show")).stdout.split() == ["172.17.0.3"]
-    assert sorted(bed.files()) == ["containers/web.json", "networks/default/172.17.0.3"]
+    assert sorted(bed.files()) == ["containers/web.json", "networks/default/172.17.0.3", "networks/default/ids/web"]
 
 
 def test_a_second_network_from_the_config_file(tmp_path: Path) -> None:

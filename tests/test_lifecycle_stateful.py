@@ -41,7 +41,8 @@ class Lifecycle(RuleBasedStateMachine):
             self.jails.add(cid)
 
     def _attached(self, cid: str, network: str) -> None:
-        lease = [k for k, v in self.bed.files().items() if k.startswith(f"networks/{network}/") and v == f"{cid}\n"]
+        lease = [k for k, v in self.bed.files().items()
+                 if k.startswith(f"networks/{network}/") and "/ids/" not in k and v == f"{cid}\n"]
         assert len(lease) == 1, lease
         self.up[cid] = (network, lease[0].rsplit("/", 1)[1])
         self.stale.pop(cid, None)
@@ -117,8 +118,11 @@ class Lifecycle(RuleBasedStateMachine):
         table = h(("pfctl", "-t", "jail-nat", "-T", "show")).stdout.split()
         assert sorted(table) == sorted(addr for _, addr in attached.values())
         assert len(set(table)) == len(table)
-        leases = {k for k in self.bed.files() if k.startswith("networks/")}
+        files = self.bed.files()
+        leases = {k for k in files if k.startswith("networks/") and "/ids/" not in k}
         assert leases == {f"networks/{net}/{addr}" for net, addr in attached.values()}
+        index = {k: v for k, v in files.items() if "/ids/" in k}  # the index names exactly the leases
+        assert index == {f"networks/{net}/ids/{cid}": f"{addr}\n" for cid, (net, addr) in attached.items()}
         names = h(("ifconfig", "-l")).stdout.split()
         assert len(names) == len(set(names))
         h.clear_log()
