@@ -180,7 +180,7 @@ def add_then_remove(config_text: str, ext_text: str | None, options: AddOptions)
     return removed_config, None if removed_ext is None else render(added_ext, removed_ext), added_config
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(data=st.data(), config=_configs(), extension=_EXTENSIONS, options=_OPTIONS)
 def test_add_then_remove_gives_back_the_bytes(data: st.DataObject, config: dict[str, Any], extension: object,
                                               options: AddOptions) -> None:
@@ -197,7 +197,7 @@ def test_add_then_remove_gives_back_the_bytes(data: st.DataObject, config: dict[
         assert added_config[new_node.start:new_node.end] == config_text[old_node.start:old_node.end]
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(data=st.data(), value=st.dictionaries(_TEXT, _VALUES, max_size=5), new=st.dictionaries(_TEXT, _VALUES,
                                                                                                max_size=5))
 def test_patch_gives_the_new_value_and_keeps_the_rest(data: st.DataObject, value: dict[str, Any],
