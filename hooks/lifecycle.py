@@ -155,15 +155,20 @@ def _attach(request: Request, host: HookContext, leases: LeaseStore, jail: obser
     done: list[Undo] = []
     shared = 0  # the undos of bridge and forwarding: for this rollback only, never journaled
 
+    journaled = 0  # this container's own undo commands already in its journal
+
     def journal(undos: list[Undo]) -> None:
-        # What a later reaper (gc, the next create) may undo: this container's own steps.
-        # The bridge and forwarding are left alone: other containers may use them by then.
-        commands = tuple(u for u in reversed(undos[shared:]) if isinstance(u, tuple))
-        host.state.write(attrs.evolve(record, undo=commands))
+        # What a later reaper (gc, the next create) may undo: this container's own steps, one
+        # appended line each. The bridge and forwarding are left alone: others may use them by then.
+        nonlocal journaled
+        own = [u for u in undos[shared:] if isinstance(u, tuple)]
+        for undo in own[journaled:]:
+            host.state.journal(cid, undo)
+        journaled = len(own)
 
     host.log.info(f"leased {address} on network {network.name}")
     try:
-        journal(done)
+        host.state.begin(record)
         apply(pre, host.run, done, log=host.log.info)
         shared = len(done)
         epair = _create_epair(request, jail, host)

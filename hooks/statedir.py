@@ -7,6 +7,7 @@ Layout under ``/var/run/jailnet`` (``JAILNET_STATE_DIR`` or ``--state-dir``)::
     networks/<name>/<address>  leases (:meth:`StateDir.leases`, :mod:`hooks.leases`)
     networks/<name>/ids/<id>   the address container <id> leases there (the index)
     containers/<id>.json       one record per attached container (:class:`Record`)
+    containers/<id>.journal    while createRuntime works: one undo command per line (the journal)
     locks/<xx>.lock            held while a hook works on a container whose id hashes to xx
 
 /var/run is emptied at boot (rc.d/cleanvar), as are the interfaces and pf tables the records
@@ -46,7 +47,7 @@ class Record:
     version: int = RECORD_VERSION
     id: str
     state: Literal["creating", "up"]
-    """``creating`` while createRuntime works (then :attr:`undo` is its journal), ``up`` after."""
+    """``creating`` while createRuntime works (then :attr:`undo`, as read, is its journal), ``up`` after."""
     network: str
     address: str
     prefixlen: int
@@ -61,7 +62,9 @@ class Record:
     created: str
     """When createRuntime began, ISO 8601 in UTC."""
     undo: tuple[tuple[str, ...], ...] = ()
-    """While ``creating``: the commands that undo what is done so far, newest first."""
+    """While ``creating``: the commands that undo what is done so far, newest first. The file
+    ``containers/<id>.journal`` holds them, one line per step; :meth:`StateDir.read` puts them
+    here (a record written by an earlier jailnet may hold some itself)."""
 
 
 def jail_alive(record: Record, jails: Mapping[str, int]) -> bool:
@@ -176,8 +179,51 @@ class StateDir:
     def _record_path(self, container_id: str) -> Path:
         return self.path / "containers" / f"{container_id}.json"
 
+    def _journal_path(self, container_id: str) -> Path:
+        return self.path / "containers" / f"{container_id}.journal"
+
+    def begin(self, record: Record) -> None:
+        """Write the record of a create that starts (``creating``), with an empty journal."""
+        self._journal_path(record.id).unlink(missing_ok=True)
+        self.write(record)
+
+    def journal(self, container_id: str, undo: tuple[str, ...]) -> None:
+        """Add one command that undoes a step just done to the container's journal.
+
+        One ``O_APPEND`` write(2) of one line, so a hook killed at any point leaves whole lines;
+        rewriting the record (a rename) after every step cost ten times as much.
+        """
+        path = self._journal_path(container_id)
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
+            try:
+                os.write(fd, (json.dumps(list(undo)) + "\n").encode())
+            finally:
+                os.close(fd)
+        except OSError as exc:
+            raise OperationFailed(f"cannot write {path}: {exc.strerror}") from None
+
+    def _journaled(self, container_id: str) -> tuple[tuple[str, ...], ...]:
+        """The journal's commands, newest first (a line cut short by a crash is skipped)."""
+        try:
+            lines = self._journal_path(container_id).read_text().splitlines()
+        except FileNotFoundError:
+            return ()
+        except OSError as exc:
+            raise OperationFailed(f"cannot read {self._journal_path(container_id)}: {exc.strerror}") from None
+        found = []
+        for line in lines:
+            try:
+                words = json.loads(line)
+            except ValueError:
+                continue
+            if isinstance(words, list) and words and all(isinstance(w, str) for w in words):
+                found.append(tuple(words))
+        return tuple(reversed(found))
+
     def read(self, container_id: str) -> Record | None:
-        """The container's record, or None. A damaged record is an operational failure."""
+        """The container's record, or None; while it is ``creating``, its :attr:`Record.undo` holds
+        the journal. A damaged record is an operational failure."""
         from ocispec import InvalidDocument, structure
 
         path = self._record_path(container_id)
@@ -188,9 +234,12 @@ class StateDir:
         except OSError as exc:
             raise OperationFailed(f"cannot read {path}: {exc.strerror}") from None
         try:
-            return structure(json.loads(raw), Record, where=str(path), strict=True)
+            record = structure(json.loads(raw), Record, where=str(path), strict=True)
         except (ValueError, InvalidDocument) as exc:
             raise OperationFailed(f"damaged record {path}: {str(exc).splitlines()[0]}") from None
+        if record.state == "creating":
+            record = attrs.evolve(record, undo=self._journaled(container_id) + record.undo)
+        return record
 
     def write(self, record: Record) -> None:
         """Replace the container's record atomically."""
@@ -203,6 +252,8 @@ class StateDir:
             files.replace(path, text.encode(), mode=0o600, durable=False)
         except OSError as exc:
             raise OperationFailed(f"cannot write {path}: {exc.strerror}") from None
+        if record.state == "up":
+            self._journal_path(record.id).unlink(missing_ok=True)
 
     def leases(self, network: "Network") -> LeaseStore:
         """The leases of ``network`` (``networks/<name>/``), to hand out addresses."""
@@ -225,8 +276,9 @@ class StateDir:
         return found
 
     def delete(self, container_id: str) -> None:
-        """Remove the container's record (nothing there is fine)."""
+        """Remove the container's record and journal (nothing there is fine)."""
         self._record_path(container_id).unlink(missing_ok=True)
+        self._journal_path(container_id).unlink(missing_ok=True)
 
     def record_ids(self) -> list[str]:
         """The ids of the containers that have a record, sorted."""
