@@ -129,7 +129,8 @@ class LeaseStore(Leases):
 
     def _claim(self, address: ipaddress.IPv4Address, container_id: str) -> bool:
         """Create the lease file exclusively, then index it; False when someone holds it already."""
-        (self.directory / INDEX).mkdir(parents=True, exist_ok=True, mode=0o700)
+        self.directory.mkdir(parents=True, exist_ok=True, mode=0o700)  # parents= would make it 0755
+        (self.directory / INDEX).mkdir(exist_ok=True, mode=0o700)
         path = self.directory / str(address)
         try:
             fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)

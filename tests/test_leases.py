@@ -413,3 +413,10 @@ def test_release_all_finds_a_lease_the_index_misses(tmp_path: Path) -> None:
     assert store.release("killed") == []
     assert store.release_all("killed") == [A("10.88.0.9")]
     assert set(store.holders().values()) == {"other"}
+
+
+def test_lease_directories_are_root_only(tmp_path: Path) -> None:
+    store = StateDir(tmp_path).leases(WIDE)
+    store.reserve("a")
+    assert {p.name: p.stat().st_mode & 0o777 for p in (store.directory, store.directory / "ids")} == {
+        "wide": 0o700, "ids": 0o700}
