@@ -41,13 +41,20 @@ def test_the_sweep_covers_every_step_of_a_create(tmp_path: Path) -> None:
     assert create_steps(tmp_path) == STEPS
 
 
+@pytest.fixture(scope="module")
+def sweep_host(tmp_path_factory: pytest.TempPathFactory) -> SharedHost:
+    """One simulated host directory (tools and server) per worker for the sweep, reset to a fresh
+    host by each case: starting a server costs more than a case's hooks."""
+    return SharedHost.create(tmp_path_factory.mktemp("sweep") / "host")
+
+
 @pytest.mark.parametrize("k", [pytest.param(k, id=f"step{k}") for k in range(1, STEPS + 1)])
 @pytest.mark.parametrize(("when", "runj_version"), [("before", "HEAD"), ("after", "HEAD"), ("after", "v0.1.0")])
-def test_sigkill_at_a_step_then_gc(tmp_path: Path, jailnet_argv: list[str], when: str, runj_version: str,
-                                   k: int) -> None:
+def test_sigkill_at_a_step_then_gc(tmp_path: Path, jailnet_argv: list[str], sweep_host: SharedHost, when: str,
+                                   runj_version: str, k: int) -> None:
     """One case of the sweep (each its own test id: a failure names its step)."""
     # runj HEAD removes the jail after a failed createRuntime; v0.1.0 leaves it behind.
-    runj = FakeRunj.with_jailnet(tmp_path, jailnet_argv, remove_on_failure=runj_version == "HEAD")
+    runj = FakeRunj.with_jailnet(tmp_path, jailnet_argv, remove_on_failure=runj_version == "HEAD", shared=sweep_host)
     with runj.shared.edit() as host:
         host.kill_nth(k, when=when)
     (result,) = runj.create("c1")

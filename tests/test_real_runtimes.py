@@ -17,6 +17,7 @@ Skipped unless runc, crun, containerd, ctr, unshare and busybox are installed an
 ``.ci/run`` installs the Debian packages.
 """
 
+import io
 import json
 import os
 import secrets
@@ -32,6 +33,7 @@ from typing import Any
 
 import pytest
 
+from hooks.cli import main
 from hooks.naming import host_ifname, jail_ifname
 from hooks.testing import SharedHost, SimulatedHost
 from hooks.testing.host import PF_CONF
@@ -195,9 +197,12 @@ class Lab:
     # -- looking at the host ------------------------------------------------------------------
 
     def jailnet_cli(self, *args: str) -> subprocess.CompletedProcess[str]:
-        env = {"PATH": self.shared.path, "JAILNET_STATE_DIR": str(self.state_dir)}
-        return subprocess.run([*self.jailnet, *args], capture_output=True, text=True, env=env, timeout=WAIT,
-                              check=False)
+        """An administrator's ``jailnet ARGS`` on the same host and state: in this process (the
+        runtimes run the executable; this only looks, and it runs dozens of times)."""
+        out, err = io.StringIO(), io.StringIO()
+        code = main(list(args), stdout=out, stderr=err, run=self.shared,
+                    environ={"PATH": self.shared.path, "JAILNET_STATE_DIR": str(self.state_dir)})
+        return subprocess.CompletedProcess(["jailnet", *args], code, out.getvalue(), err.getvalue())
 
     def listing(self) -> list[dict[str, Any]]:
         proc = self.jailnet_cli("ls", "--json")

@@ -85,6 +85,7 @@ class FakeRunj:
         args: Sequence[str] = (),
         timeout: int = 60,
         remove_on_failure: bool = True,
+        shared: SharedHost | None = None,
     ) -> "FakeRunj":
         """runj on a fresh simulated host (pf ready as :data:`~hooks.testing.host.PF_CONF`; its
         tools installed under ``workdir/host``) with jailnet as the createRuntime and poststop hook.
@@ -92,11 +93,15 @@ class FakeRunj:
         ``command`` starts jailnet: its script, or an interpreter and ``-m hooks``. The hooks'
         ``env`` is their whole environment, as in a bundle: the simulated tools' PATH,
         ``JAILNET_STATE_DIR=workdir/state``, then ``env``; ``args`` follow the hook kind.
+        ``shared``: reuse that SharedHost (its tools and server), reset to the fresh host.
         """
         if host is None:
             host = SimulatedHost.freebsd()
             host(("pfctl", "-f", "-"), stdin=PF_CONF)
-        shared = SharedHost.create(workdir / "host", host)
+        if shared is None:
+            shared = SharedHost.create(workdir / "host", host)
+        else:
+            shared.reset(host)
         variables = {"PATH": shared.path, "JAILNET_STATE_DIR": str(workdir / "state"), **(env or {})}
         environment = tuple(f"{k}={v}" for k, v in variables.items())
         path, *prefix = command

@@ -169,6 +169,13 @@ class SharedHost:
             shared.serve()
         return shared
 
+    def reset(self, host: SimulatedHost) -> None:
+        """Make the stored host ``host`` again, its log included (a test reusing the directory,
+        its tools and its server for a fresh host)."""
+        with self.locked():
+            self.write_state(host.state)
+            self.write_log(host.state.log)
+
     def install(self) -> None:
         """Write the executables, each with this interpreter and the directory baked in."""
         directory = str(self.directory.absolute())
