@@ -13,11 +13,22 @@ from pathlib import Path
 
 import pytest
 
-from hooks.testing import SharedHost, SimulatedHost
+from hooks.testing import SharedHost, SimulatedHost, store
 from hooks.testing.client import EX_SOFTWARE, SOCKET
 from hooks.testing.store import ROOT
 
 pytestmark = pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="finds servers through /proc")
+
+
+@pytest.fixture(params=["native", "python"], autouse=True)
+def client(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Every test here runs with each client the tools can be: client.c built by the system C
+    compiler, and client.py, which serves where that cannot be built."""
+    if request.param == "python":
+        monkeypatch.setattr(store, "native_client", lambda: None)
+    elif store.native_client() is None:
+        pytest.skip("no C compiler or no /proc/self/exe: the Python client serves")
+    return str(request.param)
 
 
 @pytest.fixture
@@ -193,9 +204,12 @@ def test_stdin_is_read_only_by_a_command_that_reads_it(unserved: SharedHost, ser
         assert rest.read() == b"left alone\n"
 
 
-def test_commands_through_the_server_are_byte_exact(tmp_path: Path) -> None:
-    """Exit status, stdout and stderr of each command equal the in-process host's, bytes included."""
+def test_commands_through_the_server_are_byte_exact(tmp_path: Path, client: str) -> None:
+    """Exit status, stdout and stderr of each command equal the in-process host's, bytes included,
+    through either client (client.c where it can be built, client.py elsewhere)."""
     shared = SharedHost.create(tmp_path / "host")
+    head = (tmp_path / "host" / "sbin" / "ifconfig").read_bytes()[:4]
+    assert (head == b"\x7fELF") == (client == "native")
     twin = SimulatedHost.freebsd()
     many = [f"10.{n // 250}.{n % 250}.1" for n in range(6000)]  # an answer larger than a socket buffer
     commands: list[tuple[str, ...]] = [
@@ -265,3 +279,11 @@ def test_the_log_is_appended_and_edits_keep_it(shared: SharedHost) -> None:
     assert shared.log == []
     run(shared, "jls")
     assert [i.argv for i in shared.log] == [["jls"]]
+
+
+def test_undecodable_arguments_arrive_as_python_decodes_them(tmp_path: Path) -> None:
+    """Bytes that are not UTF-8 reach the simulator as os.fsdecode() gives them (surrogates)."""
+    shared = SharedHost.create(tmp_path / "host")
+    result = subprocess.run([shared.bin("ifconfig"), b"lo0\xff"], capture_output=True, check=False)
+    want = SimulatedHost.freebsd()(("ifconfig", os.fsdecode(b"lo0\xff")))
+    assert (result.returncode, result.stderr) == (want.returncode, want.stderr.encode(errors="surrogateescape"))

@@ -1,5 +1,8 @@
 """The installed simulated FreeBSD tools: tiny clients of the host server (:mod:`hooks.testing.server`).
 
+Where it can be built, the native client ``client.c`` (the same exchange in C, ~1 ms a command)
+is installed instead of this one (:func:`hooks.testing.store.native_client`).
+
 Every ``sbin/ifconfig``, ``usr/sbin/jls``, ... that :meth:`hooks.testing.store.SharedHost.install`
 writes is ``#!PYTHON -IS`` and calls :func:`main`. ``-S`` skips ``site`` (``-I`` ignores ``PYTHON*``
 variables of the caller) and this module imports only modules built into the interpreter (``posix``,
@@ -17,7 +20,8 @@ The exchange, on the Unix stream socket ``DIRECTORY/host.sock``:
 2. the server answers :data:`ACK` as soon as it has the whole request: from then on it runs the
    command exactly once. A connection that ends before the ACK was never taken (the server was
    exiting after its idle period); the client tries again, starting a server if there is none;
-3. the server sends ``LENGTH`` and ``marshal((status, stdout, stderr, kill))`` and closes. The
+3. the server sends ``LENGTH`` and the answer (:func:`encode_answer`: status, kill, stdout,
+   stderr) and closes. The
    client writes the bytes to fds 1 and 2, SIGKILLs its parent when ``kill`` says a ``kill-*``
    fault fired (as a hook killed at its runtime's timeout; :meth:`SimulatedHost.kill_nth`), and
    exits with the status. An answer cut short (the server died) is one stderr line and exit
@@ -55,6 +59,18 @@ ATTEMPTS = 8
 def frame(payload: bytes) -> bytes:
     """``payload`` preceded by its length: 4 bytes, big-endian."""
     return len(payload).to_bytes(4, "big") + payload
+
+
+def encode_answer(status: int, out: bytes, err: bytes, kill: bool) -> bytes:
+    """The answer's payload: status (4 bytes, big-endian, signed), kill (1 byte), the length of
+    stdout (4 bytes), stdout, stderr; simple enough for the native client (client.c)."""
+    return status.to_bytes(4, "big", signed=True) + bytes([kill]) + len(out).to_bytes(4, "big") + out + err
+
+
+def decode_answer(payload: bytes) -> tuple[int, bytes, bytes, bool]:
+    """The inverse of :func:`encode_answer`."""
+    size = int.from_bytes(payload[5:9], "big")
+    return int.from_bytes(payload[:4], "big", signed=True), payload[9:9 + size], payload[9 + size:], bool(payload[4])
 
 
 def unframe(data: bytes) -> bytes | None:
@@ -140,8 +156,7 @@ def _exchange(request: bytes, fds: list[int], directory: str, python: str, root:
             answer = unframe(data[1:])
             if answer is None:
                 raise Unreachable("the host server ended before answering (killed? see hooks/testing/server.py)")
-            decoded: tuple[int, bytes, bytes, bool] = marshal.loads(answer)
-            return decoded
+            return decode_answer(answer)
         finally:
             sock.close()
     raise Unreachable(f"no host server took the command in {ATTEMPTS} attempts")

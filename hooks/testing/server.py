@@ -57,7 +57,7 @@ import traceback
 from collections.abc import Sequence
 from types import FrameType
 
-from hooks.testing.client import ACK, READY, SOCKET, frame, unframe
+from hooks.testing.client import ACK, READY, SOCKET, encode_answer, frame, unframe
 from hooks.testing.host import SimulatedHost
 from hooks.testing.model import SimState
 from hooks.testing.store import SharedHost, dump_state, load_state
@@ -184,7 +184,7 @@ def serve_connection(conn: socket.socket, host: Host) -> None:
                 answer = 1, b"", f"{program}: reading stdin: {exc}\n".encode(errors="replace"), False
             else:
                 answer = host.run(program, args, stdin, cwd_fd)
-            conn.sendall(frame(marshal.dumps(answer)))
+            conn.sendall(frame(encode_answer(*answer)))
         except OSError:
             pass  # the client went away; the command, if it ran, ran to the end
         finally:

@@ -27,11 +27,14 @@ The directory holds:
 import contextlib
 import fcntl
 import functools
+import hashlib
 import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import types
 import typing
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -144,6 +147,34 @@ sys.exit(main({directory!r}, {python!r}, {root!r}, sys.argv))
 """
 
 
+#: The native client's source (hooks/testing/client.c).
+CLIENT_C = Path(__file__).with_name("client.c")
+
+
+@functools.cache
+def native_client() -> Path | None:
+    """The native client (client.c) built once per source version with the system C compiler,
+    in a per-user cache under the temporary directory; None where it cannot be built or run
+    (no ``cc``, no /proc/self/exe): the Python client serves there, ~15 ms a command instead of ~1."""
+    if not os.path.exists("/proc/self/exe"):
+        return None
+    source = CLIENT_C.read_bytes()
+    digest = hashlib.sha256(source).hexdigest()[:16]
+    binary = Path(tempfile.gettempdir()) / f"jailnet-sim-client-{os.getuid()}" / digest / "client"
+    if binary.is_file() and os.access(binary, os.X_OK):
+        return binary
+    compiler = shutil.which("cc") or shutil.which("gcc")
+    if compiler is None:
+        return None
+    binary.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    temporary = binary.with_name(f"client.{os.getpid()}")
+    built = subprocess.run([compiler, "-O2", "-o", str(temporary), str(CLIENT_C)], capture_output=True, check=False)
+    if built.returncode != 0:
+        return None
+    os.replace(temporary, binary)  # atomic: processes building at once all end with one binary
+    return binary
+
+
 class SharedHost:
     """A :class:`SimulatedHost` kept in ``directory``; usable as a runner too."""
 
@@ -179,10 +210,16 @@ class SharedHost:
     def install(self) -> None:
         """Write the executables, each with this interpreter and the directory baked in."""
         directory = str(self.directory.absolute())
+        native = native_client()
+        (self.directory / ".server").write_text(f"{sys.executable}\n{ROOT}\n")  # how client.c starts one
         for program, sub in LAYOUT.items():
             target = self.directory / sub / program
             target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(_SCRIPT.format(python=sys.executable, program=program, directory=directory, root=ROOT))
+            if native is not None:
+                shutil.copyfile(native, target)
+            else:
+                target.write_text(_SCRIPT.format(python=sys.executable, program=program, directory=directory,
+                                                 root=ROOT))
             target.chmod(0o755)
 
     def serve(self) -> None:
