@@ -100,13 +100,25 @@ def normalize_argv(argv: Sequence[str], program: str = PROG) -> list[str]:
     return words
 
 
-def build_parser(stream: TextIO | None = None) -> _Parser:
-    """The command-line grammar of ``jailnet``; help and version text go to ``stream``."""
+def build_parser(stream: TextIO | None = None, *, hook_only: bool = False) -> _Parser:
+    """The command-line grammar of ``jailnet``; help and version text go to ``stream``. With
+    ``hook_only``, only ``jailnet hook``: what a hook's start path needs (the whole grammar, some
+    60 arguments, costs milliseconds to build on every container start)."""
     parser = _Parser(prog=PROG, description=DESCRIPTION)
     parser.stream = stream
     parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
     # prog given: argparse would otherwise build a HelpFormatter (and import shutil) to compute it
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser, prog=PROG)
+    if not hook_only:
+        _demo_parser(sub, stream)
+    _hook_parser(sub, stream)
+    if hook_only:
+        return parser
+    _other_parsers(sub, stream)
+    return parser
+
+
+def _demo_parser(sub: "argparse._SubParsersAction[_Parser]", stream: TextIO | None) -> None:
     demo = sub.add_parser(
         "demo",
         help="three containers on a simulated FreeBSD host, networked by the real jailnet hooks",
@@ -118,6 +130,9 @@ def build_parser(stream: TextIO | None = None) -> _Parser:
     demo.add_argument("--walkthrough", action="store_true",
                       help="instead, replay the manual steps jailnet automates (docs/walkthrough.md), "
                            "command by command")
+
+
+def _hook_parser(sub: "argparse._SubParsersAction[_Parser]", stream: TextIO | None) -> None:
     hook = sub.add_parser(
         "hook",
         help="run as an OCI hook: createRuntime (or prestart) attaches the container, poststop detaches it",
@@ -144,6 +159,8 @@ def build_parser(stream: TextIO | None = None) -> _Parser:
     hook.add_argument("--bridge-present", action="store_true", help="with --dry-run: assume the network's bridge "
                       "is up, as for a later container (default: observed, or absent)")
 
+
+def _other_parsers(sub: "argparse._SubParsersAction[_Parser]", stream: TextIO | None) -> None:
     def host_options(command: _Parser) -> None:
         command.stream = stream
         command.add_argument("--config", metavar="PATH", help="host configuration file")
@@ -197,7 +214,6 @@ def build_parser(stream: TextIO | None = None) -> _Parser:
     check.add_argument("--config", metavar="PATH", help="host configuration file, to check a static address "
                        f"against its network (default: $JAILNET_CONFIG or {DEFAULT_CONFIG})")
     _sim_parser(sub, stream)
-    return parser
 
 
 def _sim_parser(sub: "argparse._SubParsersAction[_Parser]", stream: TextIO | None) -> None:
@@ -268,7 +284,7 @@ def _main(
     out = stdout if stdout is not None else sys.stdout
     err = stderr if stderr is not None else sys.stderr
     words = normalize_argv(sys.argv[1:] if argv is None else argv, sys.argv[0] if argv is None else PROG)
-    parser = build_parser(out)
+    parser = build_parser(out, hook_only=bool(words) and words[0] == "hook")
     try:
         args = parser.parse_args(words)
     except UsageError as exc:
