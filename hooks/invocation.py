@@ -117,13 +117,14 @@ def _poststop(container_id: str, context: "Callable[[], HookContext]", log: "Log
     """Detach; failures are logged and the hook still exits 0 (runtime-spec: a poststop failure
     is only a warning, and runj would skip the remaining poststop hooks). A state directory that
     cannot be used is one of those failures."""
-    from hooks import preview
     from hooks.lifecycle import release
 
     failures: list[str] = []
     try:
         host = context()
         if dry_run:
+            from hooks import preview  # not on a real poststop's start path
+
             preview.release(container_id, host, out)
         else:
             failures = release(container_id, host)

@@ -166,7 +166,8 @@ def test_nothing_uses_a_shell() -> None:
 #: container's start path (tomllib without a configuration file, OpenSSL's hashlib for one digest,
 #: shutil through argparse, the config.json models, the other subcommands, the simulator).
 NOT_ON_THE_HOOK_PATH = ("tomllib", "hashlib", "_hashlib", "shutil", "secrets", "ocispec.config", "ocispec.runj",
-                        "hooks.testing", "hooks.doctor", "hooks.bundle", "hooks.gc", "hooks.listing")
+                        "hooks.testing", "hooks.doctor", "hooks.bundle", "hooks.gc", "hooks.listing", "hooks.preview",
+                        "difflib")
 
 RECORD_MODULES = (
     "import atexit, os, sys; "
