@@ -6,7 +6,8 @@
    than its limit. Nothing is timed.
 3. Otherwise, for each case, run ``jailnet`` and its floor in pairs (A B A B ...), then the
    floor's pieces, then the createRuntime case once under ``-X importtime``; print the tables,
-   write the JSON and the chart.
+   write the JSON and the chart; last, 64 creates at once (:mod:`benchmarks.concurrency`) against
+   64 times the median of one create.
 """
 
 import argparse
@@ -18,7 +19,7 @@ import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from benchmarks import ROOT, importtime, report, svg
+from benchmarks import ROOT, concurrency, importtime, report, svg
 from benchmarks.launcher import PIECES, BenchmarkError, Launcher, Run, console_script_python, interleaved, ms
 from benchmarks.scenarios import TABLE, Studio, record_cases
 from benchmarks.stubs import StubError, build, install
@@ -80,14 +81,28 @@ def main(argv: Sequence[str] | None = None) -> int:
                 (work / "run" / case.slug).mkdir(parents=True)
                 launchers.append(Launcher(case, replay, str(jailnet), python, work / "run" / case.slug,
                                           studio.resolv_conf))
+            crowd: Callable[[float], concurrency.Outcome] | None = None
+            if not args.check_spawns:
+                crowd = crowd_runner(studio, stub, work, str(jailnet))
             gc.collect()
             gc.freeze()  # the templates are large: keep the collector out of the timed runs
             if args.check_spawns:
                 return check_spawns([launcher for launcher in launchers if launcher.case.name in TABLE])
-            return measure(launchers, args, python)
+            assert crowd is not None
+            return measure(launchers, args, python, crowd)
     except (BenchmarkError, StubError) as exc:
         say(f"benchmarks: {exc}")
         return 1
+
+
+def crowd_runner(studio: Studio, stub: Path, work: Path, jailnet: str) -> Callable[[float], concurrency.Outcome]:
+    """Record the 64 creates and install their replay; the creates at once, given one create's median."""
+    say(f"recording {concurrency.CONTAINERS} creates ...")
+    crowd = concurrency.record_crowd(studio)
+    replay = install(stub, work / "replay" / "crowd", crowd.recording)
+    (work / "run" / "crowd").mkdir(parents=True)
+    return lambda single: concurrency.run_crowd(crowd, replay, jailnet, work / "run" / "crowd",
+                                                studio.resolv_conf, single)
 
 
 def check_spawns(launchers: Sequence[Launcher]) -> int:
@@ -113,7 +128,8 @@ def hook_python_version(python: str) -> str:
     return done.stdout.strip()
 
 
-def measure(launchers: Sequence[Launcher], args: argparse.Namespace, python: str) -> int:
+def measure(launchers: Sequence[Launcher], args: argparse.Namespace, python: str,
+            crowd: Callable[[float], concurrency.Outcome]) -> int:
     load = os.getloadavg()
     # Every round runs each case's pair, jailnet then its floor, case after case: a change in the
     # machine's load during the run then reaches every case alike, not only the ones run last.
@@ -140,6 +156,8 @@ def measure(launchers: Sequence[Launcher], args: argparse.Namespace, python: str
     imports = importtime.parse(traced.stderr)
     top = importtime.top(imports)
     extra = importtime.beyond(imports, importtime.parse(floor_traced.stderr))
+    say(f"{concurrency.CONTAINERS} creates at once ...")
+    together = crowd(by_name[TABLE[0]].jailnet.median)
     scale = [r for r in results if r.case.kind == "createRuntime" and r.case.leases >= 1]
     points = [svg.Point(r.case.leases, ms(r.jailnet.median), ms(r.jailnet.min), ms(r.jailnet.max),
                         ms(r.floor.median)) for r in scale]
@@ -155,6 +173,7 @@ def measure(launchers: Sequence[Launcher], args: argparse.Namespace, python: str
     print(f"\nBeyond the floor's imports: {len(extra)} modules, {importtime.total_us(extra) / 1000:.1f} ms "
           "of their own time; the largest:\n")
     print(report.imports_table(extra[:15], None))
+    print(f"\n## Creates at once\n\n{together.line()}")
 
     environment = report.environment(python, hook_python_version(python), load)
     environment["load_average_after"] = list(os.getloadavg())
@@ -168,9 +187,10 @@ def measure(launchers: Sequence[Launcher], args: argparse.Namespace, python: str
         "scale": [{"leases": p.leases, "median_ms": p.median_ms, "min_ms": p.min_ms, "max_ms": p.max_ms,
                    "floor_median_ms": p.floor_ms} for p in points],
         "importtime": importtime.summary(traced.stderr, floor_traced.stderr),
+        "concurrency": together.as_json(),
     }
     report.write_json(args.json, document)
     args.svg.parent.mkdir(parents=True, exist_ok=True)
     args.svg.write_text(svg.render(points))
     say(f"wrote {args.json} and {args.svg}")
-    return 0
+    return 1 if together.problems else 0

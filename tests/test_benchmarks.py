@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks import importtime, svg
+from benchmarks import concurrency, importtime, svg
+from benchmarks.scenarios import Studio
 from benchmarks.stubs import Recorded, StubError, build, install, write_recording
 from hooks.system import SubprocessRunner
 
@@ -72,6 +73,20 @@ def test_check_spawns_passes_on_the_current_hooks() -> None:
         "createRuntime with 10,000 leases: 8 commands (limit 8) ok",
     ]
 
+
+
+@needs_cc
+@needs_proc
+@pytest.mark.skipif(not JAILNET.is_file(), reason=f"no jailnet console script at {JAILNET} (pip install -e .)")
+def test_creates_at_once_keep_their_invariants(tmp_path: Path) -> None:
+    """The concurrency case with 8 creates instead of 64: each its own address, each record up."""
+    studio = Studio(tmp_path / "studio")
+    crowd = concurrency.record_crowd(studio, 8)
+    replay = install(build(tmp_path / "build"), tmp_path / "replay", crowd.recording)
+    (tmp_path / "run").mkdir()
+    outcome = concurrency.run_crowd(crowd, replay, str(JAILNET), tmp_path / "run", studio.resolv_conf, 0.2)
+    assert outcome.problems == ()
+    assert outcome.line().startswith("8 creates at once: ") and outcome.line().endswith("; invariants held")
 
 def test_the_chart_is_svg_with_one_point_per_lease_count() -> None:
     points = [svg.Point(leases, 40.0 + leases / 1000, 35.0, 60.0, 30.0) for leases in (1, 100, 1000, 3000, 10000)]
