@@ -57,10 +57,11 @@ from hooks.request import (
     ANNOTATION_NAMESERVERS,
     ANNOTATION_NETWORK,
     ANNOTATION_SEARCH,
+    KNOWN_ANNOTATIONS,
     check_annotation,
+    check_known_annotation,
 )
 
-KNOWN_ANNOTATIONS = (ANNOTATION_NETWORK, ANNOTATION_IPV4, ANNOTATION_NAMESERVERS, ANNOTATION_SEARCH, ANNOTATION_DNS)
 #: Where the commands jailnet runs live: ifconfig, route, pfctl, sysctl; jls, jexec.
 NEEDED_DIRS = ("/sbin", "/usr/sbin")
 
@@ -269,10 +270,11 @@ def annotation_problems(annotations: object) -> list[Problem]:
     for key, value in annotations.items():
         if not isinstance(key, str) or not key.startswith(PREFIX) or not isinstance(value, str):
             continue
-        if key not in KNOWN_ANNOTATIONS:
-            problems.append(Problem(
-                "annotation-unknown", f"{CONFIG} annotation {key}: jailnet does not read it",
-                f"use one of {', '.join(KNOWN_ANNOTATIONS)}"))
+        try:
+            check_known_annotation(key)  # what the hook says of it before it refuses it (exit 2)
+        except BadInput as exc:
+            problems.append(Problem("annotation-unknown", f"{CONFIG} {exc}: the hook refuses it",
+                                    f"use one of {', '.join(KNOWN_ANNOTATIONS)}"))
             continue
         try:
             check_annotation(key, value)
