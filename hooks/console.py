@@ -6,7 +6,6 @@ host as :attr:`Console.run` (like the dispatcher of containernetworking/cni ``pk
 whose ``Getenv``/``Stdin``/``Stdout``/``Stderr`` fields tests replace).
 """
 
-import argparse
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
@@ -23,6 +22,8 @@ from hooks.paths import (
 from hooks.system import Runner
 
 if TYPE_CHECKING:
+    import argparse
+
     from hooks.netconf import Networks
     from hooks.statedir import StateDir
 
@@ -41,18 +42,18 @@ class Console:
     """How this ``jailnet`` was started (``sys.argv[0]``): ``bundle add`` writes its absolute
     path into hooks when it is one."""
 
-    def state_dir(self, args: argparse.Namespace) -> Path:
+    def state_dir(self, args: "argparse.Namespace") -> Path:
         """``--state-dir``, ``$JAILNET_STATE_DIR``, or /var/run/jailnet."""
         return Path(self._state_dir_source(args)[0])
 
-    def _state_dir_source(self, args: argparse.Namespace) -> tuple[str, str]:
+    def _state_dir_source(self, args: "argparse.Namespace") -> tuple[str, str]:
         if getattr(args, "state_dir", None):
             return args.state_dir, "--state-dir"
         if self.environ.get(ENV_STATE_DIR):
             return self.environ[ENV_STATE_DIR], f"${ENV_STATE_DIR}"
         return DEFAULT_STATE_DIR, "the default state directory"
 
-    def state(self, args: argparse.Namespace, *, write: bool) -> "StateDir":
+    def state(self, args: "argparse.Namespace", *, write: bool) -> "StateDir":
         """The state directory, checked (:meth:`~hooks.statedir.StateDir.check`) for reading or,
         with ``write``, for reading and writing."""
         from hooks.statedir import StateDir
@@ -62,7 +63,7 @@ class Console:
         state.check(write=write, where=where)
         return state
 
-    def config_path(self, args: argparse.Namespace) -> str | None:
+    def config_path(self, args: "argparse.Namespace") -> str | None:
         """``--config`` or ``$JAILNET_CONFIG``; None means the default file, which may be absent."""
         return getattr(args, "config", None) or self.environ.get(ENV_CONFIG) or None
 
@@ -70,7 +71,7 @@ class Console:
         """The host resolver file whose nameservers containers inherit."""
         return self.environ.get(ENV_RESOLV_CONF) or HOST_RESOLV_CONF
 
-    def networks(self, args: argparse.Namespace) -> "Networks":
+    def networks(self, args: "argparse.Namespace") -> "Networks":
         """The networks the command works with (raises :class:`~hooks.errors.BadInput`)."""
         from hooks.netconf import DnsDefaults, Networks
 

@@ -12,13 +12,13 @@ container the second finds the work done); ``poststop``. Names are taken in any 
 kebab or snake case (``create-runtime``, ``post_stop``), as nerdctl spells ``postStop``.
 """
 
-import argparse
 from typing import TYPE_CHECKING, TextIO
 
 from hooks.console import Console
 from hooks.errors import BadInput, OperationFailed
 
 if TYPE_CHECKING:
+    import argparse
     from collections.abc import Callable
 
     from hooks.lifecycle import HookContext
@@ -40,7 +40,7 @@ def hook_kind(word: str) -> str:
     return kind
 
 
-def invoke(args: argparse.Namespace, raw: bytes, console: Console) -> int:
+def invoke(args: "argparse.Namespace", raw: bytes, console: Console) -> int:
     """Run one hook call; see the module docstring for the exit status. Every error it raises
     starts with the hook kind and, once the state has named it, the container id
     (``createRuntime web: annotation org.jailnet.ipv4: ...``), as its log lines do."""
@@ -70,7 +70,7 @@ def _load_state(raw: bytes) -> "State":
     return state
 
 
-def _run(kind: str, state: "State", args: argparse.Namespace, console: Console) -> int:
+def _run(kind: str, state: "State", args: "argparse.Namespace", console: Console) -> int:
     from hooks.lifecycle import HookContext, create
     from hooks.logbook import Logbook
     from hooks.request import Request
@@ -100,7 +100,7 @@ def _run(kind: str, state: "State", args: argparse.Namespace, console: Console) 
     return 0
 
 
-def _preview(request: "Request", args: argparse.Namespace, console: Console) -> None:
+def _preview(request: "Request", args: "argparse.Namespace", console: Console) -> None:
     """createRuntime --dry-run: read what can be read, assume the rest (:mod:`hooks.preview`)."""
     from hooks import preview
 

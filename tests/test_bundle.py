@@ -28,8 +28,9 @@ from hooks import files as files_mod
 from hooks.bundle.checks import hook_problems
 from hooks.bundle.document import is_jailnet_hook
 from hooks.bundle.edits import AddOptions, add_to_config, remove_from_config
-from hooks.cli import build_parser, main
+from hooks.cli import main
 from hooks.console import Console
+from hooks.grammar import build_parser
 
 
 def _executable_jailnet() -> str:

@@ -7,9 +7,12 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from hooks import __version__
-from hooks.cli import main, normalize_argv
+from hooks.cli import hook_args, main, normalize_argv
+from hooks.grammar import UsageError, build_parser
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -81,8 +84,6 @@ def test_installed_command_runs_with_an_empty_environment(tmp_path: Path) -> Non
 def test_every_command_has_a_description_and_every_argument_help() -> None:
     import argparse
 
-    from hooks.cli import build_parser
-
     missing: list[str] = []
 
     def walk(parser: argparse.ArgumentParser, name: str) -> None:
@@ -97,3 +98,46 @@ def test_every_command_has_a_description_and_every_argument_help() -> None:
 
     walk(build_parser(), "jailnet")
     assert missing == []
+
+
+_HOOK_WORDS = st.sampled_from([
+    "createRuntime", "poststop", "prestart", "", "-", "-1", "--", "x", "a=b", "-x y",
+    "--network", "--network=", "--network=n=1", "--net", "--net=n", "--config", "--config=-c", "--state-dir",
+    "--state-dir=/s", "--log-file", "--log-file=/l", "--dry-run", "--jid", "--jid=3", "--freebsd", "--bridge-present",
+    "-h", "--help", "--version",
+])
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(_HOOK_WORDS, max_size=6))
+def test_the_hook_fast_path_reads_what_argparse_reads(words: list[str]) -> None:
+    """:func:`hooks.cli.hook_args` skips argparse for the command lines runtimes run; whatever it
+    accepts, the full grammar parses to the same values, and what it declines goes to the grammar."""
+    fast = hook_args(["hook", *words])
+    if fast is None:
+        return
+    out = io.StringIO()
+    try:
+        full = build_parser(out, hook_only=True).parse_args(["hook", *words])
+    except (UsageError, SystemExit) as exc:
+        pytest.fail(f"fast path took {words!r}, argparse refuses it: {exc}")
+    assert vars(fast) == vars(full)
+
+
+@pytest.mark.parametrize("argv", [
+    ["hook", "createRuntime"],
+    ["hook", "poststop", "--network", "lab", "--state-dir=/var/run/x"],
+    ["hook", "--log-file", "/var/log/j.log", "prestart", "--config=/etc/j.toml"],
+])
+def test_the_hook_fast_path_takes_what_runtimes_run(argv: list[str]) -> None:
+    fast = hook_args(argv)
+    assert fast is not None and vars(fast) == vars(build_parser(hook_only=True).parse_args(argv))
+
+
+@pytest.mark.parametrize("argv", [
+    ["hook"], ["hook", "createRuntime", "--dry-run"], ["hook", "createRuntime", "--net", "lab"],
+    ["hook", "createRuntime", "poststop"], ["hook", "createRuntime", "--network"], ["hook", "--help"],
+    ["ls"], [],
+])
+def test_the_hook_fast_path_declines_the_rest(argv: list[str]) -> None:
+    assert hook_args(argv) is None

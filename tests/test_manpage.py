@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from hooks import paths, request
-from hooks.cli import build_parser
+from hooks.grammar import build_parser
 from hooks.netconf import DnsDefaults, builtin
 
 ROOT = Path(__file__).resolve().parent.parent

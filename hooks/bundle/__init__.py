@@ -34,9 +34,10 @@ from collections.abc import Callable
 
 import attrs
 
+from hooks import PROG
 from hooks.bundle import host, undo
 from hooks.bundle.checks import Problem, check, linux_warnings
-from hooks.bundle.document import CONFIG, EXTENSION, PROG, basename
+from hooks.bundle.document import CONFIG, EXTENSION, basename
 from hooks.bundle.edits import (
     VNET_REQUEST,
     AddOptions,

@@ -34,13 +34,13 @@ from typing import Any
 import attrs
 
 import ocispec
+from hooks import PROG
 from hooks.bundle.document import (
     CONFIG,
     EXTENSION,
     HOOK_ENV_PATH,
     HOOK_KINDS,
     PREFIX,
-    PROG,
     Doc,
     basename,
     is_jailnet_hook,

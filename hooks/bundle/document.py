@@ -11,10 +11,10 @@ runtime-spec ``config.md`` "POSIX-platform Hooks" names the hook kinds; runj ``d
 import os
 from typing import Any
 
+from hooks import PROG
 from hooks.errors import BadInput
 from hooks.system import DEFAULT_PATH
 
-PROG = "jailnet"
 CONFIG = "config.json"
 EXTENSION = "runj.ext.json"
 #: Every annotation jailnet reads starts with this; ``remove`` drops all of them.

@@ -21,13 +21,13 @@ from typing import Any
 
 import attrs
 
+from hooks import PROG
 from hooks.bundle.document import (
     CONFIG,
     EXTENSION,
     HOOK_ENV_PATH,
     HOOK_KINDS,
     PREFIX,
-    PROG,
     Doc,
     is_jailnet_hook,
     kind_of,
