@@ -39,10 +39,12 @@ FALLBACK_NAMESERVERS = ("8.8.8.8", "8.8.4.4")
 MAXNS = 3
 MAXDNSRCH = 6
 
-_IFNAME = re.compile(r"[A-Za-z][A-Za-z0-9_.]{0,14}")
-_TABLE = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_-]{0,30}")  # PF_TABLE_NAME_SIZE 32 (net/pfvar.h)
-_NETWORK_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
-_DOMAIN = re.compile(r"(?=.{1,253}$)([A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?\.?)+")
+# Patterns as text: re compiles (and caches) one on its first use, so a hook compiles only those it
+# uses, not every one at import (docs/performance.md).
+_IFNAME = r"[A-Za-z][A-Za-z0-9_.]{0,14}"
+_TABLE = r"[A-Za-z0-9_][A-Za-z0-9_-]{0,30}"  # PF_TABLE_NAME_SIZE 32 (net/pfvar.h)
+_NETWORK_NAME = r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}"
+_DOMAIN = r"(?=.{1,253}$)([A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?\.?)+"
 
 
 @attrs.frozen(kw_only=True)
@@ -142,7 +144,7 @@ def builtin(resolver: DnsDefaults) -> Network:
 
 def check_network_name(name: str, where: str) -> str:
     """Return ``name`` if it can name a network (and a directory of leases), else raise."""
-    if not _NETWORK_NAME.fullmatch(name):
+    if not re.fullmatch(_NETWORK_NAME, name):
         raise BadInput(f"{where}: {name!r} is not a network name (letters, digits, '.', '_', '-')")
     return name
 
@@ -165,7 +167,7 @@ def parse_search(values: tuple[str, ...], where: str) -> tuple[str, ...]:
     if len(values) > MAXDNSRCH:
         raise BadInput(f"{where}: at most {MAXDNSRCH} search domains are used (resolver(5)), got {len(values)}")
     for value in values:
-        if not _DOMAIN.fullmatch(value):
+        if not re.fullmatch(_DOMAIN, value):
             raise BadInput(f"{where}: {value!r} is not a domain name")
     return values
 
@@ -177,7 +179,7 @@ def _network(name: str, entry: NetworkEntry, base: Network | None, resolver: Dns
         missing = "bridge" if entry.bridge is None else "subnet"
         raise BadInput(f"{where}.{missing}: required for a new network")
     bridge = entry.bridge if entry.bridge is not None else base.bridge  # type: ignore[union-attr]
-    if not _IFNAME.fullmatch(bridge):
+    if not re.fullmatch(_IFNAME, bridge):
         raise BadInput(f"{where}.bridge: {bridge!r} is not an interface name (letters first, at most 15 characters)")
     try:
         subnet = ipaddress.IPv4Network(entry.subnet) if entry.subnet is not None else base.subnet  # type: ignore[union-attr]
@@ -197,10 +199,10 @@ def _network(name: str, entry: NetworkEntry, base: Network | None, resolver: Dns
     if gateway not in subnet or gateway in (subnet.network_address, subnet.broadcast_address):
         raise BadInput(f"{where}.gateway: {gateway} is not a host address of {subnet}")
     table = entry.table if entry.table is not None else (base.table if base else "jail-nat")
-    if not _TABLE.fullmatch(table):
+    if not re.fullmatch(_TABLE, table):
         raise BadInput(f"{where}.table: {table!r} is not a pf table name (at most 31 letters, digits, '_', '-')")
     interface = entry.interface if entry.interface is not None else (base.interface if base else None)
-    if interface is not None and (not _IFNAME.fullmatch(interface) or re.fullmatch(r"lo[0-9]+", interface)):
+    if interface is not None and (not re.fullmatch(_IFNAME, interface) or re.fullmatch(r"lo[0-9]+", interface)):
         raise BadInput(f"{where}.interface: {interface!r} is not an interface name")
     mtu = entry.mtu if entry.mtu is not None else (base.mtu if base else None)
     if mtu is not None and not 576 <= mtu <= 16370:

@@ -30,11 +30,13 @@ class BridgeState:
 JAILS = ("jls", "--libxo", "json", "name", "jid")
 """The probe that lists the live jails by name and jid (usr.sbin/jls/jls.c, libxo output)."""
 
-_INET = re.compile(r"^\tinet (\S+) ", re.M)
-_FLAGS = re.compile(r"^\S+: flags=[0-9a-f]+<([^>]*)>")
-_INTEGER = re.compile(r"-?[0-9]+")
-_GROUPS = re.compile(r"^\tgroups: (.*)$", re.M)
-_HEADER = re.compile(r"^(\S+): flags=[0-9a-f]+<")
+# Patterns as text: re compiles (and caches) one on its first use, so a hook compiles only those it
+# uses, not every one at import (docs/performance.md).
+_INET = r"(?m)^\tinet (\S+) "
+_FLAGS = r"^\S+: flags=[0-9a-f]+<([^>]*)>"
+_INTEGER = r"-?[0-9]+"
+_GROUPS = r"(?m)^\tgroups: (.*)$"
+_HEADER = r"^(\S+): flags=[0-9a-f]+<"
 
 
 def parse_jls(stdout: str) -> JailInfo | None:
@@ -52,17 +54,17 @@ def parse_bridge(returncode: int, stdout: str) -> BridgeState:
     whether it is in group ``bridge`` (if_bridge(4) clones join it; an em0 does not)."""
     if returncode != 0:
         return BridgeState(exists=False)
-    flags = _FLAGS.match(stdout)
+    flags = re.match(_FLAGS, stdout)
     up = bool(flags) and "UP" in flags.group(1).split(",")  # type: ignore[union-attr]
-    groups = _GROUPS.search(stdout)
+    groups = re.search(_GROUPS, stdout)
     is_bridge = bool(groups) and "bridge" in groups.group(1).split()  # type: ignore[union-attr]
-    return BridgeState(exists=True, addresses=tuple(_INET.findall(stdout)), up=up, is_bridge=is_bridge)
+    return BridgeState(exists=True, addresses=tuple(re.findall(_INET, stdout)), up=up, is_bridge=is_bridge)
 
 
 def parse_sysctl_values(stdout: str, count: int) -> list[int] | None:
     """``sysctl -n a b ...``: one integer per line (sysctl.c with -n). None if malformed."""
     lines = stdout.split()
-    if len(lines) != count or not all(_INTEGER.fullmatch(line) for line in lines):
+    if len(lines) != count or not all(re.fullmatch(_INTEGER, line) for line in lines):
         return None
     return [int(line) for line in lines]
 
@@ -81,7 +83,7 @@ def parse_interfaces(stdout: str) -> list[InterfaceInfo]:
     ``\\tdescription: …`` and ``\\tgroups: …`` lines inside it are read."""
     found: list[InterfaceInfo] = []
     for line in stdout.splitlines():
-        header = _HEADER.match(line)
+        header = re.match(_HEADER, line)
         if header:
             found.append(InterfaceInfo(header.group(1)))
         elif found and line.startswith("\tdescription: "):

@@ -43,7 +43,7 @@ JAIL_MAX = 999999
 #: jail(8): a name is any string but may not contain '.', and an all-digit name would be taken
 #: for a jid. jailnet also uses the id in file names, so it takes the containerd-style subset:
 #: letters, digits, '_', '-', not starting with '-', at most 255 characters (MAXHOSTNAMELEN - 1).
-_ID = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_-]{0,254}")
+_ID = r"[A-Za-z0-9_][A-Za-z0-9_-]{0,254}"
 
 
 def check_container_id(value: str) -> str:
@@ -61,7 +61,7 @@ def check_container_id(value: str) -> str:
         raise BadInput(f"{where}: longer than 255 characters ({len(value)})")
     if value.startswith("-"):
         raise BadInput(f"{where}: {value!r} must not start with '-'")
-    if not _ID.fullmatch(value):
+    if not re.fullmatch(_ID, value):
         bad = next(c for c in value if not (c.isascii() and (c.isalnum() or c in "_-")))
         raise BadInput(f"{where}: {value!r} cannot name a jail: {bad!r} is not allowed "
                        "(letters, digits, '_' and '-')")

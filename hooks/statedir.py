@@ -247,7 +247,7 @@ class StateDir:
 
         self.ensure()
         path = self._record_path(record.id)
-        text = json.dumps(unstructure(record, strict=True), indent=1) + "\n"
+        text = json.dumps(unstructure(record), indent=1) + "\n"
         try:
             files.replace(path, text.encode(), mode=0o600, durable=False)
         except OSError as exc:

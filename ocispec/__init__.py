@@ -17,7 +17,6 @@ import importlib
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from ocispec._convert import (
-    OURS,
     RUNTIME,
     InvalidDocument,
     parse_json,
@@ -27,6 +26,8 @@ from ocispec._convert import (
 from ocispec.state import KNOWN_STATUSES, State
 
 if TYPE_CHECKING:
+    import cattrs
+
     from ocispec.config import (
         Allow,
         FreeBSD,
@@ -58,7 +59,12 @@ _LAZY = {
 
 
 def __getattr__(name: str) -> Any:
-    """Load a :data:`_LAZY` name from its module (module ``__getattr__``, PEP 562)."""
+    """Load a :data:`_LAZY` name from its module (module ``__getattr__``, PEP 562), and build
+    ``OURS`` on first use (:func:`ocispec._convert.ours`)."""
+    if name == "OURS":
+        from ocispec._convert import ours
+
+        return ours()
     module = _LAZY.get(name)
     if module is None:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
@@ -99,6 +105,9 @@ __all__ = [
 
 T = TypeVar("T")
 
+if TYPE_CHECKING:
+    OURS: cattrs.Converter
+
 
 def load_state(raw: bytes | str, *, where: str = "state") -> State:
     """Parse the state JSON a runtime wrote to a hook's stdin.
@@ -137,4 +146,4 @@ def dump(obj: object) -> dict[str, Any]:
 
 def __dir__() -> list[str]:
     """The module's names, the :data:`_LAZY` ones included."""
-    return sorted({*globals(), *_LAZY})
+    return sorted({*globals(), *_LAZY, "OURS"})

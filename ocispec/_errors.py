@@ -59,7 +59,8 @@ def shown(value: object) -> str:
     return type(value).__name__
 
 
-_NAMED = re.compile(r"'([A-Za-z_][A-Za-z0-9_]*)' ")
+#: Compiled on first use (re's cache): only an error message needs it.
+_NAMED = r"'([A-Za-z_][A-Za-z0-9_]*)' "
 
 
 def _message(exc: BaseException) -> str:
@@ -71,7 +72,7 @@ def _message(exc: BaseException) -> str:
 
 def _blame(exc: BaseException, cls: type) -> "attrs.Attribute[Any] | None":
     """The attribute an attrs-style message (``'name' must ...``) is about, if any."""
-    match = _NAMED.match(_message(exc))
+    match = re.match(_NAMED, _message(exc))
     if match is None or not attrs.has(cls):
         return None
     field: attrs.Attribute[Any]
