@@ -141,3 +141,27 @@ def test_the_hook_fast_path_takes_what_runtimes_run(argv: list[str]) -> None:
 ])
 def test_the_hook_fast_path_declines_the_rest(argv: list[str]) -> None:
     assert hook_args(argv) is None
+
+
+@pytest.mark.parametrize(("argv", "collecting"), [
+    (["jailnet", "hook", "createRuntime"], False),
+    (["jailnet", "jailnet", "hook", "poststop"], False),  # ocijail repeats args[0]
+    (["jailnet", "ls"], True),
+    (["jailnet", "--version"], True),
+])
+def test_the_executable_runs_a_hook_without_the_cycle_collector(
+        monkeypatch: pytest.MonkeyPatch, argv: list[str], collecting: bool) -> None:
+    """hooks/__main__.py: a hook is short and leaves nothing to collect; other commands collect."""
+    import gc
+
+    import hooks.__main__ as executable
+    from hooks import cli
+
+    seen: list[bool] = []
+    monkeypatch.setattr(sys, "argv", argv)
+    monkeypatch.setattr(cli, "main", lambda: seen.append(gc.isenabled()) or 0)
+    try:
+        assert executable.main() == 0
+    finally:
+        gc.enable()
+    assert seen == [collecting]

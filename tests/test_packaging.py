@@ -23,7 +23,7 @@ def test_wheel_holds_hooks_ocispec_and_the_entry_point(tmp_path: Path) -> None:
         assert module in names
     (entry_points,) = [n for n in names if n.endswith(".dist-info/entry_points.txt")]
     text = zipfile.ZipFile(wheel).read(entry_points).decode()
-    assert "[console_scripts]\njailnet = hooks.cli:main" in text
+    assert "[console_scripts]\njailnet = hooks.__main__:main" in text
     assert not any(n.startswith("tests/") for n in names)
 
 
