@@ -8,14 +8,17 @@ counts "already gone" as done (containernetworking/cni ``SPEC.md``, DEL).
 
 import shlex
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, TypeAlias
 
-from hooks import resolvconf
 from hooks.errors import OperationFailed
 from hooks.plan import Command, Step, WriteResolvConf
 from hooks.system import Completed, Runner
 
-Undo = tuple[str, ...] | resolvconf.Backup
-"""A command that undoes a step, or the backup that undoes a resolv.conf write."""
+if TYPE_CHECKING:  # poststop's teardown writes no resolv.conf: the module loads when a step does
+    from hooks.resolvconf import Backup
+
+    Undo: TypeAlias = tuple[str, ...] | Backup
+    """A command that undoes a step, or the backup that undoes a resolv.conf write."""
 
 
 class CommandFailed(OperationFailed):
@@ -29,9 +32,9 @@ class CommandFailed(OperationFailed):
 def apply(
     steps: Sequence[Step],
     run: Runner,
-    done: list[Undo],
+    done: "list[Undo]",
     *,
-    progress: Callable[[list[Undo]], None] = lambda _: None,
+    progress: "Callable[[list[Undo]], None]" = lambda _: None,
     log: Callable[[str], None] = lambda _: None,
 ) -> None:
     """Run ``steps`` in order, appending each undo to ``done``; stop at the first failure.
@@ -41,6 +44,8 @@ def apply(
     """
     for step in steps:
         if isinstance(step, WriteResolvConf):
+            from hooks import resolvconf
+
             done.append(resolvconf.write(step.root, step.text))
             log(f"wrote {step.root}/etc/resolv.conf")
         else:
@@ -75,11 +80,13 @@ def printed_name(stdout: str) -> str | None:
     return name
 
 
-def rollback(done: list[Undo], run: Runner, log: Callable[[str], None] = lambda _: None) -> list[str]:
+def rollback(done: "list[Undo]", run: Runner, log: Callable[[str], None] = lambda _: None) -> list[str]:
     """Undo ``done`` newest first, trying every undo; return what failed."""
     failures = []
     for undo in reversed(done):
-        if isinstance(undo, resolvconf.Backup):
+        if not isinstance(undo, tuple):  # a resolvconf.Backup, made by a step that loaded the module
+            from hooks import resolvconf
+
             try:
                 resolvconf.restore(undo)
                 log(f"restored {undo.root}/etc/resolv.conf")

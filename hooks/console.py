@@ -28,7 +28,9 @@ if TYPE_CHECKING:
     from hooks.statedir import StateDir
 
 
-@attrs.frozen(kw_only=True)
+# A service, not a value: compared by identity, and attrs generates only __init__ (an __eq__ and a
+# __repr__ cost some 0.4 ms at import, on every hook's start path: docs/performance.md).
+@attrs.frozen(kw_only=True, eq=False, repr=False)
 class Console:
     """One command's I/O: stdin (read lazily by the commands that need it), stdout, stderr, the
     environment, and the runner every host command goes through."""

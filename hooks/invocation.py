@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     import argparse
     from collections.abc import Callable
 
-    from hooks.lifecycle import HookContext
+    from hooks.detach import HookContext
     from hooks.logbook import Logbook
     from hooks.request import Request
     from ocispec import State
@@ -57,7 +57,7 @@ def invoke(args: "argparse.Namespace", raw: bytes, console: Console) -> int:
 def _load_state(raw: bytes) -> "State":
     """The state JSON on stdin, validated, its container id included."""
     import ocispec
-    from hooks.request import check_container_id
+    from hooks.naming import check_container_id
 
     if len(raw) > MAX_STATE_BYTES:
         raise BadInput(f"state: {len(raw)} bytes, more than the {MAX_STATE_BYTES} a container state may have")
@@ -71,9 +71,8 @@ def _load_state(raw: bytes) -> "State":
 
 
 def _run(kind: str, state: "State", args: "argparse.Namespace", console: Console) -> int:
-    from hooks.lifecycle import HookContext, create
+    from hooks.detach import HookContext
     from hooks.logbook import Logbook
-    from hooks.request import Request
 
     given = [f"--{name.replace('_', '-')}" for name in ("jid", "freebsd", "bridge_present") if getattr(args, name)]
     if given and not args.dry_run:
@@ -87,6 +86,9 @@ def _run(kind: str, state: "State", args: "argparse.Namespace", console: Console
 
     if kind == "poststop":
         return _poststop(state.id, context, log, dry_run=args.dry_run, out=console.out)
+    from hooks.lifecycle import create
+    from hooks.request import Request
+
     request = Request.from_inputs(container_id=state.id, annotations=state.annotations, config=config,
                                   network=args.network)
     if args.dry_run:
@@ -117,7 +119,7 @@ def _poststop(container_id: str, context: "Callable[[], HookContext]", log: "Log
     """Detach; failures are logged and the hook still exits 0 (runtime-spec: a poststop failure
     is only a warning, and runj would skip the remaining poststop hooks). A state directory that
     cannot be used is one of those failures."""
-    from hooks.lifecycle import release
+    from hooks.detach import release
 
     failures: list[str] = []
     try:

@@ -14,12 +14,15 @@ import itertools
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import attrs
 
 from hooks import files
 from hooks.errors import BadInput, OperationFailed
-from hooks.netconf import Network
+
+if TYPE_CHECKING:  # a type only: poststop releases leases without loading the configuration
+    from hooks.netconf import Network
 
 LAST = "last_reserved"
 #: The index directory: ``ids/<container id>`` holds the address that container leases.
@@ -30,7 +33,9 @@ class PoolExhausted(OperationFailed):
     """Every usable address of the network is leased."""
 
 
-@attrs.frozen
+# A service, not a value: compared by identity, and attrs generates only __init__ (an __eq__ and a
+# __repr__ cost some 0.4 ms at import, on every hook's start path: docs/performance.md).
+@attrs.frozen(eq=False, repr=False)
 class Leases:
     """The lease files of one network's directory: who holds which address (reading and releasing
     need no network configuration, so gc and doctor can read a network that is no longer
@@ -121,11 +126,11 @@ class Leases:
         return released
 
 
-@attrs.frozen
+@attrs.frozen(eq=False, repr=False)
 class LeaseStore(Leases):
     """The leases of one network, and how its addresses are handed out."""
 
-    network: Network
+    network: "Network"
 
     def _claim(self, address: ipaddress.IPv4Address, container_id: str) -> bool:
         """Create the lease file exclusively, then index it; False when someone holds it already."""

@@ -1,6 +1,6 @@
 """The imperative shell of the hooks: observe, lock, lease, plan, apply, record — and undo.
 
-:func:`create` implements createRuntime (and prestart), :func:`release` poststop. The order of
+:func:`create` implements createRuntime (and prestart); poststop is :func:`hooks.detach.release`. The order of
 createRuntime is the issue's: validate (done by the caller), find the jail, reap leftovers of the
 same container id, ensure bridge and forwarding under the host-wide lock, lease an address,
 create the epair, move it and configure the jail, resolv.conf, pf table, record. Any failure
@@ -13,32 +13,24 @@ import ipaddress
 import os
 import shlex
 import time
+from typing import TYPE_CHECKING
 
 import attrs
 
 from hooks import observe, plan
-from hooks.apply import CommandFailed, Undo, apply, printed_name, rollback, teardown
+from hooks.apply import CommandFailed, apply, printed_name, rollback
+from hooks.detach import HookContext, reap
 from hooks.errors import OperationFailed
 from hooks.leases import LeaseStore
-from hooks.logbook import Logbook
-from hooks.naming import host_ifname
-from hooks.netconf import Networks
 from hooks.request import Request
 from hooks.resolvconf import render
-from hooks.statedir import Record, StateDir
+from hooks.statedir import Record
 from hooks.system import Runner
 
+if TYPE_CHECKING:
+    from hooks.apply import Undo
+
 RUNJ_EXT_HINT = 'ask runj for one in runj.ext.json: {"network":{"vnet":{"mode":"new"}}}'
-
-
-@attrs.frozen(kw_only=True)
-class HookContext:
-    """Where the hooks act: the command runner, the state directory and the log."""
-
-    run: Runner
-    state: StateDir
-    log: Logbook
-    config: Networks
 
 
 def find_jail(request: Request, run: Runner) -> observe.JailInfo:
@@ -131,7 +123,7 @@ def create(request: Request, host: HookContext) -> None:
             held.enter_context(state.lock())
             leases = state.leases(request.network)
             leases.check_free(cid, request.address)  # a taken static address changes nothing
-            _reap(cid, record, host, reason="leftovers of an earlier create")
+            reap(cid, record, host, reason="leftovers of an earlier create")
             pre, jail_flag = _prepare(request, host, leases)
             if not jail_flag:
                 _check_image(jail)
@@ -157,7 +149,7 @@ def _attach(request: Request, host: HookContext, leases: LeaseStore, jail: obser
 
     journaled = 0  # this container's own undo commands already in its journal
 
-    def journal(undos: list[Undo]) -> None:
+    def journal(undos: "list[Undo]") -> None:
         # What a later reaper (gc, the next create) may undo: this container's own steps, one
         # appended line each. The bridge and forwarding are left alone: others may use them by then.
         nonlocal journaled
@@ -204,56 +196,3 @@ def _create_epair(request: Request, jail: observe.JailInfo, host: HookContext) -
         raise OperationFailed(f"{shlex.join(result.argv)}: unexpected output {result.stdout.strip()!r}")
     host.log.info(f"{shlex.join(result.argv)}: {name}")
     return name
-
-
-def _reap(container_id: str, record: Record | None, host: HookContext, *, reason: str) -> None:
-    """Remove what an earlier create or a skipped poststop left for this id (lock held)."""
-    leased = host.state.leases_of(container_id)
-    if record is None and not leased:
-        return
-    host.log.info(f"removing {reason}")
-    failures = _detach(container_id, record, leased, host)
-    for failure in failures:
-        host.log.error(failure)
-
-
-def detach_steps(container_id: str, record: Record | None, leased: dict[str, ipaddress.IPv4Address],
-                  host: HookContext) -> tuple[plan.Command, ...]:
-    """The teardown for this id: a dead create's journal first, then the detach by the record,
-    or by the names and leases the id implies when there is no record."""
-    if record is not None:
-        journal = plan.replay(record.undo) if record.state == "creating" else ()
-        return journal + plan.detach(record.host_interface, record.table, record.address)
-    table: str | None = None
-    address: str | None = None
-    for name, held in leased.items():
-        network = host.config.networks.get(name)
-        if network is not None:
-            table, address = network.table, str(held)
-    return plan.detach(host_ifname(container_id), table, address)
-
-
-def _detach(container_id: str, record: Record | None, leased: dict[str, ipaddress.IPv4Address],
-            host: HookContext) -> list[str]:
-    """Detach (see :func:`_detach_steps`), release the leases and the record; return what failed."""
-    failures = teardown(detach_steps(container_id, record, leased, host), host.run, host.log.info)
-    for name, leases in host.state.network_leases().items():
-        if name in leased:
-            for freed in leases.release(container_id):
-                host.log.info(f"released {freed} on network {name}")
-    host.state.delete(container_id)
-    return failures
-
-
-def release(container_id: str, host: HookContext) -> list[str]:
-    """poststop: remove the pf entry and the epair, release the lease, delete the record.
-
-    Works from the record, or without one (the names follow from the id; leases are found by
-    id). Returns the failures, which the caller logs; poststop still exits 0.
-    """
-    with host.state.container_lock(container_id), host.state.lock():
-        record = host.state.read(container_id)
-        leased = host.state.leases_of(container_id)
-        if record is None and not leased:
-            host.log.info("no record or lease; destroying the host end if it is there")
-        return _detach(container_id, record, leased, host)

@@ -1,4 +1,7 @@
-"""Deterministic interface names derived from the container id.
+"""Container ids, and the deterministic interface names derived from them.
+
+:func:`check_container_id` says whether an id can name a jail and a file; every hook checks the
+state's id with it before anything else.
 
 Interface names hold at most 15 characters (``IFNAMSIZ`` is 16 with the NUL, sys/net/if.h), and
 container ids are often 64 hex digits, so the names carry a hash, as CNI's
@@ -10,12 +13,42 @@ vanishingly rare; createRuntime still refuses to take over a name that is in use
 
 import functools
 import importlib
+import re
 from collections.abc import Callable
 from typing import Any
+
+from hooks.errors import BadInput
 
 PREFIX = "jn"
 HASH_DIGITS = 12
 MAX_IFNAME = 15
+
+#: jail(8): a name is any string but may not contain '.', and an all-digit name would be taken
+#: for a jid. jailnet also uses the id in file names, so it takes the containerd-style subset:
+#: letters, digits, '_', '-', not starting with '-', at most 255 characters (MAXHOSTNAMELEN - 1).
+_ID = r"[A-Za-z0-9_][A-Za-z0-9_-]{0,254}"
+
+
+def check_container_id(value: str) -> str:
+    """Return ``value`` if it can name a jail and a file; raise :class:`BadInput` otherwise."""
+    where = "state.id"
+    if not value:
+        raise BadInput(f"{where}: must not be empty")
+    if "\x00" in value:
+        raise BadInput(f"{where}: must not contain NUL")
+    if "." in value:
+        raise BadInput(f"{where}: {value!r} cannot name a jail: jail names may not contain '.' (jail(8))")
+    if value.isascii() and value.isdigit():
+        raise BadInput(f"{where}: {value!r} cannot name a jail: an all-digit name is taken for a jid (jail(8))")
+    if len(value) > 255:
+        raise BadInput(f"{where}: longer than 255 characters ({len(value)})")
+    if value.startswith("-"):
+        raise BadInput(f"{where}: {value!r} must not start with '-'")
+    if not re.fullmatch(_ID, value):
+        bad = next(c for c in value if not (c.isascii() and (c.isalnum() or c in "_-")))
+        raise BadInput(f"{where}: {value!r} cannot name a jail: {bad!r} is not allowed "
+                       "(letters, digits, '_' and '-')")
+    return value
 
 
 @functools.cache

@@ -26,13 +26,16 @@ createRuntime on a network whose bridge is up runs eight commands:
 """
 
 import ipaddress
+from typing import TYPE_CHECKING
 
 import attrs
 
 from hooks.naming import host_ifname, jail_ifname
-from hooks.netconf import Network
-from hooks.observe import BridgeState, JailInfo
-from hooks.request import Request
+
+if TYPE_CHECKING:  # types only: poststop plans its teardown without loading them
+    from hooks.netconf import Network
+    from hooks.observe import BridgeState, JailInfo
+    from hooks.request import Request
 
 #: ``kern.osreldate`` of 13.3, the first release whose ifconfig and route take ``-j jail``; below
 #: it, :func:`in_jail` runs the image's own tools with jexec (docs/freebsd-commands.md §6).
@@ -81,14 +84,14 @@ Step = Command | WriteResolvConf
 class Attachment:
     """Everything the attach plan needs, settled: the request, its lease, the jail and the host."""
 
-    request: Request
+    request: "Request"
     address: ipaddress.IPv4Address
-    jail: JailInfo
+    jail: "JailInfo"
     jail_flag: bool
     """True when ifconfig/route take ``-j`` (FreeBSD 13.3 and later); else jexec is used."""
 
     @property
-    def network(self) -> Network:
+    def network(self) -> "Network":
         return self.request.network
 
     @property
@@ -116,7 +119,7 @@ def in_jail(attachment: Attachment, program: str, *args: str) -> tuple[str, ...]
     return ("jexec", jid, f"/sbin/{program}", *args)
 
 
-def ensure_bridge(network: Network, observed: BridgeState) -> tuple[Command, ...]:
+def ensure_bridge(network: "Network", observed: "BridgeState") -> tuple[Command, ...]:
     """Make the bridge exist, carry the gateway address and be up (only what is missing)."""
     gateway = f"{network.gateway}/{network.subnet.prefixlen}"
     bridge = network.bridge
@@ -141,7 +144,7 @@ def ensure_forwarding(forwarding: bool) -> tuple[Command, ...]:
     return (Command(("sysctl", "net.inet.ip.forwarding=1"), undo=("sysctl", "net.inet.ip.forwarding=0")),)
 
 
-def create_epair(request: Request, jail: JailInfo) -> tuple[str, ...]:
+def create_epair(request: "Request", jail: "JailInfo") -> tuple[str, ...]:
     """Create the pair and move its ``a`` end into the jail in one command.
 
     ifconfig prints the new name (``epairNa``) at exit, even when a later word fails, so the

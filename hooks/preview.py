@@ -23,8 +23,9 @@ from typing import TextIO
 import attrs
 
 from hooks import observe, plan
+from hooks.detach import HookContext, detach_steps
 from hooks.errors import BadInput, OperationFailed
-from hooks.lifecycle import HookContext, detach_steps, ensure_network, find_jail
+from hooks.lifecycle import ensure_network, find_jail
 from hooks.netconf import Network
 from hooks.request import Request
 from hooks.resolvconf import render

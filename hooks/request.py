@@ -14,12 +14,12 @@ ocijail also passes ``org.freebsd.jail.jid`` (docs/runtimes.md §1), the jid of 
 """
 
 import ipaddress
-import re
 from collections.abc import Mapping
 
 import attrs
 
 from hooks.errors import BadInput
+from hooks.naming import check_container_id
 from hooks.netconf import (
     Network,
     Networks,
@@ -39,34 +39,6 @@ ANNOTATION_PREFIX = "org.jailnet."
 KNOWN_ANNOTATIONS = (ANNOTATION_NETWORK, ANNOTATION_IPV4, ANNOTATION_NAMESERVERS, ANNOTATION_SEARCH, ANNOTATION_DNS)
 #: The largest jid the kernel hands out (``JAIL_MAX``, sys/sys/jail.h).
 JAIL_MAX = 999999
-
-#: jail(8): a name is any string but may not contain '.', and an all-digit name would be taken
-#: for a jid. jailnet also uses the id in file names, so it takes the containerd-style subset:
-#: letters, digits, '_', '-', not starting with '-', at most 255 characters (MAXHOSTNAMELEN - 1).
-_ID = r"[A-Za-z0-9_][A-Za-z0-9_-]{0,254}"
-
-
-def check_container_id(value: str) -> str:
-    """Return ``value`` if it can name a jail and a file; raise :class:`BadInput` otherwise."""
-    where = "state.id"
-    if not value:
-        raise BadInput(f"{where}: must not be empty")
-    if "\x00" in value:
-        raise BadInput(f"{where}: must not contain NUL")
-    if "." in value:
-        raise BadInput(f"{where}: {value!r} cannot name a jail: jail names may not contain '.' (jail(8))")
-    if value.isascii() and value.isdigit():
-        raise BadInput(f"{where}: {value!r} cannot name a jail: an all-digit name is taken for a jid (jail(8))")
-    if len(value) > 255:
-        raise BadInput(f"{where}: longer than 255 characters ({len(value)})")
-    if value.startswith("-"):
-        raise BadInput(f"{where}: {value!r} must not start with '-'")
-    if not re.fullmatch(_ID, value):
-        bad = next(c for c in value if not (c.isascii() and (c.isalnum() or c in "_-")))
-        raise BadInput(f"{where}: {value!r} cannot name a jail: {bad!r} is not allowed "
-                       "(letters, digits, '_' and '-')")
-    return value
-
 
 def _list(value: str) -> tuple[str, ...]:
     return tuple(part.strip() for part in value.split(",") if part.strip())

@@ -75,7 +75,9 @@ def jail_alive(record: Record, jails: Mapping[str, int]) -> bool:
     return jails.get(record.jail) == record.jid
 
 
-@attrs.frozen
+# A service, not a value: compared by identity, and attrs generates only __init__ (an __eq__ and a
+# __repr__ cost some 0.4 ms at import, on every hook's start path: docs/performance.md).
+@attrs.frozen(eq=False, repr=False)
 class StateDir:
     """The state directory at :attr:`path`."""
 

@@ -49,7 +49,9 @@ def search_path(environ: Mapping[str, str]) -> str:
     return environ.get("PATH") or DEFAULT_PATH
 
 
-@attrs.frozen
+# A service, not a value: compared by identity, and attrs generates only __init__ (an __eq__ and a
+# __repr__ cost some 0.4 ms at import, on every hook's start path: docs/performance.md).
+@attrs.frozen(eq=False, repr=False)
 class SubprocessRunner:
     """Run real commands with a C locale, a bounded time, and no shell."""
 

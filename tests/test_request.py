@@ -7,8 +7,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from hooks.errors import BadInput
+from hooks.naming import check_container_id
 from hooks.netconf import DnsDefaults, Networks
-from hooks.request import Request, check_container_id
+from hooks.request import Request
 
 RESOLVER = DnsDefaults(nameservers=("192.0.2.53",), search=("example.org",))
 CONFIG = Networks.from_toml(

@@ -1,0 +1,91 @@
+"""poststop, and the reaper every create runs first: take a container off its network.
+
+:func:`release` implements poststop: from the container's record (or, without one, from the names
+its id implies and the leases indexed under it) it removes the pf table entry and the epair,
+releases the lease and deletes the record. Every step runs whatever the others did, and "already
+gone" counts as done (:func:`hooks.apply.teardown`). :func:`reap` does the same for the leftovers
+of an earlier create of the same id. This module loads none of the create path's modules
+(observations, requests, resolv.conf): poststop runs on every container's delete
+(docs/performance.md).
+"""
+
+import ipaddress
+from typing import TYPE_CHECKING
+
+import attrs
+
+from hooks import plan
+from hooks.apply import teardown
+from hooks.logbook import Logbook
+from hooks.naming import host_ifname
+from hooks.statedir import Record, StateDir
+from hooks.system import Runner
+
+if TYPE_CHECKING:
+    from hooks.netconf import Networks
+
+
+# A service, not a value: compared by identity, and attrs generates only __init__ (an __eq__ and a
+# __repr__ cost some 0.4 ms at import, on every hook's start path: docs/performance.md).
+@attrs.frozen(kw_only=True, eq=False, repr=False)
+class HookContext:
+    """Where the hooks act: the command runner, the state directory, the log and the host's
+    networks."""
+
+    run: Runner
+    state: StateDir
+    log: Logbook
+    config: "Networks"
+
+
+def reap(container_id: str, record: Record | None, host: HookContext, *, reason: str) -> None:
+    """Remove what an earlier create or a skipped poststop left for this id (lock held)."""
+    leased = host.state.leases_of(container_id)
+    if record is None and not leased:
+        return
+    host.log.info(f"removing {reason}")
+    failures = _detach(container_id, record, leased, host)
+    for failure in failures:
+        host.log.error(failure)
+
+
+def detach_steps(container_id: str, record: Record | None, leased: dict[str, ipaddress.IPv4Address],
+                  host: HookContext) -> tuple[plan.Command, ...]:
+    """The teardown for this id: a dead create's journal first, then the detach by the record,
+    or by the names and leases the id implies when there is no record."""
+    if record is not None:
+        journal = plan.replay(record.undo) if record.state == "creating" else ()
+        return journal + plan.detach(record.host_interface, record.table, record.address)
+    table: str | None = None
+    address: str | None = None
+    for name, held in leased.items():
+        network = host.config.networks.get(name)
+        if network is not None:
+            table, address = network.table, str(held)
+    return plan.detach(host_ifname(container_id), table, address)
+
+
+def _detach(container_id: str, record: Record | None, leased: dict[str, ipaddress.IPv4Address],
+            host: HookContext) -> list[str]:
+    """Detach (see :func:`_detach_steps`), release the leases and the record; return what failed."""
+    failures = teardown(detach_steps(container_id, record, leased, host), host.run, host.log.info)
+    for name, leases in host.state.network_leases().items():
+        if name in leased:
+            for freed in leases.release(container_id):
+                host.log.info(f"released {freed} on network {name}")
+    host.state.delete(container_id)
+    return failures
+
+
+def release(container_id: str, host: HookContext) -> list[str]:
+    """poststop: remove the pf entry and the epair, release the lease, delete the record.
+
+    Works from the record, or without one (the names follow from the id; leases are found by
+    id). Returns the failures, which the caller logs; poststop still exits 0.
+    """
+    with host.state.container_lock(container_id), host.state.lock():
+        record = host.state.read(container_id)
+        leased = host.state.leases_of(container_id)
+        if record is None and not leased:
+            host.log.info("no record or lease; destroying the host end if it is there")
+        return _detach(container_id, record, leased, host)
