@@ -22,8 +22,9 @@ from pathlib import Path
 
 import attrs
 
+from hooks import configfile
 from hooks.naming import host_ifname, jail_ifname
-from hooks.netconf import DnsDefaults, Networks
+from hooks.netconf import DnsDefaults
 from hooks.statedir import Record, StateDir
 
 NETWORK = "default"
@@ -96,7 +97,7 @@ class _Adder:
     def __init__(self, root: Path, record: Record, resolv_conf: Path) -> None:
         self.state = StateDir(root)
         resolver = DnsDefaults.from_file(str(resolv_conf))
-        self.leases = self.state.leases(Networks.load(None, resolver=resolver).network(NETWORK, "benchmark"))
+        self.leases = self.state.leases(configfile.load(None, resolver=resolver).network(NETWORK, "benchmark"))
         self.record = record
 
     def add(self, number: int) -> dict[str, str]:

@@ -74,7 +74,15 @@ class Console:
         return self.environ.get(ENV_RESOLV_CONF) or HOST_RESOLV_CONF
 
     def networks(self, args: "argparse.Namespace") -> "Networks":
-        """The networks the command works with (raises :class:`~hooks.errors.BadInput`)."""
-        from hooks.netconf import DnsDefaults, Networks
+        """The networks the command works with (raises :class:`~hooks.errors.BadInput`): those of
+        the configuration file, or only the built-in one when the default file is absent, without
+        loading the file's parser (:func:`hooks.configfile.load` does the same in one call)."""
+        from hooks.netconf import DnsDefaults, Networks, config_text
 
-        return Networks.load(self.config_path(args), resolver=DnsDefaults.from_file(self.resolv_conf()))
+        resolver = DnsDefaults.from_file(self.resolv_conf())
+        found = config_text(self.config_path(args))
+        if found is None:
+            return Networks.builtin(resolver)
+        from hooks import configfile
+
+        return configfile.parse(found[0], where=found[1], resolver=resolver)

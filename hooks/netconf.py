@@ -41,8 +41,6 @@ MAXDNSRCH = 6
 
 # Patterns as text: re compiles (and caches) one on its first use, so a hook compiles only those it
 # uses, not every one at import (docs/performance.md).
-_IFNAME = r"[A-Za-z][A-Za-z0-9_.]{0,14}"
-_TABLE = r"[A-Za-z0-9_][A-Za-z0-9_-]{0,30}"  # PF_TABLE_NAME_SIZE 32 (net/pfvar.h)
 _NETWORK_NAME = r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}"
 _DOMAIN = r"(?=.{1,253}$)([A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?\.?)+"
 
@@ -75,20 +73,6 @@ class Network:
         if address == self.gateway:
             return f"{address} is the gateway of network {self.name}"
         return None
-
-
-@attrs.frozen(kw_only=True)
-class NetworkEntry:
-    """One ``[networks.NAME]`` table of the configuration file, as written."""
-
-    bridge: str | None = None
-    subnet: str | None = None
-    gateway: str | None = None
-    table: str | None = None
-    nameservers: tuple[str, ...] | None = None
-    search: tuple[str, ...] | None = None
-    interface: str | None = None
-    mtu: int | None = None
 
 
 @attrs.frozen(kw_only=True)
@@ -172,55 +156,6 @@ def parse_search(values: tuple[str, ...], where: str) -> tuple[str, ...]:
     return values
 
 
-def _network(name: str, entry: NetworkEntry, base: Network | None, resolver: DnsDefaults, where: str) -> Network:
-    """Merge ``entry`` over ``base`` (or the resolver defaults) and validate the result."""
-    check_network_name(name, where)
-    if base is None and (entry.bridge is None or entry.subnet is None):
-        missing = "bridge" if entry.bridge is None else "subnet"
-        raise BadInput(f"{where}.{missing}: required for a new network")
-    bridge = entry.bridge if entry.bridge is not None else base.bridge  # type: ignore[union-attr]
-    if not re.fullmatch(_IFNAME, bridge):
-        raise BadInput(f"{where}.bridge: {bridge!r} is not an interface name (letters first, at most 15 characters)")
-    try:
-        subnet = ipaddress.IPv4Network(entry.subnet) if entry.subnet is not None else base.subnet  # type: ignore[union-attr]
-    except ValueError as exc:
-        raise BadInput(f"{where}.subnet: {exc}") from None
-    if subnet.prefixlen > 30:
-        raise BadInput(f"{where}.subnet: {subnet} leaves no room for containers (at most /30)")
-    if entry.gateway is not None:
-        try:
-            gateway = ipaddress.IPv4Address(entry.gateway)
-        except ValueError as exc:
-            raise BadInput(f"{where}.gateway: {exc}") from None
-    elif entry.subnet is None and base is not None:
-        gateway = base.gateway
-    else:
-        gateway = subnet.network_address + 1
-    if gateway not in subnet or gateway in (subnet.network_address, subnet.broadcast_address):
-        raise BadInput(f"{where}.gateway: {gateway} is not a host address of {subnet}")
-    table = entry.table if entry.table is not None else (base.table if base else "jail-nat")
-    if not re.fullmatch(_TABLE, table):
-        raise BadInput(f"{where}.table: {table!r} is not a pf table name (at most 31 letters, digits, '_', '-')")
-    interface = entry.interface if entry.interface is not None else (base.interface if base else None)
-    if interface is not None and (not re.fullmatch(_IFNAME, interface) or re.fullmatch(r"lo[0-9]+", interface)):
-        raise BadInput(f"{where}.interface: {interface!r} is not an interface name")
-    mtu = entry.mtu if entry.mtu is not None else (base.mtu if base else None)
-    if mtu is not None and not 576 <= mtu <= 16370:
-        raise BadInput(f"{where}.mtu: {mtu} is outside 576..16370")
-    nameservers = (
-        parse_nameservers(entry.nameservers, f"{where}.nameservers")
-        if entry.nameservers is not None
-        else (base.nameservers if base else resolver.nameservers)
-    )
-    search = (
-        parse_search(entry.search, f"{where}.search")
-        if entry.search is not None
-        else (base.search if base else resolver.search)
-    )
-    return Network(name=name, bridge=bridge, subnet=subnet, gateway=gateway, table=table,
-                   nameservers=nameservers, search=search, interface=interface, mtu=mtu)
-
-
 @attrs.frozen(kw_only=True)
 class Networks:
     """Every network this host offers, by name."""
@@ -232,52 +167,6 @@ class Networks:
         """Only the built-in ``default`` network."""
         return cls(networks={DEFAULT_NETWORK: builtin(resolver)})
 
-    @classmethod
-    def from_toml(cls, text: str, *, where: str, resolver: DnsDefaults) -> "Networks":
-        """Parse and validate a configuration file's text; ``where`` names it in errors."""
-        import tomllib  # only when a configuration file exists: not on most hooks' start path
-
-        from ocispec import InvalidDocument, structure
-
-        try:
-            data = tomllib.loads(text)
-        except tomllib.TOMLDecodeError as exc:
-            raise BadInput(f"{where}: not valid TOML ({exc})") from None
-        unknown = sorted(set(data) - {"networks"})
-        if unknown:
-            raise BadInput(f"{where}: unknown field(s): {', '.join(unknown)}")
-        tables = data.get("networks", {})
-        if not isinstance(tables, dict):
-            raise BadInput(f"{where}: networks: must be a table of [networks.NAME] tables")
-        networks = {DEFAULT_NETWORK: builtin(resolver)}
-        for name, table in tables.items():
-            at = f"{where}: networks.{name}"  # the path as written: [networks.NAME] key
-            if not isinstance(table, dict):
-                raise BadInput(f"{at}: must be a table ([networks.{name}])")
-            try:
-                entry = structure(table, NetworkEntry, where=at, strict=True)
-            except InvalidDocument as exc:
-                raise BadInput(exc.lines[0]) from None
-            networks[name] = _network(name, entry, networks.get(name), resolver, at)
-        _check_disjoint(networks, where)
-        return cls(networks=networks)
-
-    @classmethod
-    def load(cls, path: str | None, *, resolver: DnsDefaults) -> "Networks":
-        """Load ``path``; the default path may be absent (then only the built-in network)."""
-        target = path or DEFAULT_CONFIG
-        try:
-            text = Path(target).read_text()
-        except FileNotFoundError:
-            if path is None:
-                return cls.builtin(resolver)
-            raise BadInput(f"config {target}: no such file") from None
-        except OSError as exc:
-            raise BadInput(f"config {target}: {exc.strerror}") from None
-        except UnicodeDecodeError:
-            raise BadInput(f"config {target}: not UTF-8 text") from None
-        return cls.from_toml(text, where=target, resolver=resolver)
-
     def network(self, name: str, where: str) -> Network:
         """The network called ``name``; ``where`` names the field that asked for it."""
         try:
@@ -287,12 +176,17 @@ class Networks:
             raise BadInput(f"{where}: unknown network {name!r} (known: {known})") from None
 
 
-def _check_disjoint(networks: Mapping[str, Network], where: str) -> None:
-    """Two networks may share neither a bridge nor addresses."""
-    items = sorted(networks.values(), key=lambda n: n.name)
-    for i, one in enumerate(items):
-        for other in items[i + 1:]:
-            if one.bridge == other.bridge:
-                raise BadInput(f"{where}: networks {one.name} and {other.name} both use bridge {one.bridge}")
-            if one.subnet.overlaps(other.subnet):
-                raise BadInput(f"{where}: networks {one.name} and {other.name} overlap ({one.subnet}, {other.subnet})")
+def config_text(path: str | None) -> tuple[str, str] | None:
+    """The configuration file's text and its path: ``path``, else the default file, which may be
+    absent (then None: only the built-in network). :mod:`hooks.configfile` parses the text."""
+    target = path or DEFAULT_CONFIG
+    try:
+        return Path(target).read_text(), target
+    except FileNotFoundError:
+        if path is None:
+            return None
+        raise BadInput(f"config {target}: no such file") from None
+    except OSError as exc:
+        raise BadInput(f"config {target}: {exc.strerror}") from None
+    except UnicodeDecodeError:
+        raise BadInput(f"config {target}: not UTF-8 text") from None

@@ -165,8 +165,8 @@ def test_nothing_uses_a_shell() -> None:
 #: Modules a createRuntime or poststop hook has no use for: each costs milliseconds on every
 #: container's start path (tomllib without a configuration file, OpenSSL's hashlib for one digest,
 #: argparse for ``hook KIND``, the config.json models, the other subcommands, the simulator).
-NOT_ON_THE_HOOK_PATH = ("tomllib", "hashlib", "_hashlib", "shutil", "secrets", "argparse", "gettext", "hooks.grammar",
-                        "ocispec.config", "ocispec.runj",
+NOT_ON_THE_HOOK_PATH = ("tomllib", "hooks.configfile", "hashlib", "_hashlib", "shutil", "secrets",
+                        "argparse", "gettext", "hooks.grammar", "ocispec.config", "ocispec.runj",
                         "hooks.testing", "hooks.doctor", "hooks.bundle", "hooks.gc", "hooks.listing", "hooks.preview",
                         "difflib")
 

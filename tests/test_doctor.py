@@ -14,7 +14,7 @@ from typing import Any
 import attrs
 import pytest
 
-from hooks import doctor
+from hooks import configfile, doctor
 from hooks.cli import main
 from hooks.doctor import (
     Finding,
@@ -517,7 +517,7 @@ def test_fix_with_nothing_to_fix_changes_nothing(env: dict[str, str]) -> None:
 
 
 def test_networks_sharing_a_table_get_one_nat_check() -> None:
-    config = Networks.from_toml('[networks.b]\nbridge = "jailnet1"\nsubnet = "10.88.0.0/24"\n', where="t",
+    config = configfile.parse('[networks.b]\nbridge = "jailnet1"\nsubnet = "10.88.0.0/24"\n', where="t",
                                   resolver=DnsDefaults())
     obs = observations(bridges=(("jailnet0", BridgeState(exists=True, addresses=("172.17.0.1",), up=True)),
                                 ("jailnet1", BridgeState(exists=False))))

@@ -13,8 +13,9 @@ from pathlib import Path
 import pytest
 
 import ocispec
+from hooks import configfile
 from hooks.cli import main
-from hooks.netconf import DnsDefaults, Networks
+from hooks.netconf import DnsDefaults
 from hooks.testing import SharedHost, SimulatedHost
 from hooks.testing.host import PF_CONF
 from hooks.testing.runtime import FakeRunj, HookEntry
@@ -31,7 +32,7 @@ def jailnet(*argv: str) -> tuple[int, str, str]:
     return code, out.getvalue(), err.getvalue()
 
 
-HOST_CONFIG_NETWORKS = Networks.load(str(HOST_CONFIG), resolver=DnsDefaults())
+HOST_CONFIG_NETWORKS = configfile.load(str(HOST_CONFIG), resolver=DnsDefaults())
 
 
 def test_there_are_examples() -> None:

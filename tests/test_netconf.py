@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from hooks import netconf
+from hooks import configfile, netconf
 from hooks.errors import BadInput
 from hooks.netconf import FALLBACK_NAMESERVERS, DnsDefaults, Network, Networks, builtin
 
@@ -17,7 +17,7 @@ BACKEND = '[networks.backend]\nbridge = "jailnet1"\nsubnet = "10.88.0.0/24"\n'
 
 
 def load(text: str, resolver: DnsDefaults = RESOLVER) -> Networks:
-    return Networks.from_toml(text, where=WHERE, resolver=resolver)
+    return configfile.parse(text, where=WHERE, resolver=resolver)
 
 
 def rejected(text: str) -> str:
@@ -388,45 +388,45 @@ def test_invalid_toml(text: str, line: int) -> None:
 
 def test_load_default_path_missing_means_builtin_only(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(netconf, "DEFAULT_CONFIG", str(tmp_path / "jailnet.toml"))
-    assert Networks.load(None, resolver=RESOLVER) == Networks.builtin(RESOLVER)
+    assert configfile.load(None, resolver=RESOLVER) == Networks.builtin(RESOLVER)
 
 
 def test_load_default_path_present(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     path = tmp_path / "jailnet.toml"
     path.write_text(BACKEND)
     monkeypatch.setattr(netconf, "DEFAULT_CONFIG", str(path))
-    assert sorted(Networks.load(None, resolver=RESOLVER).networks) == ["backend", "default"]
+    assert sorted(configfile.load(None, resolver=RESOLVER).networks) == ["backend", "default"]
 
 
 def test_load_explicit_path_missing_is_bad_input(tmp_path: Path) -> None:
     target = tmp_path / "nope.toml"
     with pytest.raises(BadInput) as info:
-        Networks.load(str(target), resolver=RESOLVER)
+        configfile.load(str(target), resolver=RESOLVER)
     assert str(info.value) == f"config {target}: no such file"
 
 
 def test_load_explicit_path(tmp_path: Path) -> None:
     path = tmp_path / "j.toml"
     path.write_text(BACKEND)
-    assert Networks.load(str(path), resolver=RESOLVER) == load(BACKEND)
+    assert configfile.load(str(path), resolver=RESOLVER) == load(BACKEND)
 
 
 def test_load_errors_name_the_file(tmp_path: Path) -> None:
     path = tmp_path / "j.toml"
     path.write_text(BACKEND + "mtu = 1\n")
     with pytest.raises(BadInput) as info:
-        Networks.load(str(path), resolver=RESOLVER)
+        configfile.load(str(path), resolver=RESOLVER)
     assert str(info.value) == f"{path}: networks.backend.mtu: 1 is outside 576..16370"
 
 
 def test_load_a_directory_or_bad_bytes(tmp_path: Path) -> None:
     with pytest.raises(BadInput) as info:
-        Networks.load(str(tmp_path), resolver=RESOLVER)
+        configfile.load(str(tmp_path), resolver=RESOLVER)
     assert str(info.value) == f"config {tmp_path}: Is a directory"
     path = tmp_path / "j.toml"
     path.write_bytes(b"# \xff\n")
     with pytest.raises(BadInput) as info:
-        Networks.load(str(path), resolver=RESOLVER)
+        configfile.load(str(path), resolver=RESOLVER)
     assert str(info.value) == f"config {path}: not UTF-8 text"
 
 

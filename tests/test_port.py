@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 import hooks
+from hooks import configfile
 from hooks.netconf import DnsDefaults, builtin
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -182,10 +183,10 @@ def test_pkg_message_gives_the_readme_pf_rules_and_next_steps(message: str) -> N
 
 def test_the_sample_configuration_is_only_comments_and_parses() -> None:
     """Installed as the live file by @sample: it must change nothing (the built-in network only)."""
-    from hooks.netconf import DnsDefaults, Networks
+    from hooks.netconf import DnsDefaults
 
     text = (ROOT / "examples" / "jailnet.toml.sample").read_text()
     assert all(not line.strip() or line.startswith("#") for line in text.splitlines())
     commented = "\n".join(line[2:] for line in text.splitlines() if re.match(r"# (\[networks\.\w+\]|\w+ = )", line))
-    networks = Networks.from_toml(commented, where="sample", resolver=DnsDefaults(nameservers=("192.0.2.1",)))
+    networks = configfile.parse(commented, where="sample", resolver=DnsDefaults(nameservers=("192.0.2.1",)))
     assert sorted(networks.networks) == ["backend", "default"]  # the commented keys are real ones

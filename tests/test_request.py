@@ -6,13 +6,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from hooks import configfile
 from hooks.errors import BadInput
 from hooks.naming import check_container_id
-from hooks.netconf import DnsDefaults, Networks
+from hooks.netconf import DnsDefaults
 from hooks.request import Request
 
 RESOLVER = DnsDefaults(nameservers=("192.0.2.53",), search=("example.org",))
-CONFIG = Networks.from_toml(
+CONFIG = configfile.parse(
     '[networks.backend]\nbridge = "jailnet1"\nsubnet = "10.88.0.0/24"\n'
     'nameservers = ["10.88.0.1"]\nsearch = ["internal"]\n'
     '[networks.db]\nbridge = "jailnet2"\nsubnet = "10.99.0.0/24"\n',

@@ -29,11 +29,12 @@ import ipaddress
 import os
 import stat
 
+from hooks import configfile
 from hooks.bundle.checks import Problem
 from hooks.bundle.document import CONFIG, HOOK_KINDS, Doc, is_jailnet_hook, obj, strs
 from hooks.console import Console
 from hooks.errors import BadInput
-from hooks.netconf import DEFAULT_NETWORK, DnsDefaults, Networks, check_network_name
+from hooks.netconf import DEFAULT_NETWORK, DnsDefaults, check_network_name
 from hooks.paths import DEFAULT_CONFIG, ENV_CONFIG
 from hooks.request import ANNOTATION_IPV4, ANNOTATION_NETWORK
 
@@ -145,7 +146,7 @@ def network_problems(config: Doc, args: argparse.Namespace, console: Console) ->
         return [], []
     path = config_path(config, args, console)
     try:
-        networks = Networks.load(path, resolver=DnsDefaults())
+        networks = configfile.load(path, resolver=DnsDefaults())
     except BadInput as exc:
         checked = ([f"network {name.strip()}"] if name is not None else []) + (
             [f"{ANNOTATION_IPV4} {address}"] if address is not None else [])

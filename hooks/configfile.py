@@ -1,0 +1,140 @@
+"""The host configuration file (``jailnet.toml``): its schema, and how it becomes
+:class:`~hooks.netconf.Networks` (the format is in :mod:`hooks.netconf`'s docstring).
+
+Loaded only when a configuration file exists: with none, a hook runs with the built-in network
+and loads neither this module nor tomllib (docs/performance.md).
+"""
+
+import ipaddress
+import re
+import tomllib
+from collections.abc import Mapping
+
+import attrs
+
+from hooks.errors import BadInput
+from hooks.netconf import (
+    DEFAULT_NETWORK,
+    DnsDefaults,
+    Network,
+    Networks,
+    builtin,
+    check_network_name,
+    config_text,
+    parse_nameservers,
+    parse_search,
+)
+from ocispec import InvalidDocument, structure
+
+_IFNAME = r"[A-Za-z][A-Za-z0-9_.]{0,14}"
+_TABLE = r"[A-Za-z0-9_][A-Za-z0-9_-]{0,30}"  # PF_TABLE_NAME_SIZE 32 (net/pfvar.h)
+
+
+@attrs.frozen(kw_only=True)
+class NetworkEntry:
+    """One ``[networks.NAME]`` table of the configuration file, as written."""
+
+    bridge: str | None = None
+    subnet: str | None = None
+    gateway: str | None = None
+    table: str | None = None
+    nameservers: tuple[str, ...] | None = None
+    search: tuple[str, ...] | None = None
+    interface: str | None = None
+    mtu: int | None = None
+
+
+def load(path: str | None, *, resolver: DnsDefaults) -> Networks:
+    """The networks of the file at ``path`` (default: the default file, which may be absent: then
+    only the built-in network)."""
+    found = config_text(path)
+    if found is None:
+        return Networks.builtin(resolver)
+    text, where = found
+    return parse(text, where=where, resolver=resolver)
+
+
+def parse(text: str, *, where: str, resolver: DnsDefaults) -> Networks:
+    """Parse and validate a configuration file's text; ``where`` names it in errors."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise BadInput(f"{where}: not valid TOML ({exc})") from None
+    unknown = sorted(set(data) - {"networks"})
+    if unknown:
+        raise BadInput(f"{where}: unknown field(s): {', '.join(unknown)}")
+    tables = data.get("networks", {})
+    if not isinstance(tables, dict):
+        raise BadInput(f"{where}: networks: must be a table of [networks.NAME] tables")
+    networks = {DEFAULT_NETWORK: builtin(resolver)}
+    for name, table in tables.items():
+        at = f"{where}: networks.{name}"  # the path as written: [networks.NAME] key
+        if not isinstance(table, dict):
+            raise BadInput(f"{at}: must be a table ([networks.{name}])")
+        try:
+            entry = structure(table, NetworkEntry, where=at, strict=True)
+        except InvalidDocument as exc:
+            raise BadInput(exc.lines[0]) from None
+        networks[name] = _network(name, entry, networks.get(name), resolver, at)
+    _check_disjoint(networks, where)
+    return Networks(networks=networks)
+
+
+def _network(name: str, entry: NetworkEntry, base: Network | None, resolver: DnsDefaults, where: str) -> Network:
+    """Merge ``entry`` over ``base`` (or the resolver defaults) and validate the result."""
+    check_network_name(name, where)
+    if base is None and (entry.bridge is None or entry.subnet is None):
+        missing = "bridge" if entry.bridge is None else "subnet"
+        raise BadInput(f"{where}.{missing}: required for a new network")
+    bridge = entry.bridge if entry.bridge is not None else base.bridge  # type: ignore[union-attr]
+    if not re.fullmatch(_IFNAME, bridge):
+        raise BadInput(f"{where}.bridge: {bridge!r} is not an interface name (letters first, at most 15 characters)")
+    try:
+        subnet = ipaddress.IPv4Network(entry.subnet) if entry.subnet is not None else base.subnet  # type: ignore[union-attr]
+    except ValueError as exc:
+        raise BadInput(f"{where}.subnet: {exc}") from None
+    if subnet.prefixlen > 30:
+        raise BadInput(f"{where}.subnet: {subnet} leaves no room for containers (at most /30)")
+    if entry.gateway is not None:
+        try:
+            gateway = ipaddress.IPv4Address(entry.gateway)
+        except ValueError as exc:
+            raise BadInput(f"{where}.gateway: {exc}") from None
+    elif entry.subnet is None and base is not None:
+        gateway = base.gateway
+    else:
+        gateway = subnet.network_address + 1
+    if gateway not in subnet or gateway in (subnet.network_address, subnet.broadcast_address):
+        raise BadInput(f"{where}.gateway: {gateway} is not a host address of {subnet}")
+    table = entry.table if entry.table is not None else (base.table if base else "jail-nat")
+    if not re.fullmatch(_TABLE, table):
+        raise BadInput(f"{where}.table: {table!r} is not a pf table name (at most 31 letters, digits, '_', '-')")
+    interface = entry.interface if entry.interface is not None else (base.interface if base else None)
+    if interface is not None and (not re.fullmatch(_IFNAME, interface) or re.fullmatch(r"lo[0-9]+", interface)):
+        raise BadInput(f"{where}.interface: {interface!r} is not an interface name")
+    mtu = entry.mtu if entry.mtu is not None else (base.mtu if base else None)
+    if mtu is not None and not 576 <= mtu <= 16370:
+        raise BadInput(f"{where}.mtu: {mtu} is outside 576..16370")
+    nameservers = (
+        parse_nameservers(entry.nameservers, f"{where}.nameservers")
+        if entry.nameservers is not None
+        else (base.nameservers if base else resolver.nameservers)
+    )
+    search = (
+        parse_search(entry.search, f"{where}.search")
+        if entry.search is not None
+        else (base.search if base else resolver.search)
+    )
+    return Network(name=name, bridge=bridge, subnet=subnet, gateway=gateway, table=table,
+                   nameservers=nameservers, search=search, interface=interface, mtu=mtu)
+
+
+def _check_disjoint(networks: Mapping[str, Network], where: str) -> None:
+    """Two networks may share neither a bridge nor addresses."""
+    items = sorted(networks.values(), key=lambda n: n.name)
+    for i, one in enumerate(items):
+        for other in items[i + 1:]:
+            if one.bridge == other.bridge:
+                raise BadInput(f"{where}: networks {one.name} and {other.name} both use bridge {one.bridge}")
+            if one.subnet.overlaps(other.subnet):
+                raise BadInput(f"{where}: networks {one.name} and {other.name} overlap ({one.subnet}, {other.subnet})")
