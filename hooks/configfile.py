@@ -25,13 +25,14 @@ from hooks.netconf import (
     parse_search,
 )
 from ocispec import InvalidDocument, structure
+from ocispec.value import Value
 
 _IFNAME = r"[A-Za-z][A-Za-z0-9_.]{0,14}"
 _TABLE = r"[A-Za-z0-9_][A-Za-z0-9_-]{0,30}"  # PF_TABLE_NAME_SIZE 32 (net/pfvar.h)
 
 
-@attrs.frozen(kw_only=True)
-class NetworkEntry:
+@attrs.frozen(kw_only=True, eq=False, repr=False)
+class NetworkEntry(Value):
     """One ``[networks.NAME]`` table of the configuration file, as written."""
 
     bridge: str | None = None

@@ -31,6 +31,7 @@ import attrs
 
 from hooks.errors import BadInput
 from hooks.paths import DEFAULT_CONFIG
+from ocispec.value import Value
 
 DEFAULT_NETWORK = "default"
 #: Docker's fallback when the host has no usable nameserver (libnetwork resolvconf).
@@ -45,8 +46,8 @@ _NETWORK_NAME = r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}"
 _DOMAIN = r"(?=.{1,253}$)([A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?\.?)+"
 
 
-@attrs.frozen(kw_only=True)
-class Network:
+@attrs.frozen(kw_only=True, eq=False, repr=False)
+class Network(Value):
     """A bridge + subnet + NAT table that containers attach to."""
 
     name: str
@@ -75,8 +76,8 @@ class Network:
         return None
 
 
-@attrs.frozen(kw_only=True)
-class DnsDefaults:
+@attrs.frozen(kw_only=True, eq=False, repr=False)
+class DnsDefaults(Value):
     """What the host's resolv.conf offers containers (Docker's rules: loopback and IPv6
     nameservers are unusable from a container on an IPv4 bridge, so they are dropped)."""
 
@@ -156,8 +157,8 @@ def parse_search(values: tuple[str, ...], where: str) -> tuple[str, ...]:
     return values
 
 
-@attrs.frozen(kw_only=True)
-class Networks:
+@attrs.frozen(kw_only=True, eq=False, repr=False)
+class Networks(Value):
     """Every network this host offers, by name."""
 
     networks: Mapping[str, Network]

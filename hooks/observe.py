@@ -6,10 +6,11 @@ import re
 import attrs
 
 from hooks.system import Completed
+from ocispec.value import Value
 
 
-@attrs.frozen(kw_only=True)
-class JailInfo:
+@attrs.frozen(kw_only=True, eq=False, repr=False)
+class JailInfo(Value):
     """What ``jls -j J jid vnet path`` says about the container's jail."""
 
     jid: int
@@ -17,8 +18,8 @@ class JailInfo:
     path: str
 
 
-@attrs.frozen(kw_only=True)
-class BridgeState:
+@attrs.frozen(kw_only=True, eq=False, repr=False)
+class BridgeState(Value):
     """What ``ifconfig BRIDGE`` says: whether it exists, its IPv4 addresses, whether it is up."""
 
     exists: bool
@@ -69,8 +70,8 @@ def parse_sysctl_values(stdout: str, count: int) -> list[int] | None:
     return [int(line) for line in lines]
 
 
-@attrs.frozen
-class InterfaceInfo:
+@attrs.frozen(eq=False, repr=False)
+class InterfaceInfo(Value):
     """One status block of ``ifconfig``: name, description and groups (sbin/ifconfig/ifconfig.c ``status()``)."""
 
     name: str

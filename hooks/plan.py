@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING
 import attrs
 
 from hooks.naming import host_ifname, jail_ifname
+from ocispec.value import Value
 
 if TYPE_CHECKING:  # types only: poststop plans its teardown without loading them
     from hooks.netconf import Network
@@ -50,8 +51,8 @@ GONE_INTERFACE = "does not exist"
 GONE_TABLE = "Table does not exist"
 
 
-@attrs.frozen
-class Command:
+@attrs.frozen(eq=False, repr=False)
+class Command(Value):
     """Run ``argv``; on rollback run ``undo`` (None: nothing to undo, or undone by another step).
 
     ``gone`` lists stderr fragments that mean the thing to remove is already gone: a failure
@@ -69,8 +70,8 @@ class Command:
     printed a name left that interface behind, and :func:`hooks.apply.apply` destroys it."""
 
 
-@attrs.frozen
-class WriteResolvConf:
+@attrs.frozen(eq=False, repr=False)
+class WriteResolvConf(Value):
     """Write ``/etc/resolv.conf`` under the jail's root ``root`` (:mod:`hooks.resolvconf`)."""
 
     root: str
@@ -80,8 +81,8 @@ class WriteResolvConf:
 Step = Command | WriteResolvConf
 
 
-@attrs.frozen(kw_only=True)
-class Attachment:
+@attrs.frozen(kw_only=True, eq=False, repr=False)
+class Attachment(Value):
     """Everything the attach plan needs, settled: the request, its lease, the jail and the host."""
 
     request: "Request"

@@ -27,6 +27,7 @@ from hooks.netconf import (
     parse_nameservers,
     parse_search,
 )
+from ocispec.value import Value
 
 ANNOTATION_NETWORK = "org.jailnet.network"
 ANNOTATION_IPV4 = "org.jailnet.ipv4"
@@ -77,8 +78,8 @@ def check_annotation(key: str, value: str) -> None:
         raise BadInput(f"{where}: {value!r} is not understood (only 'none')")
 
 
-@attrs.frozen(kw_only=True)
-class Request:
+@attrs.frozen(kw_only=True, eq=False, repr=False)
+class Request(Value):
     """One container's networking, fully validated."""
 
     container_id: str

@@ -19,6 +19,7 @@ import attrs
 
 from hooks import files
 from hooks.errors import OperationFailed
+from ocispec.value import Value
 
 NAME = "resolv.conf"
 
@@ -32,8 +33,8 @@ def render(container_id: str, nameservers: tuple[str, ...], search: tuple[str, .
     return "\n".join(lines) + "\n"
 
 
-@attrs.frozen
-class Backup:
+@attrs.frozen(eq=False, repr=False)
+class Backup(Value):
     """What was at ``<root>/etc/resolv.conf`` before, so a rollback can put it back."""
 
     root: str

@@ -31,6 +31,7 @@ from hooks import files
 from hooks.errors import BadInput, OperationFailed
 from hooks.leases import Leases, LeaseStore
 from hooks.naming import sha256_hex
+from ocispec.value import Value
 
 if TYPE_CHECKING:
     from hooks.netconf import Network
@@ -40,8 +41,8 @@ RECORD_VERSION = 1
 MODE = 0o700
 
 
-@attrs.frozen(kw_only=True)
-class Record:
+@attrs.frozen(kw_only=True, eq=False, repr=False)
+class Record(Value):
     """What createRuntime set up for one container, and how far it got."""
 
     version: int = RECORD_VERSION

@@ -12,13 +12,15 @@ from typing import Protocol
 
 import attrs
 
+from ocispec.value import Value
+
 #: Where tools are looked up when the hook's environment has no usable PATH (runj hands a hook
 #: exactly its config ``env``; with ``env`` set and no PATH in it there is none, see runj hook/hook.go).
 DEFAULT_PATH = "/sbin:/bin:/usr/sbin:/usr/bin"
 
 
-@attrs.frozen
-class Completed:
+@attrs.frozen(eq=False, repr=False)
+class Completed(Value):
     """What a finished command left behind (argv, exit status and its two output streams)."""
 
     argv: tuple[str, ...]

@@ -27,6 +27,8 @@ from typing import Any, Final
 
 import attrs
 
+from ocispec.value import Value
+
 #: The four statuses runtime-spec ``runtime.md`` defines. Runtimes MAY add others
 #: (crun sends ``starting`` to startContainer hooks), so :class:`State` accepts any
 #: non-empty string and callers decide what an unknown value means.
@@ -43,8 +45,8 @@ def _non_negative(_inst: Any, attribute: "attrs.Attribute[int | None]", value: i
         raise ValueError(f"'{attribute.name}' must be >= 0")
 
 
-@attrs.frozen(kw_only=True)
-class State:
+@attrs.frozen(kw_only=True, eq=False, repr=False)
+class State(Value):
     """The state of a container (runtime-spec ``runtime.md`` "State", Go ``specs.State``).
 
     Field order follows the JSON runtimes write:
