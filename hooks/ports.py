@@ -20,7 +20,8 @@ from hooks.errors import BadInput
 from ocispec.value import Value
 
 PROTOCOLS = ("tcp", "udp")
-#: TCP and UDP port numbers are 16 bits, and port 0 cannot be connected to (RFC 6335 §6).
+#: TCP and UDP port numbers are 16 bits, and port 0 is reserved: nothing can listen on it for
+#: others to reach (RFC 6335, section 6).
 LOWEST, HIGHEST = 1, 65535
 
 
