@@ -49,7 +49,7 @@ def apply(
             done.append(resolvconf.write(step.root, step.text))
             log(f"wrote {step.root}/etc/resolv.conf")
         else:
-            result = run_command(step.argv, run, creates=step.creates, log=log)
+            result = run_command(step.argv, run, creates=step.creates, stdin=step.stdin, log=log)
             if not result.ok:
                 raise CommandFailed(result)
             log(shlex.join(step.argv))
@@ -58,11 +58,12 @@ def apply(
         progress(done)
 
 
-def run_command(argv: tuple[str, ...], run: Runner, *, creates: bool = False,
+def run_command(argv: tuple[str, ...], run: Runner, *, creates: bool = False, stdin: str | None = None,
                 log: Callable[[str], None] = lambda _: None) -> Completed:
-    """Run one command. When a command that ``creates`` an interface fails part-way, destroy what
-    it printed (:attr:`hooks.plan.Command.creates`): the failure leaves nothing behind."""
-    result = run(argv)
+    """Run one command, with ``stdin`` on its standard input. When a command that ``creates`` an
+    interface fails part-way, destroy what it printed (:attr:`hooks.plan.Command.creates`): the
+    failure leaves nothing behind."""
+    result = run(argv, stdin=stdin) if stdin is not None else run(argv)
     left = printed_name(result.stdout) if creates and not result.ok else None
     if left is not None:
         gone = run(("ifconfig", left, "destroy"))

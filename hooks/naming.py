@@ -89,6 +89,23 @@ def jail_ifname(container_id: str) -> str:
     return f"{PREFIX}{_digest(container_id)}b"
 
 
+#: The pf anchor every container's anchor hangs under: pf.conf needs ``rdr-anchor "jailnet/*"``.
+ANCHOR_PARENT = "jailnet"
+#: PF_ANCHOR_NAME_SIZE (sys/net/pfvar.h): an anchor's name holds at most 63 characters
+#: (``char name[PF_ANCHOR_NAME_SIZE]`` in ``struct pf_kanchor``). jailnet keeps the whole path
+#: ``jailnet/NAME`` within it, as relayd and ftp-proxy keep theirs, which fits either reading.
+PF_ANCHOR_NAME_SIZE = 64
+
+
+def anchor_name(container_id: str) -> str:
+    """The container's pf anchor, ``jailnet/ID``; for an id too long for that (a 64-digit
+    containerd id), ``jailnet/jn<12 hex>``, the key of its interface names."""
+    path = f"{ANCHOR_PARENT}/{container_id}"
+    if len(path) < PF_ANCHOR_NAME_SIZE:
+        return path
+    return f"{ANCHOR_PARENT}/{PREFIX}{_digest(container_id)}"
+
+
 def is_jailnet_ifname(name: str) -> bool:
     """True for names of the shape :func:`host_ifname`/:func:`jail_ifname` produce."""
     body = name[len(PREFIX):-1]

@@ -38,6 +38,7 @@ _FLAGS = r"^\S+: flags=[0-9a-f]+<([^>]*)>"
 _INTEGER = r"-?[0-9]+"
 _GROUPS = r"(?m)^\tgroups: (.*)$"
 _HEADER = r"^(\S+): flags=[0-9a-f]+<"
+_ROUTE_INTERFACE = r"(?m)^\s*interface: (\S+)\s*$"
 
 
 def parse_jls(stdout: str) -> JailInfo | None:
@@ -60,6 +61,13 @@ def parse_bridge(returncode: int, stdout: str) -> BridgeState:
     groups = re.search(_GROUPS, stdout)
     is_bridge = bool(groups) and "bridge" in groups.group(1).split()  # type: ignore[union-attr]
     return BridgeState(exists=True, addresses=tuple(re.findall(_INET, stdout)), up=up, is_bridge=is_bridge)
+
+
+def parse_route_interface(stdout: str) -> str | None:
+    """``route -n get default``: the ``  interface: em0`` line names the interface the route
+    leaves through (sbin/route/route_netlink.c and 13.x route.c ``print_getmsg()``)."""
+    found = re.search(_ROUTE_INTERFACE, stdout)
+    return found.group(1) if found else None
 
 
 def parse_sysctl_values(stdout: str, count: int) -> list[int] | None:

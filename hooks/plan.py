@@ -64,6 +64,9 @@ class Command(Value):
     gone: tuple[str, ...] = ()
     best_effort: bool = False
     """A failure is logged, not reported: another step makes sure of the result."""
+    stdin: str | None = None
+    """Text the command reads on its standard input (``pfctl -a ANCHOR -f -`` reads its rules
+    there: sbin/pfctl/pfctl.c ``pfctl_rules()`` takes ``-`` for stdin)."""
     creates: bool = False
     """The command clones an interface. ifconfig prints the clone's latest name at exit even when
     a later word fails (sbin/ifconfig/ifconfig.c ``printifnamemaybe()``), so a failed run that

@@ -2,6 +2,7 @@
 and the parsers of what the probes print."""
 
 import ipaddress
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
@@ -302,3 +303,34 @@ def test_parse_sysctl_values_from_the_simulated_host(host: SimulatedHost) -> Non
     result = host(("sysctl", "-n", "kern.osreldate", "net.inet.ip.forwarding"))
     values = observe.parse_sysctl_values(result.stdout, 2)
     assert values is not None and values[0] >= 1400000 and values[1] in (0, 1)
+
+
+def test_a_step_with_stdin_hands_it_to_the_runner() -> None:
+    """``pfctl -a ANCHOR -f -`` reads its rules on stdin (hooks/apply.py run_command)."""
+    from hooks.apply import apply
+    from hooks.system import Completed
+
+    seen: list[tuple[tuple[str, ...], str | None]] = []
+
+    def run(argv: Sequence[str], *, stdin: str | None = None) -> Completed:
+        seen.append((tuple(argv), stdin))
+        return Completed(tuple(argv), 0)
+
+    done: list[object] = []
+    steps = (plan.Command(("pfctl", "-a", "jailnet/web", "-f", "-"), undo=("pfctl", "-a", "jailnet/web", "-F", "all"),
+                          stdin="rdr pass on em0 inet proto tcp from any to (em0) port 8080 -> 172.17.0.2 port 80\n"),
+             plan.Command(("ifconfig", "jailnet0")))
+    apply(steps, run, done)  # type: ignore[arg-type]
+    assert seen == [(steps[0].argv, steps[0].stdin), (("ifconfig", "jailnet0"), None)]
+    assert done == [("pfctl", "-a", "jailnet/web", "-F", "all")]
+
+
+@pytest.mark.parametrize(("stdout", "expected"), [
+    ("   route to: 0.0.0.0\ndestination: 0.0.0.0\n       mask: 0.0.0.0\n    gateway: 10.0.2.2\n        fib: 0\n"
+     "  interface: em0\n      flags: <UP,GATEWAY,DONE,STATIC>\n", "em0"),
+    ("   route to: 0.0.0.0\n", None),
+])
+def test_the_default_routes_interface_is_read_from_route_get(stdout: str, expected: str | None) -> None:
+    from hooks.observe import parse_route_interface
+
+    assert parse_route_interface(stdout) == expected

@@ -45,7 +45,6 @@ SYSCTLS = ("kern.osrelease", "kern.osreldate", "net.inet.ip.forwarding", "net.li
 #: What ``uname -s`` prints on FreeBSD (usr.bin/uname/uname.c: the ``kern.ostype`` sysctl).
 FREEBSD = "FreeBSD"
 _STATUS = re.compile(r"^Status: (Enabled|Disabled)\b")
-_INTERFACE = re.compile(r"^\s*interface: (\S+)\s*$", re.M)
 
 
 @attrs.frozen(kw_only=True)
@@ -206,7 +205,7 @@ def gather(console: Console, nets: Sequence[Network], state_path: Path) -> Obser
     sysctl = console.run(("sysctl", "-e", *SYSCTLS))
     values = parse_sysctl_e(sysctl.stdout)
     route = console.run(("route", "-n", "get", "default"))
-    egress = _INTERFACE.search(route.stdout) if route.ok else None
+    egress = observe.parse_route_interface(route.stdout) if route.ok else None
     pf = _observe_pf(console, list(dict.fromkeys(n.table for n in nets)))
     bridges = []
     for network in nets:
@@ -227,7 +226,7 @@ def gather(console: Console, nets: Sequence[Network], state_path: Path) -> Obser
         forwarding=_integer(values.get("net.inet.ip.forwarding")),
         pfil_member=_integer(values.get("net.link.bridge.pfil_member")),
         sysctl_error="" if sysctl.ok else sysctl.describe(), pf=pf,
-        egress=egress.group(1) if egress else None, egress_error="" if route.ok else route.describe(),
+        egress=egress, egress_error="" if route.ok else route.describe(),
         bridges=tuple(bridges), state=state, jails=jails, jails_error=jails_error)
 
 
