@@ -43,6 +43,7 @@ class NetworkEntry(Value):
     search: tuple[str, ...] | None = None
     interface: str | None = None
     mtu: int | None = None
+    egress: str | None = None
 
 
 def load(path: str | None, *, resolver: DnsDefaults) -> Networks:
@@ -116,6 +117,9 @@ def _network(name: str, entry: NetworkEntry, base: Network | None, resolver: Dns
     mtu = entry.mtu if entry.mtu is not None else (base.mtu if base else None)
     if mtu is not None and not 576 <= mtu <= 16370:
         raise BadInput(f"{where}.mtu: {mtu} is outside 576..16370")
+    egress = entry.egress if entry.egress is not None else (base.egress if base else None)
+    if egress is not None and (not re.fullmatch(_IFNAME, egress) or re.fullmatch(r"lo[0-9]+", egress)):
+        raise BadInput(f"{where}.egress: {egress!r} is not an interface name")
     nameservers = (
         parse_nameservers(entry.nameservers, f"{where}.nameservers")
         if entry.nameservers is not None
@@ -127,7 +131,8 @@ def _network(name: str, entry: NetworkEntry, base: Network | None, resolver: Dns
         else (base.search if base else resolver.search)
     )
     return Network(name=name, bridge=bridge, subnet=subnet, gateway=gateway, table=table,
-                   nameservers=nameservers, search=search, interface=interface, mtu=mtu)
+                   nameservers=nameservers, search=search, interface=interface, mtu=mtu,
+                   egress=egress)
 
 
 def _check_disjoint(networks: Mapping[str, Network], where: str) -> None:

@@ -17,7 +17,7 @@ import attrs
 from hooks import plan
 from hooks.apply import teardown
 from hooks.logbook import Logbook
-from hooks.naming import host_ifname
+from hooks.naming import anchor_name, host_ifname
 from hooks.statedir import Record, StateDir
 from hooks.system import Runner
 
@@ -55,14 +55,16 @@ def detach_steps(container_id: str, record: Record | None, leased: dict[str, ipa
     or by the names and leases the id implies when there is no record."""
     if record is not None:
         journal = plan.replay(record.undo) if record.state == "creating" else ()
-        return journal + plan.detach(record.host_interface, record.table, record.address)
+        anchor = anchor_name(container_id) if record.ports else None
+        return journal + plan.detach(record.host_interface, record.table, record.address, anchor)
     table: str | None = None
     address: str | None = None
     for name, held in leased.items():
         network = host.config.networks.get(name)
         if network is not None:
             table, address = network.table, str(held)
-    return plan.detach(host_ifname(container_id), table, address)
+    anchor = anchor_name(container_id) if host.state.claims().held(container_id) else None
+    return plan.detach(host_ifname(container_id), table, address, anchor)
 
 
 def _detach(container_id: str, record: Record | None, leased: dict[str, ipaddress.IPv4Address],
@@ -73,6 +75,9 @@ def _detach(container_id: str, record: Record | None, leased: dict[str, ipaddres
         if name in leased:
             for freed in leases.release(container_id):
                 host.log.info(f"released {freed} on network {name}")
+    if record is None or record.ports:  # no claims without ports: poststop leaves ports/ alone
+        for claim in host.state.claims().release(container_id):
+            host.log.info(f"released host port {claim}")
     host.state.delete(container_id)
     return failures
 

@@ -9,7 +9,9 @@ delete`` after a failed ``runj create``, and a hook killed at its timeout never 
 * leases without a record whose container's jail is gone;
 * host ends in group ``jailnet`` with no live record, and epairs whose description names a
   container being cleaned up (the pair a create made before it could rename it);
-* addresses in a network's pf table, inside the network's subnet, with no lease.
+* addresses in a network's pf table, inside the network's subnet, with no lease;
+* claims of host ports (``ports/``) whose container is gone, and anchors under ``jailnet/``
+  (``pfctl -a jailnet -sA``) that belong to no live container: flushed.
 
 A container whose hook is running right now (its lock is held) is left alone, so gc is safe
 while containers start and stop. gc never acts blind: when an observation fails (``jls`` exits
@@ -30,9 +32,14 @@ import attrs
 from hooks import observe, plan
 from hooks.apply import teardown
 from hooks.console import Console
-from hooks.naming import host_ifname
+from hooks.naming import ANCHOR_PARENT, anchor_name, host_ifname
 from hooks.netconf import Network
 from hooks.statedir import Record, StateDir, jail_alive
+
+#: What ``pfctl -a jailnet -sA`` says when there is no ``jailnet`` anchor at all (exit 1): 13.x
+#: ``err(1, "DIOCGETRULESETS")`` on ENOENT, 15.0 ``errx(1, "%s", pf_strerror(ret))``
+#: (sbin/pfctl/pfctl.c ``pfctl_show_anchors()``); 14.x lists nothing and exits 0.
+NO_ANCHOR = ("DIOCGETRULESETS: No such file or directory", "Anchor does not exist.")
 
 
 @attrs.frozen
@@ -40,7 +47,7 @@ class Leftover:
     """One thing gc removes, why, and the commands that remove it."""
 
     kind: str
-    """``record``, ``lease``, ``interface`` or ``pf-entry``."""
+    """``record``, ``lease``, ``interface``, ``pf-entry``, ``port`` or ``anchor``."""
     name: str
     reason: str
     steps: tuple[plan.Command, ...] = ()
@@ -68,6 +75,10 @@ class Observed:
     tables: Mapping[str, tuple[str, ...] | None]
     """network name -> the addresses in its pf table (absent: the table does not exist; None:
     unknown, ``pfctl -T show`` failed for another reason)."""
+    claims: Mapping[str, str] = attrs.field(factory=dict)
+    """Host-port claims (``tcp/8080/any``) -> the container holding each."""
+    anchors: tuple[str, ...] | None = ()
+    """The anchors under ``jailnet`` (``jailnet/web``); None: unknown (pfctl failed)."""
     unknown: tuple[str, ...] = ()
     """One sentence per observation that failed: what could not be seen, and why."""
 
@@ -85,7 +96,7 @@ def find(observed: Observed, networks: Mapping[str, Network]) -> list[Leftover]:
             kept_hosts.add(record.host_interface)  # alive, or unknown: kept
             continue
         steps = (plan.replay(record.undo) if crashed else ()) + plan.detach(
-            record.host_interface, record.table, record.address)
+            record.host_interface, record.table, record.address, anchor_name(record.id) if record.ports else None)
         reason = "its createRuntime died before finishing" if crashed else f"jail {record.jail} is gone"
         found.append(Leftover("record", record.id, reason, steps, record.id))
         cleaned.add(record.id)
@@ -108,8 +119,9 @@ def find(observed: Observed, networks: Mapping[str, Network]) -> list[Leftover]:
                 kept_hosts.add(host_ifname(holder))
             else:
                 network = networks.get(name)
+                published = holder in observed.claims.values()
                 steps = plan.detach(host_ifname(holder), network.table if network else None,
-                                    str(address) if network else None)
+                                    str(address) if network else None, anchor_name(holder) if published else None)
                 found.append(Leftover("lease", f"{address}", f"{holder} on network {name} has no jail", steps,
                                       holder))
                 cleaned.add(holder)
@@ -137,7 +149,34 @@ def find(observed: Observed, networks: Mapping[str, Network]) -> list[Leftover]:
             if ip in network.subnet and entry not in kept_leases.get(name, set()):
                 command = plan.Command(("pfctl", "-t", network.table, "-T", "delete", entry), gone=(plan.GONE_TABLE,))
                 found.append(Leftover("pf-entry", entry, f"in <{network.table}> with no lease", (command,)))
+    found += _ports(observed, recorded, cleaned)
     return _dedupe_pf(found)
+
+
+def _ports(observed: Observed, recorded: set[str], cleaned: set[str]) -> list[Leftover]:
+    """Claims whose container is gone, and anchors under ``jailnet/`` that no live container
+    has: a container is live while its record is kept, its hook runs, or its jail exists (all
+    kept when the jails are unknown)."""
+    jails = observed.jails
+    if jails is None:
+        return []
+
+    def live(cid: str) -> bool:
+        return (cid in recorded and cid not in cleaned) or cid in observed.busy or cid in jails
+
+    found: list[Leftover] = []
+    for claim, holder in sorted(observed.claims.items()):
+        if not live(holder) and holder not in cleaned:
+            found.append(Leftover("port", claim, f"claimed by {holder}, whose jail is gone",
+                                  (plan.unpublish(anchor_name(holder)),), holder))
+            cleaned.add(holder)
+    anchors = {anchor_name(c) for c in (*recorded, *observed.busy, *jails, *observed.claims.values()) if live(c)}
+    flushed = {step.argv for item in found for step in item.steps}
+    for anchor in observed.anchors or ():
+        if anchor not in anchors and plan.unpublish(anchor).argv not in flushed:
+            found.append(Leftover("anchor", anchor, "no live container publishes through it",
+                                  (plan.unpublish(anchor),)))
+    return found
 
 
 def _dedupe_pf(found: list[Leftover]) -> list[Leftover]:
@@ -169,6 +208,16 @@ def observe_host(console: Console, state: StateDir, networks: Mapping[str, Netwo
         elif plan.GONE_TABLE not in shown.stderr:
             tables[name] = None
             unknown.append(f"cannot list pf table <{network.table}> ({observe.failure(shown)}); kept its entries")
+    anchors: tuple[str, ...] | None = ()
+    listed_anchors = console.run(("pfctl", "-a", ANCHOR_PARENT, "-sA"))
+    if listed_anchors.ok:
+        anchors = tuple(listed_anchors.stdout.split())
+    elif any(said in listed_anchors.stderr for said in NO_ANCHOR):
+        anchors = ()  # no jailnet anchor at all: nothing publishes, and pf.conf calls none
+    else:
+        anchors = None
+        unknown.append(f"cannot list the anchors under {ANCHOR_PARENT} ({observe.failure(listed_anchors)}); "
+                       "kept them")
     records = tuple(state.records())
     inside = {}
     for record in records:
@@ -177,7 +226,7 @@ def observe_host(console: Console, state: StateDir, networks: Mapping[str, Netwo
             if shown.ok:
                 inside[record.jid] = tuple(observe.parse_interfaces(shown.stdout))
     return Observed(records=records, leases=leases, jails=jails, busy=busy, interfaces=interfaces, inside=inside,
-                    tables=tables, unknown=tuple(unknown))
+                    tables=tables, claims=state.claims().holders(), anchors=anchors, unknown=tuple(unknown))
 
 
 def main(args: argparse.Namespace, console: Console) -> int:
@@ -190,7 +239,8 @@ def main(args: argparse.Namespace, console: Console) -> int:
     # not running is held, so none can finish or start while gc judges and removes it.
     with state.lock():
         leases = {name: found.holders() for name, found in state.network_leases().items()}
-        ids = set(state.record_ids()) | {holder for held in leases.values() for holder in held.values()}
+        ids = (set(state.record_ids()) | {holder for held in leases.values() for holder in held.values()}
+               | set(state.claims().holders().values()))
         with state.hold_idle(ids) as busy:
             observed = observe_host(console, state, config.networks, busy, leases)
             leftovers = find(observed, config.networks)
@@ -200,6 +250,7 @@ def main(args: argparse.Namespace, console: Console) -> int:
                     if item.container_id:
                         for held in state.network_leases().values():
                             held.release_all(item.container_id)
+                        state.claims().release_all(item.container_id)
                         state.delete(item.container_id)
                 if not args.json:
                     verb = "would remove" if args.dry_run else "removed"

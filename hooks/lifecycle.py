@@ -9,7 +9,6 @@ after a failed create (docs/runtimes.md §3).
 """
 
 import contextlib
-import ipaddress
 import os
 import shlex
 import time
@@ -115,6 +114,7 @@ def create(request: Request, host: HookContext) -> None:
     cid = request.container_id
     with state.container_lock(cid):
         jail = find_jail(request, host.run)
+        egress = find_egress(request, host.run) if request.ports else None
         record = state.read(cid)
         if _already_attached(record, jail, host):
             host.log.info("already attached; nothing to do")
@@ -124,26 +124,48 @@ def create(request: Request, host: HookContext) -> None:
             leases = state.leases(request.network)
             leases.check_free(cid, request.address)  # a taken static address changes nothing
             reap(cid, record, host, reason="leftovers of an earlier create")
-            pre, jail_flag = _prepare(request, host, leases)
-            if not jail_flag:
-                _check_image(jail)
-            address = leases.reserve(cid, request.address)
+            if request.ports:
+                state.claims().claim(cid, request.ports)  # a port another holds changes nothing
+            try:
+                pre, jail_flag = _prepare(request, host, leases)
+                if not jail_flag:
+                    _check_image(jail)
+                address = leases.reserve(cid, request.address)
+            except BaseException:
+                if request.ports:
+                    state.claims().release(cid)
+                raise
             if not pre:
                 # Nothing host-wide will change: others may lease and attach meanwhile.
                 held.close()
-            _attach(request, host, leases, jail, jail_flag, address, pre)
+            _attach(request, host, leases, plan.Attachment(request=request, address=address, jail=jail,
+                                                           jail_flag=jail_flag, egress=egress), pre)
 
 
-def _attach(request: Request, host: HookContext, leases: LeaseStore, jail: observe.JailInfo, jail_flag: bool,
-            address: ipaddress.IPv4Address, pre: tuple[plan.Command, ...]) -> None:
+def find_egress(request: Request, run: Runner) -> str:
+    """The interface published ports are reached on: the network's ``egress``, else the default
+    route's (``route -n get default``, its ``interface:`` line)."""
+    if request.network.egress is not None:
+        return request.network.egress
+    result = run(("route", "-n", "get", "default"))
+    name = observe.parse_route_interface(result.stdout) if result.ok else None
+    if name is None:
+        said = result.describe() if not result.ok else "route -n get default names no interface"
+        raise OperationFailed(f"publishing ports needs the egress interface: {said}; set egress in network "
+                              f"{request.network.name}'s configuration")
+    return name
+
+
+def _attach(request: Request, host: HookContext, leases: LeaseStore, attachment: plan.Attachment,
+            pre: tuple[plan.Command, ...]) -> None:
     """Steps 4-11 after the lease: apply with a journal; on any failure undo and release."""
     cid, network = request.container_id, request.network
-    attachment = plan.Attachment(request=request, address=address, jail=jail, jail_flag=jail_flag)
+    address, jail = attachment.address, attachment.jail
     record = Record(
         id=cid, state="creating", network=network.name, address=str(address), prefixlen=network.subnet.prefixlen,
         bridge=network.bridge, table=network.table, host_interface=attachment.host_interface,
         jail_interface=attachment.jail_interface, jail=request.jail, jid=jail.jid,
-        created=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()))
+        created=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), ports=tuple(p.spec() for p in request.ports))
     done: list[Undo] = []
     shared = 0  # the undos of bridge and forwarding: for this rollback only, never journaled
 
@@ -172,6 +194,8 @@ def _attach(request: Request, host: HookContext, leases: LeaseStore, jail: obser
     except BaseException as exc:
         failures = rollback(done, host.run, host.log.info)
         leases.release(cid)
+        if request.ports:
+            host.state.claims().release(cid)
         host.state.delete(cid)
         for failure in failures:
             host.log.error(f"rollback: {failure}")

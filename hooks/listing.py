@@ -1,7 +1,8 @@
 """``jailnet ls``: one row per attached container, from the records and the live jails.
 
 Columns: id, network, address, host interface, jail interface, whether the jail is alive or
-gone (gone: poststop has not run yet, or was skipped — ``jailnet gc`` removes those), and age.
+gone (gone: poststop has not run yet, or was skipped — ``jailnet gc`` removes those), age, and
+the published ports (``8080->80/tcp``, as ``docker ps`` shows them; ``-`` for none).
 When ``jls`` fails or prints what cannot be read, the jail column says ``unknown`` (``"alive":
 null`` in JSON), one line on stderr says why, and the exit status is 1.
 ``--json`` prints a stable list of objects with the keys documented in the README.
@@ -19,7 +20,7 @@ from hooks import observe
 from hooks.console import Console
 from hooks.statedir import Record, jail_alive
 
-COLUMNS = ("ID", "NETWORK", "ADDRESS", "HOST IF", "JAIL IF", "JAIL", "AGE")
+COLUMNS = ("ID", "NETWORK", "ADDRESS", "HOST IF", "JAIL IF", "JAIL", "AGE", "PORTS")
 
 
 @attrs.frozen(kw_only=True)
@@ -38,13 +39,35 @@ class Row:
         if r.state == "creating":
             jail += " (creating)"
         return (r.id, r.network, f"{r.address}/{r.prefixlen}", r.host_interface, r.jail_interface, jail,
-                human_age(self.age))
+                human_age(self.age), ", ".join(_shown(spec) for spec in r.ports) or "-")
 
     def as_json(self) -> dict[str, object]:
         r = self.record
         return {"id": r.id, "network": r.network, "address": r.address, "prefixlen": r.prefixlen,
                 "hostInterface": r.host_interface, "jailInterface": r.jail_interface, "jail": r.jail, "jid": r.jid,
-                "alive": self.alive, "state": r.state, "created": r.created, "ageSeconds": int(self.age)}
+                "alive": self.alive, "state": r.state, "created": r.created, "ageSeconds": int(self.age),
+                "ports": [port for spec in r.ports for port in _ports_json(spec)]}
+
+
+def _shown(spec: str) -> str:
+    """``8080:80/tcp`` as ``docker ps`` shows a port: ``8080->80/tcp``, ``127.0.0.1:8443->443/tcp``."""
+    from hooks.ports import parse_spec
+
+    p = parse_spec(spec, "record")
+    address = f"{p.host_ip}:" if p.host_ip is not None else ""
+    host = str(p.host_port) if p.count == 1 else f"{p.host_port}-{p.host_end}"
+    container = str(p.container_port) if p.count == 1 else f"{p.container_port}-{p.container_end}"
+    return f"{address}{host}->{container}/{p.protocol}"
+
+
+def _ports_json(spec: str) -> list[dict[str, object]]:
+    """One object per host port, as ``docker inspect`` lists them: ``hostIp`` 0.0.0.0 for every
+    address of the host."""
+    from hooks.ports import parse_spec
+
+    p = parse_spec(spec, "record")
+    return [{"hostIp": str(p.host_ip) if p.host_ip is not None else "0.0.0.0", "hostPort": p.host_port + i,
+             "containerPort": p.container_port + i, "protocol": p.protocol} for i in range(p.count)]
 
 
 def human_age(seconds: float) -> str:

@@ -20,6 +20,7 @@ The file::
     search = ["internal"]
     interface = "eth0"          # the name of the interface inside the jail
     mtu = 9000
+    egress = "em0"              # where published ports are reached (default: the default route's)
 """
 
 import ipaddress
@@ -62,6 +63,9 @@ class Network(Value):
     interface: str | None = None
     """Name of the interface inside the jail; None keeps the derived ``jn…b`` name."""
     mtu: int | None = None
+    egress: str | None = None
+    """The interface published ports are reached on; None: the default route's, observed by each
+    create that publishes ports (``route -n get default``)."""
 
     def usable(self, address: ipaddress.IPv4Address) -> str | None:
         """Why ``address`` cannot be a container's address on this network, or None if it can."""

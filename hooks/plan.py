@@ -30,12 +30,13 @@ from typing import TYPE_CHECKING
 
 import attrs
 
-from hooks.naming import host_ifname, jail_ifname
+from hooks.naming import anchor_name, host_ifname, jail_ifname
 from ocispec.value import Value
 
 if TYPE_CHECKING:  # types only: poststop plans its teardown without loading them
     from hooks.netconf import Network
     from hooks.observe import BridgeState, JailInfo
+    from hooks.ports import Published
     from hooks.request import Request
 
 #: ``kern.osreldate`` of 13.3, the first release whose ifconfig and route take ``-j jail``; below
@@ -49,6 +50,8 @@ GROUP = "jailnet"
 #: does not exist")``; pfctl_table.c ``radix_perror()`` for ESRCH (docs/freebsd-commands.md).
 GONE_INTERFACE = "does not exist"
 GONE_TABLE = "Table does not exist"
+#: pfctl_radix.c ``pfr_strerror()`` for ENOENT, on an anchor that is not there.
+GONE_ANCHOR = "Anchor or Ruleset does not exist"
 
 
 @attrs.frozen(eq=False, repr=False)
@@ -93,6 +96,8 @@ class Attachment(Value):
     jail: "JailInfo"
     jail_flag: bool
     """True when ifconfig/route take ``-j`` (FreeBSD 13.3 and later); else jexec is used."""
+    egress: str | None = None
+    """The interface published ports are reached on (the request publishes some when set)."""
 
     @property
     def network(self) -> "Network":
@@ -191,12 +196,45 @@ def attach(attachment: Attachment, epair_a: str, resolv_conf: str | None) -> tup
     ]
     if resolv_conf is not None:
         steps.append(WriteResolvConf(attachment.jail.path, resolv_conf))
-    steps += [
-        Command(("pfctl", "-t", network.table, "-T", "add", address),
-                undo=("pfctl", "-t", network.table, "-T", "delete", address)),
-        Command(in_jail(attachment, "ifconfig", "lo0", "inet", "127.0.0.1/8", "up")),
-    ]
+    steps.append(Command(("pfctl", "-t", network.table, "-T", "add", address),
+                         undo=("pfctl", "-t", network.table, "-T", "delete", address)))
+    if request.ports:
+        assert attachment.egress is not None, "ports are published on an egress interface"
+        steps.append(publish(anchor_name(request.container_id), rdr_rules(request.ports, attachment.egress, address)))
+    steps.append(Command(in_jail(attachment, "ifconfig", "lo0", "inet", "127.0.0.1/8", "up")))
     return tuple(steps)
+
+
+def rdr_rules(ports: "tuple[Published, ...]", egress: str, address: str) -> str:
+    """One ``rdr pass`` rule per spec, in pf.conf(5)'s grammar (sbin/pfctl/parse.y ``rdrrule``):
+    ``rdr pass on EGRESS inet proto P from any to (EGRESS) port H -> ADDRESS port C``; ``to HOSTIP``
+    when the spec names one; a range is ``port A:B -> ADDRESS port C:*``, the ``*`` keeping the
+    offset within the range (parse.y ``redirpool``, pf.conf(5) "TRANSLATION")."""
+    lines = []
+    for spec in ports:
+        target = f"({egress})" if spec.host_ip is None else str(spec.host_ip)
+        if spec.count == 1:
+            host, container = str(spec.host_port), str(spec.container_port)
+        else:
+            host, container = f"{spec.host_port}:{spec.host_end}", f"{spec.container_port}:*"
+        lines.append(f"rdr pass on {egress} inet proto {spec.protocol} from any to {target} port {host} -> "
+                     f"{address} port {container}\n")
+    return "".join(lines)
+
+
+def publish(anchor: str, rules: str) -> Command:
+    """Load ``rules`` into ``anchor`` with one pfctl (``-a`` with ``-f -``: the rules on stdin,
+    pfctl.8), replacing what it held; undone by flushing the anchor (:func:`unpublish`)."""
+    return Command(("pfctl", "-a", anchor, "-f", "-"), undo=unpublish(anchor).argv, stdin=rules)
+
+
+def unpublish(anchor: str) -> Command:
+    """Flush ``anchor``'s translation rules (``-a`` with ``-F nat``, pfctl.8), all it holds: pf
+    then drops the empty anchor (sys/netpfil/pf/pf_ruleset.c ``pf_remove_if_empty_kruleset()``).
+    Not ``-F all``: after the rules it clears the anchor's tables, and with the anchor gone by then
+    15.0's ``pfctl_do_clear_tables()`` exits 1 (``Anchor or Ruleset does not exist.``);
+    ``-F nat`` exits 0 on every release, for an absent anchor too."""
+    return Command(("pfctl", "-a", anchor, "-F", "nat"), gone=(GONE_ANCHOR,))
 
 
 def replay(journal: tuple[tuple[str, ...], ...]) -> tuple[Command, ...]:
@@ -209,13 +247,15 @@ def replay(journal: tuple[tuple[str, ...], ...]) -> tuple[Command, ...]:
     return tuple(Command(argv, best_effort=True) for argv in journal)
 
 
-def detach(host_interface: str, table: str | None, address: str | None) -> tuple[Command, ...]:
-    """poststop: take the address out of the pf table, destroy the pair by its host end.
+def detach(host_interface: str, table: str | None, address: str | None,
+           anchor: str | None = None) -> tuple[Command, ...]:
+    """poststop: flush the published ports' anchor (when there is one), take the address out of
+    the pf table, destroy the pair by its host end.
 
     The jail is gone by now (runj deletes it before poststop), so nothing runs inside it.
     Each step treats "already gone" as done.
     """
-    steps = []
+    steps = [unpublish(anchor)] if anchor is not None else []
     if table is not None and address is not None:
         steps.append(Command(("pfctl", "-t", table, "-T", "delete", address), gone=(GONE_TABLE,)))
     steps.append(Command(("ifconfig", host_interface, "destroy"), gone=(GONE_INTERFACE,)))

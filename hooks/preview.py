@@ -25,7 +25,7 @@ import attrs
 from hooks import observe, plan
 from hooks.detach import HookContext, detach_steps
 from hooks.errors import BadInput, OperationFailed
-from hooks.lifecycle import ensure_network, find_jail
+from hooks.lifecycle import ensure_network, find_egress, find_jail
 from hooks.netconf import Network
 from hooks.request import Request
 from hooks.resolvconf import render
@@ -38,6 +38,8 @@ ASSUMED_JID = 1_000_000
 ASSUMED_ROOT = "<root>"
 #: The release assumed when none can be observed: the current production release.
 ASSUMED_RELEASE = "14.2"
+#: The egress interface shown when neither the network names one nor the default route can be read.
+ASSUMED_EGRESS = "<egress>"
 _RELEASE = re.compile(r"(\d{1,2})\.(\d)")
 
 
@@ -137,7 +139,19 @@ def create(request: Request, run: Runner, state: StateDir | None, given: Given, 
         pre = plan.ensure_bridge(request.network, observe.BridgeState(exists=False)) + plan.ensure_forwarding(False)
         assumed.append(f"no bridge {request.network.bridge} yet, forwarding off (the first container on network "
                        f"{request.network.name}; --bridge-present for a later one)")
-    _write_create(request, jail, osreldate >= plan.JAIL_FLAG_OSRELDATE, pre, address, assumed, out)
+    egress: str | None = None
+    if request.ports:
+        if not_freebsd is None:
+            try:
+                egress = find_egress(request, run)
+            except OperationFailed as exc:
+                why = str(exc)
+        else:
+            why = not_freebsd
+        if egress is None:
+            egress = request.network.egress or ASSUMED_EGRESS
+            assumed.append(f"egress interface {egress} ({why})")
+    _write_create(request, jail, osreldate >= plan.JAIL_FLAG_OSRELDATE, pre, address, egress, assumed, out)
 
 
 def _first(network: Network) -> ipaddress.IPv4Address:
@@ -147,8 +161,8 @@ def _first(network: Network) -> ipaddress.IPv4Address:
 
 
 def _write_create(request: Request, jail: observe.JailInfo, jail_flag: bool, pre: tuple[plan.Command, ...],
-                  address: ipaddress.IPv4Address, assumed: list[str], out: TextIO) -> None:
-    attachment = plan.Attachment(request=request, address=address, jail=jail, jail_flag=jail_flag)
+                  address: ipaddress.IPv4Address, egress: str | None, assumed: list[str], out: TextIO) -> None:
+    attachment = plan.Attachment(request=request, address=address, jail=jail, jail_flag=jail_flag, egress=egress)
     text = render(request.container_id, request.nameservers, request.search) if request.dns else None
     creation = plan.Command(plan.create_epair(request, jail), undo=plan.destroy_epair("epairNa"))
     out.write(f"# createRuntime plan for container {request.container_id} (epairN: the unit ifconfig prints)\n")
@@ -160,6 +174,8 @@ def _write_create(request: Request, jail: observe.JailInfo, jail_flag: bool, pre
             out.write("    undo: restore the previous file\n")
         else:
             out.write(_shown(step.argv) + "\n")
+            if step.stdin is not None:
+                out.writelines(f"    stdin: {line}\n" for line in step.stdin.splitlines())
             out.write(f"    undo: {_shown(step.undo) if step.undo else '-'}\n")
 
 

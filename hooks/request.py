@@ -9,12 +9,14 @@ the configuration file, ``--network``, then the container's annotations:
 ``org.jailnet.nameservers``  comma list of nameserver addresses
 ``org.jailnet.search``       comma list of search domains
 ``org.jailnet.dns``          ``none``: leave the jail's /etc/resolv.conf alone
+``org.jailnet.ports``        comma list of Docker ``-p`` specs to publish (:mod:`hooks.ports`)
 
 ocijail also passes ``org.freebsd.jail.jid`` (docs/runtimes.md §1), the jid of the jail.
 """
 
 import ipaddress
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 import attrs
 
@@ -29,15 +31,20 @@ from hooks.netconf import (
 )
 from ocispec.value import Value
 
+if TYPE_CHECKING:
+    from hooks.ports import Published
+
 ANNOTATION_NETWORK = "org.jailnet.network"
 ANNOTATION_IPV4 = "org.jailnet.ipv4"
 ANNOTATION_NAMESERVERS = "org.jailnet.nameservers"
 ANNOTATION_SEARCH = "org.jailnet.search"
 ANNOTATION_DNS = "org.jailnet.dns"
+ANNOTATION_PORTS = "org.jailnet.ports"
 ANNOTATION_JID = "org.freebsd.jail.jid"
 ANNOTATION_PREFIX = "org.jailnet."
 #: Every ``org.jailnet.*`` annotation jailnet reads; any other one under that prefix is refused.
-KNOWN_ANNOTATIONS = (ANNOTATION_NETWORK, ANNOTATION_IPV4, ANNOTATION_NAMESERVERS, ANNOTATION_SEARCH, ANNOTATION_DNS)
+KNOWN_ANNOTATIONS = (ANNOTATION_NETWORK, ANNOTATION_IPV4, ANNOTATION_NAMESERVERS, ANNOTATION_SEARCH, ANNOTATION_DNS,
+                     ANNOTATION_PORTS)
 #: The largest jid the kernel hands out (``JAIL_MAX``, sys/sys/jail.h).
 JAIL_MAX = 999999
 
@@ -74,6 +81,10 @@ def check_annotation(key: str, value: str) -> None:
             raise BadInput(f"{where}: empty (use {ANNOTATION_DNS}=none to skip DNS)")
     elif key == ANNOTATION_SEARCH:
         parse_search(_list(value), where)
+    elif key == ANNOTATION_PORTS:
+        from hooks.ports import parse_list  # only for a container that publishes ports
+
+        parse_list(value, where)
     elif key == ANNOTATION_DNS and value != "none":
         raise BadInput(f"{where}: {value!r} is not understood (only 'none')")
 
@@ -92,6 +103,8 @@ class Request(Value):
     search: tuple[str, ...] = ()
     dns: bool = True
     """False when ``org.jailnet.dns`` is ``none``: resolv.conf is left alone."""
+    ports: "tuple[Published, ...]" = ()
+    """What ``org.jailnet.ports`` publishes, in its order."""
 
     @classmethod
     def from_inputs(
@@ -126,5 +139,10 @@ class Request(Value):
             if not (jid.isascii() and jid.isdigit()) or not 1 <= int(jid) <= JAIL_MAX:
                 raise BadInput(f"annotation {ANNOTATION_JID}: {jid!r} is not a jid")
             jail = str(int(jid))
+        ports: tuple[Published, ...] = ()
+        if ANNOTATION_PORTS in annotations:
+            from hooks.ports import parse_list
+
+            ports = parse_list(annotations[ANNOTATION_PORTS], f"annotation {ANNOTATION_PORTS}")
         return cls(container_id=container_id, jail=jail, network=chosen, address=address,
-                   nameservers=nameservers, search=search, dns=dns is None)
+                   nameservers=nameservers, search=search, dns=dns is None, ports=ports)

@@ -34,6 +34,7 @@ from hooks.naming import sha256_hex
 from ocispec.value import Value
 
 if TYPE_CHECKING:
+    from hooks.claims import Claims
     from hooks.netconf import Network
 
 RECORD_VERSION = 1
@@ -66,6 +67,9 @@ class Record(Value):
     """While ``creating``: the commands that undo what is done so far, newest first. The file
     ``containers/<id>.journal`` holds them, one line per step; :meth:`StateDir.read` puts them
     here (a record written by an earlier jailnet may hold some itself)."""
+    ports: tuple[str, ...] = ()
+    """The published ports, as specs (``8080:80/tcp``): their rules are in the container's pf
+    anchor (:func:`hooks.naming.anchor_name`), their claims under ``ports/``."""
 
 
 def jail_alive(record: Record, jails: Mapping[str, int]) -> bool:
@@ -257,6 +261,12 @@ class StateDir:
             raise OperationFailed(f"cannot write {path}: {exc.strerror}") from None
         if record.state == "up":
             self._journal_path(record.id).unlink(missing_ok=True)
+
+    def claims(self) -> "Claims":
+        """The host ports live containers publish (``ports/``, :mod:`hooks.claims`)."""
+        from hooks.claims import Claims  # only for containers that publish ports, and gc
+
+        return Claims(self.path / "ports")
 
     def leases(self, network: "Network") -> LeaseStore:
         """The leases of ``network`` (``networks/<name>/``), to hand out addresses."""

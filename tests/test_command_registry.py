@@ -369,3 +369,19 @@ def test_every_registered_form_is_in_the_conformance_table() -> None:
     missing = [f.id for f in FORMS if f.id not in NOT_IN_THE_TABLE and not any(f.matches(a) for a in argvs)]
     assert missing == []
     assert set(NOT_IN_THE_TABLE) <= {f.id for f in FORMS}
+
+
+def test_publishing_ports_runs_only_registered_forms(bed: HookBed) -> None:
+    """createRuntime, gc and poststop of a container that publishes ports (hooks/plan.py
+    ``publish``/``unpublish``, ``route -n get default``, gc's ``-a jailnet -sA``)."""
+    bed.jail("web")
+    ports = {"org.jailnet.ports": "8080:80,9000-9002:9000-9002/udp"}
+    assert bed.hook("createRuntime", "web", ports)[0] == 0
+    assert main(["gc"], stdout=io.StringIO(), stderr=io.StringIO(), environ=bed.env, run=bed.host) == 0
+    bed.host.remove_jail("web")
+    assert bed.hook("poststop", "web", ports, raw=bed.state("web", ports, status="stopped"))[0] == 0
+    argvs = ran(bed.host)
+    assert unregistered(argvs) == []
+    assert [a[:5] for a in argvs if a[:2] == ["pfctl", "-a"] and "-sA" not in a] == [
+        ["pfctl", "-a", "jailnet/web", "-f", "-"], ["pfctl", "-a", "jailnet/web", "-F", "nat"]]
+    assert ["route", "-n", "get", "default"] in argvs

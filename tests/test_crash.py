@@ -91,3 +91,26 @@ def test_a_fault_in_poststop_still_exits_0_and_removes_the_rest(tmp_path: Path, 
     assert main(["gc"], stdout=io.StringIO(), stderr=io.StringIO(), environ=bed.env, run=bed.host) == 0
     assert bed.host(("ifconfig", "-g", "epair")).stdout == ""
     assert bed.host(("pfctl", "-t", "jail-nat", "-T", "show")).stdout == ""
+
+
+#: A publishing create: the first container's 9 steps and the anchor, loaded just before lo0.
+PORTS = {"org.jailnet.ports": "8080:80,5353:53/udp"}
+
+
+@pytest.mark.parametrize("k", [pytest.param(k, id=f"step{k}") for k in (1, 9, 10)])  # claims only; anchor; after
+@pytest.mark.parametrize("when", ["before", "after"])
+def test_sigkill_of_a_publishing_create_then_gc_leaves_no_anchor_and_no_claim(
+        tmp_path: Path, jailnet_argv: list[str], sweep_host: SharedHost, when: str, k: int) -> None:
+    runj = FakeRunj.with_jailnet(tmp_path, jailnet_argv, remove_on_failure=True, shared=sweep_host)
+    with runj.shared.edit() as host:
+        host.kill_nth(k, when=when)
+    (result,) = runj.create("c1", annotations=PORTS)
+    assert result.returncode == -9, result
+    err = io.StringIO()
+    assert main(["gc"], stdout=io.StringIO(), stderr=err, environ=runj.env, run=runj.shared) == 0, err.getvalue()
+    clean(runj.shared, tmp_path / "state")
+    assert runj.shared(("pfctl", "-a", "jailnet", "-sA")).stdout == ""
+    assert [p for p in (tmp_path / "state" / "ports").rglob("*") if p.is_file()] == []
+    (again,) = runj.create("c1", annotations=PORTS)  # the ports are free again
+    assert (again.returncode, again.stderr) == (0, "")
+    assert len(runj.shared(("pfctl", "-a", "jailnet/c1", "-s", "nat")).stdout.splitlines()) == 2

@@ -30,7 +30,7 @@ def test_rows_for_live_and_gone_jails(bed: HookBed) -> None:
     code, out = ls(bed)
     assert code == 0
     lines = out.splitlines()
-    assert lines[0].split() == ["ID", "NETWORK", "ADDRESS", "HOST", "IF", "JAIL", "IF", "JAIL", "AGE"]
+    assert lines[0].split() == ["ID", "NETWORK", "ADDRESS", "HOST", "IF", "JAIL", "IF", "JAIL", "AGE", "PORTS"]
     assert lines[1].split()[:6] == ["db", "default", "172.17.0.3/16", host_ifname("db"), jail_ifname("db"), "gone"]
     assert lines[2].split()[:6] == ["web", "default", "172.17.0.2/16", host_ifname("web"), jail_ifname("web"), "alive"]
     assert lines[1].split()[6].endswith("s")
@@ -38,7 +38,7 @@ def test_rows_for_live_and_gone_jails(bed: HookBed) -> None:
     assert [(r["id"], r["alive"], r["address"], r["jid"], r["state"]) for r in rows] == [
         ("db", False, "172.17.0.3", 2, "up"), ("web", True, "172.17.0.2", 1, "up")]
     assert set(rows[0]) == {"id", "network", "address", "prefixlen", "hostInterface", "jailInterface", "jail", "jid",
-                            "alive", "state", "created", "ageSeconds"}
+                            "alive", "state", "created", "ageSeconds", "ports"}
 
 
 def test_human_age_and_table() -> None:

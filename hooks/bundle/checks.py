@@ -56,6 +56,7 @@ from hooks.request import (
     ANNOTATION_IPV4,
     ANNOTATION_NAMESERVERS,
     ANNOTATION_NETWORK,
+    ANNOTATION_PORTS,
     ANNOTATION_SEARCH,
     KNOWN_ANNOTATIONS,
     check_annotation,
@@ -258,6 +259,7 @@ _ANNOTATION_FIX = {
     ANNOTATION_NAMESERVERS: "use a comma list of at most 3 IP addresses",
     ANNOTATION_SEARCH: "use a comma list of at most 6 domain names",
     ANNOTATION_DNS: 'use "none" or remove it',
+    ANNOTATION_PORTS: "use a comma list of [HOSTIP:]HOSTPORT:CONTAINERPORT[/tcp|/udp], e.g. 8080:80",
 }
 
 

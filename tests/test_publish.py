@@ -1,0 +1,139 @@
+"""Published ports on the simulated FreeBSD host: ``org.jailnet.ports`` becomes the container's
+rdr rules in the pf anchor ``jailnet/ID`` while it runs, its host ports are claimed, and poststop,
+rollback and a refused create leave neither."""
+
+from pathlib import Path
+
+import pytest
+
+from hooks.testing import HookBed
+
+PORTS = {"org.jailnet.ports": "8080:80,5353:53/udp"}
+#: What pfctl lists for them (sbin/pfctl/pfctl_parser.c print_rule(): ports by service name).
+WEB_RULES = [
+    "rdr pass on em0 inet proto tcp from any to (em0) port = http-alt -> 172.17.0.2 port 80",
+    "rdr pass on em0 inet proto udp from any to (em0) port = mdns -> 172.17.0.2 port 53",
+]
+
+
+@pytest.fixture
+def bed(tmp_path: Path) -> HookBed:
+    return HookBed(tmp_path)
+
+
+def rules(bed: HookBed, anchor: str = "jailnet/web") -> list[str]:
+    return bed.host(("pfctl", "-a", anchor, "-s", "nat")).stdout.splitlines()
+
+
+def anchors(bed: HookBed) -> list[str]:
+    return bed.host(("pfctl", "-a", "jailnet", "-sA")).stdout.split()
+
+
+def claims(bed: HookBed) -> dict[str, str]:
+    return {name: text for name, text in bed.files().items() if name.startswith("ports/")}
+
+
+def test_the_rules_are_in_the_containers_anchor_while_it_runs_and_gone_after_poststop(bed: HookBed) -> None:
+    bed.jail("web")
+    assert bed.hook("createRuntime", "web", PORTS) == (0, "", "")
+    assert rules(bed) == WEB_RULES
+    assert anchors(bed) == ["jailnet/web"]
+    assert claims(bed) == {"ports/tcp/8080/any": "web\n", "ports/udp/5353/any": "web\n",
+                           "ports/ids/web": "tcp/8080/any\nudp/5353/any\n"}
+    assert '"ports": [\n  "8080:80/tcp",\n  "5353:53/udp"\n ]' in bed.files()["containers/web.json"]
+    bed.host.remove_jail("web")
+    assert bed.hook("poststop", "web", PORTS, raw=bed.state("web", PORTS, status="stopped"))[0] == 0
+    assert rules(bed) == [] and anchors(bed) == [] and claims(bed) == {}
+    assert bed.hook("poststop", "web", PORTS, raw=bed.state("web", PORTS, status="stopped"))[0] == 0  # again
+
+
+def test_a_host_port_another_container_publishes_is_refused_and_another_protocol_is_not(bed: HookBed) -> None:
+    bed.jail("web")
+    bed.jail("api")
+    bed.jail("dns")
+    assert bed.hook("createRuntime", "web", PORTS)[0] == 0
+    before, files = bed.host.observable(), bed.files()
+    bed.host.clear_log()
+    code, out, err = bed.hook("createRuntime", "api", {"org.jailnet.ports": "8080:8080"})
+    assert (code, out) == (2, "")
+    assert err == ("jailnet: createRuntime api: annotation org.jailnet.ports: '8080:8080/tcp': host port "
+                   "8080/tcp is published by container web\n")
+    assert bed.mutations() == [] and bed.host.observable() == before and bed.files() == files
+    assert bed.hook("createRuntime", "dns", {"org.jailnet.ports": "8080:53/udp"})[0] == 0
+    assert rules(bed, "jailnet/dns") == [  # api's refused create leased nothing: dns has the next address
+        "rdr pass on em0 inet proto udp from any to (em0) port = http-alt -> 172.17.0.3 port 53"]
+
+
+def test_a_range_and_a_host_address(bed: HookBed) -> None:
+    bed.jail("web")
+    ports = {"org.jailnet.ports": "9000-9002:9100-9102,192.0.2.7:8443:443"}
+    assert bed.hook("createRuntime", "web", ports)[0] == 0
+    assert rules(bed) == [
+        "rdr pass on em0 inet proto tcp from any to (em0) port 9000:9002 -> 172.17.0.2 port 9100:9102",
+        "rdr pass on em0 inet proto tcp from any to 192.0.2.7 port = 8443 -> 172.17.0.2 port 443"]
+
+
+def test_the_egress_key_names_the_interface_and_no_route_is_read(tmp_path: Path) -> None:
+    bed = HookBed(tmp_path, config='[networks.default]\negress = "em1"\n')
+    bed.jail("web")
+    assert bed.hook("createRuntime", "web", {"org.jailnet.ports": "8080:80"})[0] == 0
+    assert rules(bed) == ["rdr pass on em1 inet proto tcp from any to (em1) port = http-alt -> 172.17.0.2 port 80"]
+    assert not any(i.argv[0] == "route" and "get" in i.argv for i in bed.host.log)
+
+
+def test_without_ports_nothing_more_runs(bed: HookBed) -> None:
+    bed.jail("web")
+    assert bed.hook("createRuntime", "web")[0] == 0
+    ran = [i.argv for i in bed.host.log]
+    assert not any(argv[0] == "route" and "get" in argv for argv in ran)
+    assert not any(argv[0] == "pfctl" and "-a" in argv for argv in ran)
+    assert claims(bed) == {}
+    bed.host.remove_jail("web")
+    bed.host.clear_log()
+    assert bed.hook("poststop", "web", raw=bed.state("web", status="stopped"))[0] == 0
+    assert len(bed.host.log) == 2  # pfctl -T delete, ifconfig destroy: no anchor to flush
+
+
+def mutating_steps(tmp_path: Path) -> int:
+    probe = HookBed(tmp_path / "probe")
+    probe.jail("web")
+    probe.host.clear_log()
+    assert probe.hook("createRuntime", "web", PORTS)[0] == 0
+    return len(probe.mutations())
+
+
+def test_a_fault_at_any_step_of_a_publishing_create_leaves_host_and_state_as_before(tmp_path: Path) -> None:
+    steps = mutating_steps(tmp_path)
+    assert steps == 10  # the first container's 9, and the anchor
+    for k in range(1, steps + 1):
+        bed = HookBed(tmp_path / f"k{k}")
+        bed.jail("web")
+        before, files = bed.host.observable(), bed.files()
+        bed.host.fail_nth(k)
+        code, _, err = bed.hook("createRuntime", "web", PORTS)
+        assert code == 1 and err.endswith(" (undone)\n"), (k, err)
+        assert bed.host.observable() == before, k
+        assert bed.files() == files, k
+        bed.host.clear_faults()
+        assert bed.hook("createRuntime", "web", PORTS)[0] == 0
+        address = bed.files()["containers/web.json"].split('"address": "')[1].split('"')[0]
+        assert rules(bed) == [rule.replace("172.17.0.2", address) for rule in WEB_RULES]
+
+
+def test_ls_shows_the_published_ports(bed: HookBed) -> None:
+    import io
+    import json
+
+    from hooks.cli import main
+
+    bed.jail("web")
+    assert bed.hook("createRuntime", "web", {"org.jailnet.ports": "8080:80,127.0.0.1:9000-9001:9000-9001/udp"})[0] == 0
+    out = io.StringIO()
+    assert main(["ls"], stdout=out, stderr=io.StringIO(), environ=bed.env, run=bed.host) == 0
+    assert out.getvalue().splitlines()[1].endswith("8080->80/tcp, 127.0.0.1:9000-9001->9000-9001/udp")
+    out = io.StringIO()
+    assert main(["ls", "--json"], stdout=out, stderr=io.StringIO(), environ=bed.env, run=bed.host) == 0
+    assert json.loads(out.getvalue())[0]["ports"] == [
+        {"hostIp": "0.0.0.0", "hostPort": 8080, "containerPort": 80, "protocol": "tcp"},
+        {"hostIp": "127.0.0.1", "hostPort": 9000, "containerPort": 9000, "protocol": "udp"},
+        {"hostIp": "127.0.0.1", "hostPort": 9001, "containerPort": 9001, "protocol": "udp"}]
