@@ -23,6 +23,10 @@ createRuntime on a network whose bridge is up runs eight commands:
 7. ``pfctl -t TABLE -T add A``                        (and /etc/resolv.conf, written directly)
 8. ``ifconfig -j JID lo0 inet 127.0.0.1/8 up``       last: its IPv6 side effects (::1, fe80::1)
                                                      cannot be taken back, and nothing after it fails
+
+A container that publishes ports (``org.jailnet.ports``) adds ``pfctl -a jailnet/ID -f -`` before
+step 8, its ``rdr pass`` rules on stdin (:func:`rdr_rules`), and, when its network names no
+``egress``, ``route -n get default`` among the observations; poststop then flushes the anchor.
 """
 
 import ipaddress
