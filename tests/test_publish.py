@@ -137,3 +137,14 @@ def test_ls_shows_the_published_ports(bed: HookBed) -> None:
         {"hostIp": "0.0.0.0", "hostPort": 8080, "containerPort": 80, "protocol": "tcp"},
         {"hostIp": "127.0.0.1", "hostPort": 9000, "containerPort": 9000, "protocol": "udp"},
         {"hostIp": "127.0.0.1", "hostPort": 9001, "containerPort": 9001, "protocol": "udp"}]
+
+
+def test_dry_run_prints_the_rules_and_changes_nothing(bed: HookBed) -> None:
+    bed.jail("web")
+    before = bed.host.observable()
+    code, out, err = bed.hook("createRuntime", "web", {"org.jailnet.ports": "8080:80"}, "--dry-run")
+    assert (code, err) == (0, "")
+    assert ("pfctl -a jailnet/web -f -\n"
+            "    stdin: rdr pass on em0 inet proto tcp from any to (em0) port 8080 -> 172.17.0.2 port 80\n"
+            "    undo: pfctl -a jailnet/web -F nat\n") in out
+    assert bed.mutations() == [] and bed.host.observable() == before and claims(bed) == {}
