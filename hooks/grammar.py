@@ -171,6 +171,8 @@ def _other_parsers(sub: "argparse._SubParsersAction[_Parser]", stream: TextIO | 
     add.add_argument("--nameserver", metavar="ADDR", action="append", help="nameserver annotation (repeatable)")
     add.add_argument("--search", metavar="DOMAIN", action="append", help="search domain annotation (repeatable)")
     add.add_argument("--no-dns", action="store_true", help="leave the container's resolv.conf alone")
+    add.add_argument("--publish", metavar="SPEC", action="append",
+                     help="publish a port, as docker run -p: [HOSTIP:]HOSTPORT:CONTAINERPORT[/tcp|/udp] (repeatable)")
     add.add_argument("--jailnet", metavar="PATH", help="absolute path of jailnet in the hooks (default: this one)")
     add.add_argument("--timeout", metavar="SECONDS", type=int, default=30, help="hook timeout (default 30)")
     remove = actions.add_parser("remove", help="undo bundle add",

@@ -1008,6 +1008,8 @@ def test_check_ip_restrictions_with_a_vnet(tmp_path: Path, config_freebsd: dict[
         ("org.jailnet.search", "ok.example,not ok", "'not ok' is not a domain name",
          "use a comma list of at most 6 domain names"),
         ("org.jailnet.dns", "off", "'off' is not understood (only 'none')", 'use "none" or remove it'),
+        ("org.jailnet.ports", "8080:80/sctp", "'8080:80/sctp': protocol 'sctp' is neither tcp nor udp",
+         "use a comma list of [HOSTIP:]HOSTPORT:CONTAINERPORT[/tcp|/udp], e.g. 8080:80"),
     ],
 )
 def test_check_bad_annotation(tmp_path: Path, key: str, value: str, message: str, fix: str) -> None:
@@ -1278,3 +1280,23 @@ def test_a_rewritten_file_keeps_its_owner(runc_bundle: Path) -> None:
     for name in ("config.json", "runj.ext.json"):
         info = (runc_bundle / name).stat()
         assert (info.st_uid, info.st_gid) == (4321, 4322), name
+
+
+def test_add_publish_writes_the_ports_annotation_that_check_accepts(runc_bundle: Path) -> None:
+    code, out, err = jailnet("bundle", "add", str(runc_bundle), "--jailnet", JAILNET,
+                             "--publish", "8080:80", "--publish", "127.0.0.1:5353:53/udp,9000-9001:9000-9001")
+    assert (code, err) == (0, ""), err
+    annotations = json.loads((runc_bundle / "config.json").read_text())["annotations"]
+    assert annotations["org.jailnet.ports"] == "8080:80/tcp,127.0.0.1:5353:53/udp,9000-9001:9000-9001/tcp"
+    assert jailnet("bundle", "check", str(runc_bundle))[0] == 0
+
+
+@pytest.mark.parametrize(("spec", "message"), [
+    ("8080:0", "jailnet: bundle add: --publish: '8080:0': container port 0 is not a port (1-65535)\n"),
+    ("8080:80,8080:81", "jailnet: bundle add: --publish: '8080:81' publishes a host port '8080:80/tcp' publishes "
+                        "already\n"),
+])
+def test_add_publish_refuses_a_bad_spec_and_writes_nothing(runc_bundle: Path, spec: str, message: str) -> None:
+    before = files(runc_bundle)
+    assert jailnet("bundle", "add", str(runc_bundle), "--publish", spec) == (2, "", message)
+    assert files(runc_bundle) == before

@@ -44,6 +44,7 @@ from hooks.request import (
     ANNOTATION_IPV4,
     ANNOTATION_NAMESERVERS,
     ANNOTATION_NETWORK,
+    ANNOTATION_PORTS,
     ANNOTATION_SEARCH,
 )
 
@@ -102,6 +103,11 @@ class AddOptions:
         if args.no_dns:
             drop += [ANNOTATION_NAMESERVERS, ANNOTATION_SEARCH]
             pairs.append((ANNOTATION_DNS, "none"))
+        if args.publish:
+            from hooks.ports import parse_list
+
+            published = parse_list(",".join(_split(args.publish)), "--publish")
+            pairs.append((ANNOTATION_PORTS, ",".join(p.spec() for p in published)))
         return cls(jailnet=jailnet, timeout=args.timeout, annotations=tuple(pairs), drop=tuple(drop),
                    keep_path=getattr(args, "jailnet", None) is None)
 
