@@ -123,6 +123,11 @@ def test_bundle_hooks_attach_and_detach(config: Path, tmp_path: Path) -> None:
         assert [line for line in resolv if line.startswith("nameserver ")] == [f"nameserver {s}" for s in servers]
     if "org.jailnet.search" in annotations:
         assert "search " + " ".join(annotations["org.jailnet.search"].split(",")) in resolv
+    published = annotations.get("org.jailnet.ports", "")
+    rules = shared(("pfctl", "-a", f"jailnet/{cid}", "-sn")).stdout.splitlines()
+    assert len(rules) == len(published.split(",")) if published else rules == []
+    assert all(rule.startswith("rdr pass on em0 ") and rule.endswith(f"-> {shown[0]} port 80") for rule in rules)
     assert [r.returncode for r in runj.delete(cid)] == [0]
     assert shared(("ifconfig", "-g", "jailnet")).stdout == ""
     assert shared(("pfctl", "-t", "jail-nat", "-T", "show")).stdout == ""
+    assert shared(("pfctl", "-a", f"jailnet/{cid}", "-sn")).stdout == ""
