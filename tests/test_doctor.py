@@ -140,7 +140,8 @@ def test_a_ready_host_exits_0_and_doctor_changes_nothing(env: dict[str, str]) ->
         ("pf not loaded", lambda h, d: setattr(h.state.pf, "loaded", False), {"pf.loaded", "pf.enabled", "pf.nat"},
          "FAIL pf: not loaded (no /dev/pf)", "kldload pf"),
         ("pf disabled", lambda h, d: h(("pfctl", "-d")), {"pf.enabled"}, "FAIL pf: not enabled", "pfctl -e"),
-        ("no NAT rule", lambda h, d: h(("pfctl", "-f", "-"), stdin="table <jail-nat> persist\n"), {"pf.nat"},
+        ("no NAT rule", lambda h, d: h(("pfctl", "-f", "-"), stdin="table <jail-nat> persist\n"),
+         {"pf.nat", "pf.rdr-anchor"},
          "FAIL pf: no NAT rule for <jail-nat>", "nat on em0 inet from <jail-nat> to any -> (em0)"),
         ("forwarding off", lambda h, d: h(("sysctl", "net.inet.ip.forwarding=0")), {"forwarding"},
          "FAIL IP forwarding off (net.inet.ip.forwarding=0): the host does not route the containers' packets",
@@ -206,9 +207,10 @@ def test_fix_applies_exactly_the_safe_fixes(env: dict[str, str]) -> None:
     after = out.split("after --fix:\n", 1)[1].splitlines()
     assert "ok   IP forwarding on (net.inet.ip.forwarding=1)" in after
     assert "ok   bridge jailnet0 (network default): 172.17.0.1/16, up" in after
-    assert after[-1] == "not ready: 2 problem(s)"  # pf disabled, no NAT rule: for the administrator
+    # pf disabled, no NAT rule, no rdr-anchor call (a warning): for the administrator
+    assert after[-1] == "not ready: 2 problem(s) (1 warning(s))"
     code, data = report(host, env)
-    assert failing(data) == {"pf.enabled", "pf.nat"}
+    assert failing(data) == {"pf.enabled", "pf.nat", "pf.rdr-anchor"}
 
 
 def test_fix_enables_pf_when_a_ruleset_is_loaded_and_repairs_the_bridge(env: dict[str, str]) -> None:
@@ -269,8 +271,8 @@ def test_json_report_shape(env: dict[str, str]) -> None:
     assert set(data) == {"ready", "checks", "fixed"}
     assert data["ready"] is False and data["fixed"] == []
     ids = [c["id"] for c in checks(data)]
-    assert ids == ["root", "freebsd", "egress", "pf.loaded", "pf.enabled", "pf.nat", "pf.table", "forwarding",
-                   "bridge", "pfil", "statedir", "consistency"]
+    assert ids == ["root", "freebsd", "egress", "pf.loaded", "pf.enabled", "pf.nat", "pf.table", "pf.rdr-anchor",
+                   "forwarding", "bridge", "pfil", "statedir", "consistency"]
     for check in checks(data):
         assert set(check) == {"id", "network", "ok", "severity", "message", "details", "fix", "fixable"}
         assert isinstance(check["ok"], bool) and isinstance(check["fixable"], bool)
@@ -372,7 +374,8 @@ def observations(**changes: Any) -> Observations:
     """A ready host, as doctor would observe it; ``changes`` replace fields."""
     base = Observations(
         euid=0, osrelease="14.2-RELEASE", osreldate=1402000, forwarding=1, pfil_member=1,
-        pf=PfView(device="present", enabled=True, nat_rules=("nat on em0 inet from <jail-nat> to any -> (em0)",),
+        pf=PfView(device="present", enabled=True, nat_rules=("nat on em0 inet from <jail-nat> to any -> (em0)",
+                                                               'rdr-anchor "jailnet/*" all'),
                   tables=(("jail-nat", True),)),
         egress="em0", bridges=(("jailnet0", BridgeState(exists=True, addresses=("172.17.0.1",), up=True)),),
         state=StateView(path="/var/run/jailnet", exists=True))
@@ -592,3 +595,17 @@ def test_a_nat_rule_inside_an_anchor_counts(env: dict[str, str], release: str, m
     if found:
         assert str(nat["message"]).endswith("nat on em0 inet from <jail-nat> to any -> (em0) round-robin")
     assert mutations(host) == []
+
+
+def test_published_ports_need_the_rdr_anchor_call() -> None:
+    """pf evaluates an anchor's rdr rules only where pf.conf calls it (pf.conf(5) ANCHORS)."""
+    called = by_id(diagnose(observations(), CONFIG, ["default"]))["pf.rdr-anchor"]
+    assert called.ok and "not from this host's own address or from containers on a bridge" in called.message
+    missing = by_id(diagnose(observations(pf=PfView(device="present", enabled=True, nat_rules=(
+        "nat on em0 inet from <jail-nat> to any -> (em0)",), tables=(("jail-nat", True),))), CONFIG, ["default"]))
+    found = missing["pf.rdr-anchor"]
+    assert (found.ok, found.severity) == (False, "warning")
+    assert found.message == ('pf: no rdr-anchor "jailnet/*": published ports (org.jailnet.ports) are loaded into '
+                             "their anchors but never match")
+    assert (found.fix or "").splitlines()[-1] == 'rdr-anchor "jailnet/*"'
+    assert doctor.ready(list(missing.values()))  # a warning: containers without ports still work

@@ -20,6 +20,7 @@ from hooks.doctor.findings import (
     RunCommand,
 )
 from hooks.doctor.observations import FREEBSD, Observations, nat_rule_for
+from hooks.naming import ANCHOR_PARENT
 from hooks.netconf import Network, Networks
 from hooks.statedir import MODE as STATE_MODE
 from hooks.statedir import jail_alive
@@ -134,7 +135,28 @@ def _pf(obs: Observations, nets: Sequence[Network]) -> list[Finding]:
                     "first container",
                     fix=f"# in /etc/pf.conf, above the nat rule, then: pfctl -f /etc/pf.conf\n"
                     f"table <{table}> persist"))
+    if loaded:
+        found.append(_rdr_anchor(pf.nat_rules))
     return found
+
+
+#: The call published ports need in pf.conf: pf evaluates an anchor's rdr rules only where the
+#: main ruleset calls it (pf.conf(5) "ANCHORS").
+RDR_ANCHOR = f'rdr-anchor "{ANCHOR_PARENT}/*"'
+
+
+def _rdr_anchor(rules: Sequence[str]) -> Finding:
+    """``rdr-anchor "jailnet/*"`` among the loaded translation rules (``pfctl -sn`` prints it
+    ``rdr-anchor "jailnet/*" all``): without it, published ports are loaded but never match."""
+    reach = ("they are reached through the egress interface, not from this host's own address or from "
+             "containers on a bridge (docs/configuration.md, Published ports)")
+    if any(line.split()[:2] == RDR_ANCHOR.split() for line in rules):
+        return Finding(id="pf.rdr-anchor", ok=True, severity="warning",
+                       message=f"pf calls {RDR_ANCHOR}: published ports (org.jailnet.ports) take effect; {reach}")
+    return Finding(id="pf.rdr-anchor", ok=False, severity="warning",
+                   message=f"pf: no {RDR_ANCHOR}: published ports (org.jailnet.ports) are loaded into their "
+                   "anchors but never match",
+                   fix=f"# in /etc/pf.conf, after the nat rule, then: pfctl -f /etc/pf.conf\n{RDR_ANCHOR}")
 
 
 def _nat_fix(table: str, obs: Observations, networks: Sequence[str]) -> str:

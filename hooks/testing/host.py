@@ -35,7 +35,7 @@ from hooks.testing.programs import PROGRAMS, execute
 
 #: The pf.conf the README's "Prepare pf" asks an administrator for: a persistent ``<jail-nat>``
 #: table and the walkthrough's NAT rule on em0 (docs/walkthrough.md step 1).
-PF_CONF = "table <jail-nat> persist\nnat on em0 inet from <jail-nat> to any -> (em0)\n"
+PF_CONF = 'table <jail-nat> persist\nnat on em0 inet from <jail-nat> to any -> (em0)\nrdr-anchor "jailnet/*"\n'
 
 
 class SimulatedHost:
