@@ -23,7 +23,7 @@ from hooks.testing.runtime import FakeRunj
 RELEASE = "14.2-RELEASE"
 HOST_RESOLV_CONF = "search example.org\nnameserver 127.0.0.1\nnameserver 192.0.2.53\n"
 CONTAINERS: tuple[tuple[str, dict[str, str]], ...] = (
-    ("web", {}),
+    ("web", {"org.jailnet.ports": "8080:80"}),
     ("db", {}),
     ("cache", {"org.jailnet.ipv4": "172.17.0.50", "org.jailnet.nameservers": "192.0.2.1,192.0.2.2"}),
 )
@@ -66,7 +66,8 @@ def _demo(out: TextIO, directory: Path) -> int:
         return result.stdout
 
     out.write(f"A simulated FreeBSD {RELEASE} host in {directory} (its tools: {shared.path})\n\n")
-    out.write("== The host: pf with the NAT rule of the walkthrough, and forwarding still off\n")
+    out.write("== The host: pf with the NAT rule of the walkthrough and the call of the published ports' "
+              "anchors, and forwarding still off\n")
     out.write(f"$ cat /etc/pf.conf\n{PF_CONF}")
     sh("pfctl", "-f", "/etc/pf.conf")
     sh("pfctl", "-e")
@@ -90,6 +91,8 @@ def _demo(out: TextIO, directory: Path) -> int:
     sh("sysctl", "net.inet.ip.forwarding")
     sh("pfctl", "-t", "jail-nat", "-T", "show")
     sh("pfctl", "-sn")
+    sh("pfctl", "-a", "jailnet", "-sA")
+    sh("pfctl", "-a", "jailnet/web", "-sn")
     sh("jls")
     for name, _ in CONTAINERS:
         out.write(f"\n== Inside {name}\n")
@@ -110,11 +113,12 @@ def _demo(out: TextIO, directory: Path) -> int:
     out.write("\n== The host is clean again\n")
     left = sh("ifconfig", "-l")
     table = sh("pfctl", "-t", "jail-nat", "-T", "show")
+    anchors = sh("pfctl", "-a", "jailnet", "-sA")
     leftovers = sorted(p.relative_to(state_dir).as_posix() for p in state_dir.rglob("*")
                        if p.is_file() and p.name not in ("lock", "last_reserved", "host.json")
                        and p.suffix != ".lock")
     out.write(f"$ ls -R {state_dir}  (leases and records)\n{chr(10).join(leftovers) or '(none)'}\n")
-    clean = left.split() == ["em0", "lo0", "jailnet0"] and not table and not leftovers
+    clean = left.split() == ["em0", "lo0", "jailnet0"] and not table and not anchors and not leftovers
     out.write(f"\n{len(CONTAINERS)} containers attached and detached; "
               f"{'host clean' if clean else 'LEFTOVERS'}; {failures} hook failures.\n")
     return 0 if clean and not failures else 1
