@@ -91,18 +91,18 @@ def jail_ifname(container_id: str) -> str:
 
 #: The pf anchor every container's anchor hangs under: pf.conf needs ``rdr-anchor "jailnet/*"``.
 ANCHOR_PARENT = "jailnet"
-#: PF_ANCHOR_NAME_SIZE (sys/net/pfvar.h): an anchor's name holds at most 63 characters
-#: (``char name[PF_ANCHOR_NAME_SIZE]`` in ``struct pf_kanchor``). jailnet keeps the whole path
-#: ``jailnet/NAME`` within it, as relayd and ftp-proxy keep theirs, which fits either reading.
+#: PF_ANCHOR_NAME_SIZE (sys/net/pfvar.h): each ``/``-separated part of an anchor's path holds at
+#: most 63 characters; the kernel refuses a longer one when it makes the anchor
+#: (sys/netpfil/pf/pf_ruleset.c ``pf_find_or_create_kruleset()``: ``strlen(q) >=
+#: PF_ANCHOR_NAME_SIZE``), and the path as a whole may run to MAXPATHLEN.
 PF_ANCHOR_NAME_SIZE = 64
 
 
 def anchor_name(container_id: str) -> str:
-    """The container's pf anchor, ``jailnet/ID``; for an id too long for that (a 64-digit
-    containerd id), ``jailnet/jn<12 hex>``, the key of its interface names."""
-    path = f"{ANCHOR_PARENT}/{container_id}"
-    if len(path) < PF_ANCHOR_NAME_SIZE:
-        return path
+    """The container's pf anchor, ``jailnet/ID``; for an id too long to be an anchor's name (a
+    64-digit containerd id), ``jailnet/jn<12 hex>``, the key of its interface names."""
+    if len(container_id) < PF_ANCHOR_NAME_SIZE:
+        return f"{ANCHOR_PARENT}/{container_id}"
     return f"{ANCHOR_PARENT}/{PREFIX}{_digest(container_id)}"
 
 
