@@ -148,3 +148,18 @@ def test_dry_run_prints_the_rules_and_changes_nothing(bed: HookBed) -> None:
             "    stdin: rdr pass on em0 inet proto tcp from any to (em0) port 8080 -> 172.17.0.2 port 80\n"
             "    undo: pfctl -a jailnet/web -F nat\n") in out
     assert bed.mutations() == [] and bed.host.observable() == before and claims(bed) == {}
+
+
+def test_gc_flushes_anchors_no_live_container_publishes_through(bed: HookBed) -> None:
+    import io
+
+    from hooks.cli import main
+
+    bed.jail("web")
+    assert bed.hook("createRuntime", "web", PORTS)[0] == 0
+    rule = "rdr pass on em0 inet proto tcp from any to (em0) port 9999 -> 172.17.0.99 port 80\n"
+    assert bed.host(("pfctl", "-a", "jailnet/ghost", "-f", "-"), stdin=rule).returncode == 0
+    out = io.StringIO()
+    assert main(["gc"], stdout=out, stderr=io.StringIO(), environ=bed.env, run=bed.host) == 0
+    assert out.getvalue() == "removed anchor jailnet/ghost: no live container publishes through it\n"
+    assert anchors(bed) == ["jailnet/web"] and rules(bed) == WEB_RULES
