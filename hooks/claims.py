@@ -80,7 +80,7 @@ class Claims:
             for name in names:
                 if self._make(name, container_id):
                     made.append(name)
-            (self.directory / INDEX).mkdir(parents=True, exist_ok=True, mode=0o700)
+            self._mkdirs(self.directory / INDEX)
             files.replace(self.directory / INDEX / container_id, "".join(f"{n}\n" for n in names).encode(),
                           mode=0o600, durable=False)
         except OSError as exc:
@@ -94,7 +94,7 @@ class Claims:
     def _make(self, name: str, container_id: str) -> bool:
         """Create the claim file exclusively; False when this container holds it already."""
         path = self.directory / name
-        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        self._mkdirs(path.parent)
         try:
             fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
         except FileExistsError:
@@ -106,6 +106,12 @@ class Claims:
         finally:
             os.close(fd)
         return True
+
+    def _mkdirs(self, path: Path) -> None:
+        """``path`` and the directories between it and :attr:`directory`, each mode 0700 as the
+        state directory is (``mkdir(parents=True)`` would give the parents the umask's mode)."""
+        for part in (*reversed(path.relative_to(self.directory).parents), path.relative_to(self.directory)):
+            (self.directory / part).mkdir(exist_ok=True, mode=0o700)
 
     def held(self, container_id: str) -> tuple[str, ...]:
         """The claims the index lists for ``container_id``."""

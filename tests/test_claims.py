@@ -18,11 +18,14 @@ def ports(text: str) -> tuple[Published, ...]:
 
 
 def test_a_claim_is_a_file_per_port_with_an_index(tmp_path: Path) -> None:
-    claims = Claims(tmp_path)
+    root = tmp_path / "ports"  # made by the first claim, as the state directory's ports/ is
+    claims = Claims(root)
     claims.claim("web", ports("8080:80,127.0.0.1:9000-9001:9000-9001/udp"))
     assert claims.holders() == {"tcp/8080/any": "web", "udp/9000/127.0.0.1": "web", "udp/9001/127.0.0.1": "web"}
     assert claims.held("web") == ("tcp/8080/any", "udp/9000/127.0.0.1", "udp/9001/127.0.0.1")
-    assert (tmp_path / "tcp" / "8080" / "any").stat().st_mode & 0o777 == 0o600
+    assert (root / "tcp" / "8080" / "any").stat().st_mode & 0o777 == 0o600
+    for directory in (root, root / "tcp", root / "tcp" / "8080", root / "ids", root / "udp" / "9000"):
+        assert directory.stat().st_mode & 0o777 == 0o700, directory
 
 
 @pytest.mark.parametrize(("first", "second", "message"), [
