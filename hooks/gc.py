@@ -186,7 +186,7 @@ def _dedupe_pf(found: list[Leftover]) -> list[Leftover]:
 
 
 def observe_host(console: Console, state: StateDir, networks: Mapping[str, Network], busy: frozenset[str],
-                 leases: Mapping[str, Mapping[ipaddress.IPv4Address, str]]) -> Observed:
+                 leases: Mapping[str, Mapping[ipaddress.IPv4Address, str]], claims: Mapping[str, str]) -> Observed:
     """Read-only probes: jails, interfaces, pf tables; records from the state dir, read while gc
     holds the lock of every container that is not ``busy``. A probe that fails leaves its part
     unknown (None) and says why in :attr:`Observed.unknown`."""
@@ -226,7 +226,7 @@ def observe_host(console: Console, state: StateDir, networks: Mapping[str, Netwo
             if shown.ok:
                 inside[record.jid] = tuple(observe.parse_interfaces(shown.stdout))
     return Observed(records=records, leases=leases, jails=jails, busy=busy, interfaces=interfaces, inside=inside,
-                    tables=tables, claims=state.claims().holders(), anchors=anchors, unknown=tuple(unknown))
+                    tables=tables, claims=claims, anchors=anchors, unknown=tuple(unknown))
 
 
 def main(args: argparse.Namespace, console: Console) -> int:
@@ -239,10 +239,11 @@ def main(args: argparse.Namespace, console: Console) -> int:
     # not running is held, so none can finish or start while gc judges and removes it.
     with state.lock():
         leases = {name: found.holders() for name, found in state.network_leases().items()}
+        claims = state.claims().holders()
         ids = (set(state.record_ids()) | {holder for held in leases.values() for holder in held.values()}
-               | set(state.claims().holders().values()))
+               | set(claims.values()))
         with state.hold_idle(ids) as busy:
-            observed = observe_host(console, state, config.networks, busy, leases)
+            observed = observe_host(console, state, config.networks, busy, leases, claims)
             leftovers = find(observed, config.networks)
             for item in leftovers:
                 if not args.dry_run:

@@ -50,14 +50,11 @@ class Row:
 
 
 def _shown(spec: str) -> str:
-    """``8080:80/tcp`` as ``docker ps`` shows a port: ``8080->80/tcp``, ``127.0.0.1:8443->443/tcp``."""
+    """A recorded spec (``8080:80/tcp``) as ``docker ps`` shows it (:meth:`Published.shown
+    <hooks.ports.Published.shown>`)."""
     from hooks.ports import parse_spec
 
-    p = parse_spec(spec, "record")
-    address = f"{p.host_ip}:" if p.host_ip is not None else ""
-    host = str(p.host_port) if p.count == 1 else f"{p.host_port}-{p.host_end}"
-    container = str(p.container_port) if p.count == 1 else f"{p.container_port}-{p.container_end}"
-    return f"{address}{host}->{container}/{p.protocol}"
+    return parse_spec(spec, "record").shown()
 
 
 def _ports_json(spec: str) -> list[dict[str, object]]:

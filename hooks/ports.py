@@ -52,6 +52,12 @@ class Published(Value):
         address = f"{self.host_ip}:" if self.host_ip is not None else ""
         return f"{address}{host}:{container}/{self.protocol}"
 
+    def shown(self) -> str:
+        """As ``docker ps`` shows a port: ``8080->80/tcp``, ``127.0.0.1:9000-9001->9000-9001/udp``."""
+        address = f"{self.host_ip}:" if self.host_ip is not None else ""
+        return (f"{address}{_span(self.host_port, self.host_end)}->"
+                f"{_span(self.container_port, self.container_end)}/{self.protocol}")
+
     def overlaps(self, other: "Published") -> bool:
         """Whether the two claim a host port in common: same protocol, meeting port ranges, and
         an address in common (no address is every address)."""
