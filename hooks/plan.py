@@ -25,8 +25,9 @@ createRuntime on a network whose bridge is up runs eight commands:
                                                      cannot be taken back, and nothing after it fails
 
 A container that publishes ports (``org.jailnet.ports``) adds ``pfctl -a jailnet/ID -f -`` before
-step 8, its ``rdr pass`` rules on stdin (:func:`rdr_rules`), and, when its network names no
-``egress``, ``route -n get default`` among the observations; poststop then flushes the anchor.
+step 8, its ``rdr pass`` rules and the hairpin's ``nat`` on stdin (:func:`port_rules`), and,
+when its network names no ``egress``, ``route -n get default`` among the observations; poststop
+then flushes the anchor.
 """
 
 import ipaddress
@@ -204,25 +205,54 @@ def attach(attachment: Attachment, epair_a: str, resolv_conf: str | None) -> tup
                          undo=("pfctl", "-t", network.table, "-T", "delete", address)))
     if request.ports:
         assert attachment.egress is not None, "ports are published on an egress interface"
-        steps.append(publish(anchor_name(request.container_id), rdr_rules(request.ports, attachment.egress, address)))
+        rules = port_rules(request.ports, attachment.egress, address, network)
+        steps.append(publish(anchor_name(request.container_id), rules))
     steps.append(Command(in_jail(attachment, "ifconfig", "lo0", "inet", "127.0.0.1/8", "up")))
     return tuple(steps)
 
 
-def rdr_rules(ports: "tuple[Published, ...]", egress: str, address: str) -> str:
-    """One ``rdr pass`` rule per spec, in pf.conf(5)'s grammar (sbin/pfctl/parse.y ``rdrrule``):
-    ``rdr pass on EGRESS inet proto P from any to (EGRESS) port H -> ADDRESS port C``; ``to HOSTIP``
-    when the spec names one; a range is ``port A:B -> ADDRESS port C:*``, the ``*`` keeping the
-    offset within the range (parse.y ``redirpool``, pf.conf(5) "TRANSLATION")."""
-    lines = []
+#: The pf tag (pf.conf(5) "TAGGING PACKETS") :func:`port_rules` puts on a hairpinned packet, so that
+#: only those get the reflection ``nat``.
+HAIRPIN_TAG = "jailnet_hairpin"
+
+
+def port_rules(ports: "tuple[Published, ...]", egress: str, address: str, network: "Network") -> str:
+    """A container's anchor, in pf.conf(5)'s translation grammar (sbin/pfctl/parse.y ``natrule``:
+    ``nataction interface af proto fromto tag tagged rtable redirpool``). Per spec:
+
+    - ``rdr pass on EGRESS inet proto P from any to (EGRESS) port H -> ADDRESS port C``, for
+      clients arriving on the egress interface (``to HOSTIP`` when the spec names one);
+    - the same on the bridge, tagged ``jailnet_hairpin``, for containers on the bridge that
+      connect to the host's address (the hairpin). Not for a loopback HOSTIP: no container's
+      packet to 127/8 leaves its own jail.
+
+    A range is ``port A:B -> ADDRESS port C:*``, the ``*`` keeping the offset within the range
+    (parse.y ``redirpool``, pf.conf(5) "TRANSLATION").
+
+    Then one ``nat on BRIDGE inet from any to ADDRESS tagged jailnet_hairpin -> GATEWAY``: a
+    hairpinned packet leaves through the bridge with the gateway as its source, so the answer
+    comes back through the host, where pf undoes both translations (the reflection of the old
+    OpenBSD pf FAQ, "Redirection and Reflection"). Only tagged packets match it, so traffic
+    bridged straight between two containers keeps its source even with
+    ``net.link.bridge.pfil_bridge=1``. It needs ``nat-anchor "jailnet/*"`` in pf.conf
+    (docs/configuration.md "Published ports").
+    """
+    bridge = network.bridge
+    lines, hairpin = [], False
     for spec in ports:
         target = f"({egress})" if spec.host_ip is None else str(spec.host_ip)
         if spec.count == 1:
             host, container = str(spec.host_port), str(spec.container_port)
         else:
             host, container = f"{spec.host_port}:{spec.host_end}", f"{spec.container_port}:*"
-        lines.append(f"rdr pass on {egress} inet proto {spec.protocol} from any to {target} port {host} -> "
-                     f"{address} port {container}\n")
+        match = f"inet proto {spec.protocol} from any to {target} port {host}"
+        redirect = f"-> {address} port {container}\n"
+        lines.append(f"rdr pass on {egress} {match} {redirect}")
+        if spec.host_ip is None or not spec.host_ip.is_loopback:
+            lines.append(f"rdr pass on {bridge} {match} tag {HAIRPIN_TAG} {redirect}")
+            hairpin = True
+    if hairpin:
+        lines.append(f"nat on {bridge} inet from any to {address} tagged {HAIRPIN_TAG} -> {network.gateway}\n")
     return "".join(lines)
 
 

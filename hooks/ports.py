@@ -8,9 +8,9 @@ only. The protocol defaults to tcp; ``8080:80``, ``127.0.0.1:8443:443/tcp``, ``5
 host port twice for one protocol: two claims overlap when their port ranges meet and either
 names no address (all of the host's) or both name the same one.
 
-The annotation ``org.jailnet.ports`` carries a list (:mod:`hooks.request`); each spec becomes an
-``rdr pass`` rule in the container's pf anchor (:func:`hooks.plan.rdr_rules`), and its host ports
-are claimed (:mod:`hooks.claims`).
+The annotation ``org.jailnet.ports`` carries a list (:mod:`hooks.request`); each spec becomes
+``rdr pass`` rules in the container's pf anchor (:func:`hooks.plan.port_rules`), and its host
+ports are claimed (:mod:`hooks.claims`).
 """
 
 import ipaddress

@@ -113,4 +113,4 @@ def test_sigkill_of_a_publishing_create_then_gc_leaves_no_anchor_and_no_claim(
     assert [p for p in (tmp_path / "state" / "ports").rglob("*") if p.is_file()] == []
     (again,) = runj.create("c1", annotations=PORTS)  # the ports are free again
     assert (again.returncode, again.stderr) == (0, "")
-    assert len(runj.shared(("pfctl", "-a", "jailnet/c1", "-s", "nat")).stdout.splitlines()) == 2
+    assert len(runj.shared(("pfctl", "-a", "jailnet/c1", "-s", "nat")).stdout.splitlines()) == 5  # 2 + 2 hairpin + nat

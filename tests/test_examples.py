@@ -125,8 +125,13 @@ def test_bundle_hooks_attach_and_detach(config: Path, tmp_path: Path) -> None:
         assert "search " + " ".join(annotations["org.jailnet.search"].split(",")) in resolv
     published = annotations.get("org.jailnet.ports", "")
     rules = shared(("pfctl", "-a", f"jailnet/{cid}", "-sn")).stdout.splitlines()
-    assert len(rules) == len(published.split(",")) if published else rules == []
-    assert all(rule.startswith("rdr pass on em0 ") and rule.endswith(f"-> {shown[0]} port 80") for rule in rules)
+    rdr = [rule for rule in rules if rule.startswith("rdr ")]
+    # each spec: a rule on the egress interface and its hairpin twin on the bridge; one reflection nat
+    assert len(rdr) == 2 * len(published.split(",")) if published else rules == []
+    assert all(rule.startswith(("rdr pass on em0 ", "rdr pass on jailnet0 "))
+               and rule.endswith(f"-> {shown[0]} port 80") for rule in rdr)
+    assert rules[:1] == ([f"nat on jailnet0 inet from any to {shown[0]} tagged jailnet_hairpin -> 172.17.0.1"]
+                         if published else [])
     assert [r.returncode for r in runj.delete(cid)] == [0]
     assert shared(("ifconfig", "-g", "jailnet")).stdout == ""
     assert shared(("pfctl", "-t", "jail-nat", "-T", "show")).stdout == ""

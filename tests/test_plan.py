@@ -334,3 +334,21 @@ def test_the_default_routes_interface_is_read_from_route_get(stdout: str, expect
     from hooks.observe import parse_route_interface
 
     assert parse_route_interface(stdout) == expected
+
+
+def test_port_rules_redirect_on_the_egress_and_the_bridge_and_reflect_the_hairpin() -> None:
+    """Per spec an rdr on the egress interface and a tagged twin on the bridge; one reflection
+    nat to the gateway (hooks/plan.py port_rules). A loopback HOSTIP gets no twin."""
+    from hooks.ports import parse_list
+
+    ports = parse_list("8080:80,9000-9002:9100-9102/udp,127.0.0.1:8443:443", "ports")
+    assert plan.port_rules(ports, "em1", "10.88.0.5", BACKEND) == (
+        "rdr pass on em1 inet proto tcp from any to (em1) port 8080 -> 10.88.0.5 port 80\n"
+        "rdr pass on jailnet1 inet proto tcp from any to (em1) port 8080 tag jailnet_hairpin -> 10.88.0.5 port 80\n"
+        "rdr pass on em1 inet proto udp from any to (em1) port 9000:9002 -> 10.88.0.5 port 9100:*\n"
+        "rdr pass on jailnet1 inet proto udp from any to (em1) port 9000:9002 tag jailnet_hairpin -> "
+        "10.88.0.5 port 9100:*\n"
+        "rdr pass on em1 inet proto tcp from any to 127.0.0.1 port 8443 -> 10.88.0.5 port 443\n"
+        "nat on jailnet1 inet from any to 10.88.0.5 tagged jailnet_hairpin -> 10.88.0.1\n")
+    assert plan.port_rules(parse_list("127.0.0.1:8443:443", "ports"), "em1", "10.88.0.5", BACKEND) == (
+        "rdr pass on em1 inet proto tcp from any to 127.0.0.1 port 8443 -> 10.88.0.5 port 443\n")

@@ -9,11 +9,23 @@ import pytest
 from hooks.testing import HookBed
 
 PORTS = {"org.jailnet.ports": "8080:80,5353:53/udp"}
-#: What pfctl lists for them (sbin/pfctl/pfctl_parser.c print_rule(): ports by service name).
-WEB_RULES = [
-    "rdr pass on em0 inet proto tcp from any to (em0) port = http-alt -> 172.17.0.2 port 80",
-    "rdr pass on em0 inet proto udp from any to (em0) port = mdns -> 172.17.0.2 port 53",
-]
+
+
+def hairpin(rule: str, bridge: str = "jailnet0") -> str:
+    """The bridge's twin of an egress rule, which tags what it redirects."""
+    return rule.replace(" on em0 ", f" on {bridge} ", 1).replace(" -> ", " tag jailnet_hairpin -> ", 1)
+
+
+def reflect(address: str, bridge: str = "jailnet0", gateway: str = "172.17.0.1") -> str:
+    """The nat that sends a hairpinned packet to ``address`` with the gateway as its source."""
+    return f"nat on {bridge} inet from any to {address} tagged jailnet_hairpin -> {gateway}"
+
+
+TCP = "rdr pass on em0 inet proto tcp from any to (em0) port = http-alt -> 172.17.0.2 port 80"
+UDP = "rdr pass on em0 inet proto udp from any to (em0) port = mdns -> 172.17.0.2 port 53"
+#: What pfctl lists for them (sbin/pfctl/pfctl.c pfctl_show_nat(): nat rules before rdr rules;
+#: pfctl_parser.c print_rule(): ports by service name, then tag and tagged before the ``->``).
+WEB_RULES = [reflect("172.17.0.2"), TCP, hairpin(TCP), UDP, hairpin(UDP)]
 
 
 @pytest.fixture
@@ -60,24 +72,34 @@ def test_a_host_port_another_container_publishes_is_refused_and_another_protocol
                    "8080/tcp is published by container web\n")
     assert bed.mutations() == [] and bed.host.observable() == before and bed.files() == files
     assert bed.hook("createRuntime", "dns", {"org.jailnet.ports": "8080:53/udp"})[0] == 0
-    assert rules(bed, "jailnet/dns") == [  # api's refused create leased nothing: dns has the next address
-        "rdr pass on em0 inet proto udp from any to (em0) port = http-alt -> 172.17.0.3 port 53"]
+    dns = "rdr pass on em0 inet proto udp from any to (em0) port = http-alt -> 172.17.0.3 port 53"
+    # api's refused create leased nothing: dns has the next address
+    assert rules(bed, "jailnet/dns") == [reflect("172.17.0.3"), dns, hairpin(dns)]
 
 
 def test_a_range_and_a_host_address(bed: HookBed) -> None:
     bed.jail("web")
     ports = {"org.jailnet.ports": "9000-9002:9100-9102,192.0.2.7:8443:443"}
     assert bed.hook("createRuntime", "web", ports)[0] == 0
-    assert rules(bed) == [
-        "rdr pass on em0 inet proto tcp from any to (em0) port 9000:9002 -> 172.17.0.2 port 9100:9102",
-        "rdr pass on em0 inet proto tcp from any to 192.0.2.7 port = 8443 -> 172.17.0.2 port 443"]
+    span = "rdr pass on em0 inet proto tcp from any to (em0) port 9000:9002 -> 172.17.0.2 port 9100:9102"
+    host = "rdr pass on em0 inet proto tcp from any to 192.0.2.7 port = 8443 -> 172.17.0.2 port 443"
+    assert rules(bed) == [reflect("172.17.0.2"), span, hairpin(span), host, hairpin(host)]
+
+
+def test_a_loopback_host_address_gets_no_hairpin_and_alone_no_reflection(bed: HookBed) -> None:
+    """A container's packet to 127.0.0.1 never leaves its own jail: no rule on the bridge for it."""
+    bed.jail("web")
+    assert bed.hook("createRuntime", "web", {"org.jailnet.ports": "127.0.0.1:8443:443"})[0] == 0
+    assert rules(bed) == ["rdr pass on em0 inet proto tcp from any to 127.0.0.1 port = 8443 -> 172.17.0.2 port 443"]
 
 
 def test_the_egress_key_names_the_interface_and_no_route_is_read(tmp_path: Path) -> None:
     bed = HookBed(tmp_path, config='[networks.default]\negress = "em1"\n')
     bed.jail("web")
     assert bed.hook("createRuntime", "web", {"org.jailnet.ports": "8080:80"})[0] == 0
-    assert rules(bed) == ["rdr pass on em1 inet proto tcp from any to (em1) port = http-alt -> 172.17.0.2 port 80"]
+    rule = "rdr pass on em1 inet proto tcp from any to (em1) port = http-alt -> 172.17.0.2 port 80"
+    assert rules(bed) == [reflect("172.17.0.2"), rule, rule.replace(" on em1 ", " on jailnet0 ").replace(
+        " -> ", " tag jailnet_hairpin -> ")]
     assert not any(i.argv[0] == "route" and "get" in i.argv for i in bed.host.log)
 
 
@@ -146,6 +168,9 @@ def test_dry_run_prints_the_rules_and_changes_nothing(bed: HookBed) -> None:
     assert (code, err) == (0, "")
     assert ("pfctl -a jailnet/web -f -\n"
             "    stdin: rdr pass on em0 inet proto tcp from any to (em0) port 8080 -> 172.17.0.2 port 80\n"
+            "    stdin: rdr pass on jailnet0 inet proto tcp from any to (em0) port 8080 tag jailnet_hairpin -> "
+            "172.17.0.2 port 80\n"
+            "    stdin: nat on jailnet0 inet from any to 172.17.0.2 tagged jailnet_hairpin -> 172.17.0.1\n"
             "    undo: pfctl -a jailnet/web -F nat\n") in out
     assert bed.mutations() == [] and bed.host.observable() == before and claims(bed) == {}
 
