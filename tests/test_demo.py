@@ -30,7 +30,10 @@ def test_demo_attaches_three_containers_and_leaves_the_host_clean(jailnet_argv: 
     assert "$ ifconfig -l\nem0 lo0 jailnet0\n$ pfctl -t jail-nat -T show\n$ pfctl -a jailnet -sA\n$ ls" in text
     # web publishes 8080 -> 80: its rule in its anchor while it runs, none after
     assert ("$ pfctl -a jailnet -sA\n  jailnet/web\n$ pfctl -a jailnet/web -sn\n"
-            "rdr pass on em0 inet proto tcp from any to (em0) port = http-alt -> 172.17.0.2 port 80\n") in text
+            "nat on jailnet0 inet from any to 172.17.0.2 tagged jailnet_hairpin -> 172.17.0.1\n"
+            "rdr pass on em0 inet proto tcp from any to (em0) port = http-alt -> 172.17.0.2 port 80\n"
+            "rdr pass on jailnet0 inet proto tcp from any to (em0) port = http-alt tag jailnet_hairpin -> "
+            "172.17.0.2 port 80\n") in text
     assert text.endswith("3 containers attached and detached; host clean; 0 hook failures.\n")
     log = (tmp_path / "kept" / "jailnet.log").read_text()
     assert "createRuntime cache: leased 172.17.0.50 on network default" in log

@@ -141,7 +141,7 @@ def test_a_ready_host_exits_0_and_doctor_changes_nothing(env: dict[str, str]) ->
          "FAIL pf: not loaded (no /dev/pf)", "kldload pf"),
         ("pf disabled", lambda h, d: h(("pfctl", "-d")), {"pf.enabled"}, "FAIL pf: not enabled", "pfctl -e"),
         ("no NAT rule", lambda h, d: h(("pfctl", "-f", "-"), stdin="table <jail-nat> persist\n"),
-         {"pf.nat", "pf.rdr-anchor"},
+         {"pf.nat", "pf.rdr-anchor", "pf.nat-anchor"},
          "FAIL pf: no NAT rule for <jail-nat>", "nat on em0 inet from <jail-nat> to any -> (em0)"),
         ("forwarding off", lambda h, d: h(("sysctl", "net.inet.ip.forwarding=0")), {"forwarding"},
          "FAIL IP forwarding off (net.inet.ip.forwarding=0): the host does not route the containers' packets",
@@ -207,10 +207,10 @@ def test_fix_applies_exactly_the_safe_fixes(env: dict[str, str]) -> None:
     after = out.split("after --fix:\n", 1)[1].splitlines()
     assert "ok   IP forwarding on (net.inet.ip.forwarding=1)" in after
     assert "ok   bridge jailnet0 (network default): 172.17.0.1/16, up" in after
-    # pf disabled, no NAT rule, no rdr-anchor call (a warning): for the administrator
-    assert after[-1] == "not ready: 2 problem(s) (1 warning(s))"
+    # pf disabled, no NAT rule, no anchor calls (warnings): for the administrator
+    assert after[-1] == "not ready: 2 problem(s) (2 warning(s))"
     code, data = report(host, env)
-    assert failing(data) == {"pf.enabled", "pf.nat", "pf.rdr-anchor"}
+    assert failing(data) == {"pf.enabled", "pf.nat", "pf.rdr-anchor", "pf.nat-anchor"}
 
 
 def test_fix_enables_pf_when_a_ruleset_is_loaded_and_repairs_the_bridge(env: dict[str, str]) -> None:
@@ -272,7 +272,7 @@ def test_json_report_shape(env: dict[str, str]) -> None:
     assert data["ready"] is False and data["fixed"] == []
     ids = [c["id"] for c in checks(data)]
     assert ids == ["root", "freebsd", "egress", "pf.loaded", "pf.enabled", "pf.nat", "pf.table", "pf.rdr-anchor",
-                   "forwarding", "bridge", "pfil", "statedir", "consistency"]
+                   "pf.nat-anchor", "forwarding", "bridge", "pfil", "statedir", "consistency"]
     for check in checks(data):
         assert set(check) == {"id", "network", "ok", "severity", "message", "details", "fix", "fixable"}
         assert isinstance(check["ok"], bool) and isinstance(check["fixable"], bool)
@@ -375,6 +375,7 @@ def observations(**changes: Any) -> Observations:
     base = Observations(
         euid=0, osrelease="14.2-RELEASE", osreldate=1402000, forwarding=1, pfil_member=1,
         pf=PfView(device="present", enabled=True, nat_rules=("nat on em0 inet from <jail-nat> to any -> (em0)",
+                                                               'nat-anchor "jailnet/*" all',
                                                                'rdr-anchor "jailnet/*" all'),
                   tables=(("jail-nat", True),)),
         egress="em0", bridges=(("jailnet0", BridgeState(exists=True, addresses=("172.17.0.1",), up=True)),),
@@ -570,13 +571,16 @@ def test_not_freebsd_is_one_failure_and_nothing_else_runs(env: dict[str, str], u
 @pytest.mark.parametrize("release", ["13.2-RELEASE", "14.2-RELEASE", "15.0-RELEASE"])
 @pytest.mark.parametrize(("main_conf", "anchors", "found"), [
     pytest.param('nat-anchor "jailnet"\ntable <jail-nat> persist\n', {"jailnet": "NAT"}, True, id="named"),
-    pytest.param('nat-anchor "jailnet/*"\ntable <jail-nat> persist\n', {"jailnet/net": "NAT"}, True, id="wildcard"),
+    pytest.param('nat-anchor "site/*"\ntable <jail-nat> persist\n', {"site/net": "NAT"}, True, id="wildcard"),
     pytest.param('nat-anchor "outer"\ntable <jail-nat> persist\n',
                  {"outer": 'nat-anchor "inner"\n', "outer/inner": "NAT"}, True, id="nested-relative"),
     # A wildcard call evaluates the children only (pf_lb.c pf_step_into_translation_anchor()):
     # a rule in the called anchor itself is never applied, and doctor must not count it.
-    pytest.param('nat-anchor "jailnet/*"\ntable <jail-nat> persist\n', {"jailnet": "NAT"}, False,
+    pytest.param('nat-anchor "site/*"\ntable <jail-nat> persist\n', {"site": "NAT"}, False,
                  id="wildcard-skips-own-rules"),
+    # The containers' anchors under jailnet/ hold published ports' rules, never the NAT rule: not read.
+    pytest.param('nat-anchor "jailnet/*"\ntable <jail-nat> persist\n', {"jailnet/web": "NAT"}, False,
+                 id="containers-anchors-not-read"),
     pytest.param("table <jail-nat> persist\n", {"jailnet": "NAT"}, False, id="anchor-never-called"),
 ])
 def test_a_nat_rule_inside_an_anchor_counts(env: dict[str, str], release: str, main_conf: str,
@@ -600,7 +604,8 @@ def test_a_nat_rule_inside_an_anchor_counts(env: dict[str, str], release: str, m
 def test_published_ports_need_the_rdr_anchor_call() -> None:
     """pf evaluates an anchor's rdr rules only where pf.conf calls it (pf.conf(5) ANCHORS)."""
     called = by_id(diagnose(observations(), CONFIG, ["default"]))["pf.rdr-anchor"]
-    assert called.ok and "not from this host's own address or from containers on a bridge" in called.message
+    assert called.ok and "this host reaches a container at its own address, not through a published port" \
+        in called.message
     missing = by_id(diagnose(observations(pf=PfView(device="present", enabled=True, nat_rules=(
         "nat on em0 inet from <jail-nat> to any -> (em0)",), tables=(("jail-nat", True),))), CONFIG, ["default"]))
     found = missing["pf.rdr-anchor"]
@@ -609,3 +614,20 @@ def test_published_ports_need_the_rdr_anchor_call() -> None:
                              "their anchors but never match")
     assert (found.fix or "").splitlines()[-1] == 'rdr-anchor "jailnet/*"'
     assert doctor.ready(list(missing.values()))  # a warning: containers without ports still work
+
+
+def test_the_hairpin_needs_the_nat_anchor_call() -> None:
+    """The reflection nat in a container's anchor (hooks/plan.py port_rules) is evaluated only
+    where pf.conf calls ``nat-anchor``; the rdr call alone serves clients from outside."""
+    called = by_id(diagnose(observations(), CONFIG, ["default"]))["pf.nat-anchor"]
+    assert called.ok and called.message.endswith("through the host's address too (hairpin)")
+    missing = by_id(diagnose(observations(pf=PfView(device="present", enabled=True, nat_rules=(
+        "nat on em0 inet from <jail-nat> to any -> (em0)", 'rdr-anchor "jailnet/*" all'),
+        tables=(("jail-nat", True),))), CONFIG, ["default"]))
+    assert missing["pf.rdr-anchor"].ok
+    found = missing["pf.nat-anchor"]
+    assert (found.ok, found.severity) == (False, "warning")
+    assert found.message == ('pf: no nat-anchor "jailnet/*": a container that connects to a published port '
+                             "through the host's address gets no answer (clients from outside are not affected)")
+    assert (found.fix or "").splitlines()[-1] == 'nat-anchor "jailnet/*"'
+    assert doctor.ready(list(missing.values()))

@@ -136,27 +136,51 @@ def _pf(obs: Observations, nets: Sequence[Network]) -> list[Finding]:
                     fix=f"# in /etc/pf.conf, above the nat rule, then: pfctl -f /etc/pf.conf\n"
                     f"table <{table}> persist"))
     if loaded:
-        found.append(_rdr_anchor(pf.nat_rules))
+        found += [_rdr_anchor(pf.nat_rules), _nat_anchor(pf.nat_rules)]
     return found
 
 
-#: The call published ports need in pf.conf: pf evaluates an anchor's rdr rules only where the
-#: main ruleset calls it (pf.conf(5) "ANCHORS").
+#: The calls published ports need in pf.conf: pf evaluates an anchor's rules only where the main
+#: ruleset calls it (pf.conf(5) "ANCHORS"); rdr rules through ``rdr-anchor``, nat rules through
+#: ``nat-anchor``.
 RDR_ANCHOR = f'rdr-anchor "{ANCHOR_PARENT}/*"'
+NAT_ANCHOR = f'nat-anchor "{ANCHOR_PARENT}/*"'
+#: Why the host itself cannot use a published port; docs/configuration.md "Published ports".
+_NOT_FROM_HOST = ("this host reaches a container at its own address, not through a published port (pf translates "
+                  "packets as they arrive, and the answer to the host's own connection returns outside that "
+                  "translation; docs/configuration.md, Published ports)")
+
+
+def _calls(rules: Sequence[str], call: str) -> bool:
+    """``call`` among the loaded translation rules (``pfctl -sn`` prints ``rdr-anchor "jailnet/*" all``)."""
+    return any(line.split()[:2] == call.split() for line in rules)
 
 
 def _rdr_anchor(rules: Sequence[str]) -> Finding:
-    """``rdr-anchor "jailnet/*"`` among the loaded translation rules (``pfctl -sn`` prints it
-    ``rdr-anchor "jailnet/*" all``): without it, published ports are loaded but never match."""
-    reach = ("they are reached through the egress interface, not from this host's own address or from "
-             "containers on a bridge (docs/configuration.md, Published ports)")
-    if any(line.split()[:2] == RDR_ANCHOR.split() for line in rules):
+    """``rdr-anchor "jailnet/*"``: without it, published ports are loaded but never match."""
+    if _calls(rules, RDR_ANCHOR):
         return Finding(id="pf.rdr-anchor", ok=True, severity="warning",
-                       message=f"pf calls {RDR_ANCHOR}: published ports (org.jailnet.ports) take effect; {reach}")
+                       message=f"pf calls {RDR_ANCHOR}: published ports (org.jailnet.ports) take effect for "
+                       f"clients arriving on the egress interface; {_NOT_FROM_HOST}")
     return Finding(id="pf.rdr-anchor", ok=False, severity="warning",
                    message=f"pf: no {RDR_ANCHOR}: published ports (org.jailnet.ports) are loaded into their "
                    "anchors but never match",
                    fix=f"# in /etc/pf.conf, after the nat rule, then: pfctl -f /etc/pf.conf\n{RDR_ANCHOR}")
+
+
+def _nat_anchor(rules: Sequence[str]) -> Finding:
+    """``nat-anchor "jailnet/*"``: without it, the hairpin's reflection nat
+    (:func:`hooks.plan.port_rules`) never matches, and a container that connects to a published
+    port through the host's address gets its answer from the other container's own address, which
+    its TCP stack refuses."""
+    if _calls(rules, NAT_ANCHOR):
+        return Finding(id="pf.nat-anchor", ok=True, severity="warning",
+                       message=f"pf calls {NAT_ANCHOR}: containers on a bridge reach published ports through "
+                       "the host's address too (hairpin)")
+    return Finding(id="pf.nat-anchor", ok=False, severity="warning",
+                   message=f"pf: no {NAT_ANCHOR}: a container that connects to a published port through the "
+                   "host's address gets no answer (clients from outside are not affected)",
+                   fix=f"# in /etc/pf.conf, after the nat rule, then: pfctl -f /etc/pf.conf\n{NAT_ANCHOR}")
 
 
 def _nat_fix(table: str, obs: Observations, networks: Sequence[str]) -> str:

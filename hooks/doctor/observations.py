@@ -35,6 +35,7 @@ import attrs
 from hooks import observe, plan
 from hooks.console import Console
 from hooks.errors import OperationFailed
+from hooks.naming import ANCHOR_PARENT
 from hooks.netconf import Network
 from hooks.statedir import MODE as STATE_MODE
 from hooks.statedir import Record, StateDir
@@ -239,7 +240,10 @@ MAX_ANCHORS = 64
 
 def translation_rules(console: Console) -> tuple[str, ...] | None:
     """The nat rules pf evaluates: the main ruleset's, then those of every anchor reached through
-    ``nat-anchor`` calls, breadth first (None when ``pfctl -sn`` fails).
+    ``nat-anchor`` calls, breadth first (None when ``pfctl -sn`` fails). The calls themselves are
+    among them, as pfctl prints them. The anchors under ``jailnet/`` are not read: they are the
+    containers' own (``jailnet/ID``, a published port's reflection nat), never a network's NAT rule,
+    and ``jailnet gc`` flushes any other.
 
     ``pfctl -a '*' -sn`` is meant to print all of it, but before 15.0 its recursion follows only the
     last part of a call's path and never resets its path buffer, so it drops and misplaces rules
@@ -262,8 +266,9 @@ def translation_rules(console: Console) -> tuple[str, ...] | None:
                 if line.strip():
                     rules.append(line.strip())
                 continue
+            rules.append(line.strip())
             path = _anchor_path(anchor, call.group(1))
-            if path is None:
+            if path is None or path.startswith(f"{ANCHOR_PARENT}/"):
                 continue
             if path.endswith("/*") or path == "*":
                 base = path[:-2] if path != "*" else ""
