@@ -1220,6 +1220,20 @@ def test_check_warns_of_a_linux_bundle_and_stays_ready(runc_bundle: Path) -> Non
     assert code == 0 and json.loads(out)["warnings"][0]["code"] == "linux-section"
 
 
+def test_check_warns_of_a_port_published_on_a_loopback_address(tmp_path: Path) -> None:
+    """Docker's ``127.0.0.1:8443:443`` parses, but nothing reaches it on FreeBSD: a warning."""
+    bundle = make_bundle(tmp_path, good_config(annotations={"org.jailnet.ports": "8080:80,127.0.0.1:8443:443"}))
+    code, lines = host_check(bundle)
+    assert code == 0 and lines[-1] == f"{bundle}: ready for jailnet (1 warning)"
+    assert lines[:-1] == [
+        "warning: loopback-port: config.json annotations.org.jailnet.ports publishes 127.0.0.1:8443:443/tcp on a "
+        "loopback address: on FreeBSD nothing reaches it (pf cannot redirect the host's own connections, and "
+        "127/8 never arrives on another interface); fix: leave out the address to publish on the egress "
+        "interface, or reach the container from this host at its own address (jailnet ls)"]
+    (bundle / "config.json").write_text(json.dumps(good_config(annotations={"org.jailnet.ports": "192.0.2.7:80:80"})))
+    assert host_check(bundle) == (0, [f"{bundle}: ready for jailnet"])
+
+
 def test_installed_check_reports_this_hosts_findings(jailnet_argv: list[str], tmp_path: Path) -> None:
     """Through the installed executable: a missing hook path and the gateway as the static
     address are problems, the Linux section a warning, an unreadable configuration an info line;

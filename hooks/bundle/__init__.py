@@ -36,7 +36,7 @@ import attrs
 
 from hooks import PROG
 from hooks.bundle import host, undo
-from hooks.bundle.checks import Problem, check, linux_warnings
+from hooks.bundle.checks import Problem, check, linux_warnings, port_warnings
 from hooks.bundle.document import CONFIG, EXTENSION, basename
 from hooks.bundle.edits import (
     VNET_REQUEST,
@@ -140,7 +140,7 @@ def _check(args: argparse.Namespace, console: Console) -> int:
     problems += check(config, extension, args.bundle)
     on_host, info = host.findings(config, args, console, args.bundle)
     problems += on_host
-    warnings = linux_warnings(config)
+    warnings = linux_warnings(config) + port_warnings(config)
     if args.json:
         report = {"bundle": args.bundle, "ok": not problems, "problems": [p.as_json() for p in problems],
                   "warnings": [w.as_json() for w in warnings], "info": info}

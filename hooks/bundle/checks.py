@@ -322,6 +322,33 @@ LINUX_FILESYSTEMS = frozenset({
     "hugetlbfs", "bpf", "configfs", "pstore", "binfmt_misc", "fusectl", "efivarfs"})
 
 
+def port_warnings(config: Doc) -> list[Problem]:
+    """A published port on a loopback HOSTIP (``127.0.0.1:8443:443``): valid Docker syntax, but on
+    FreeBSD nothing reaches it. Packets to 127/8 that arrive on any interface but lo0 are dropped
+    before pf sees them (sys/netinet/ip_input.c, "127/8 must not appear on wire"), and the host's
+    own connections cannot use a published port (docs/configuration.md, Published ports)."""
+    annotations = config.get("annotations")
+    text = annotations.get(ANNOTATION_PORTS) if isinstance(annotations, Mapping) else None
+    if not isinstance(text, str):
+        return []
+    from hooks.ports import parse_list
+
+    try:
+        ports = parse_list(text, f"annotation {ANNOTATION_PORTS}")
+    except BadInput:  # annotation_problems reports it
+        return []
+    loopback = [p.spec() for p in ports if p.host_ip is not None and p.host_ip.is_loopback]
+    if not loopback:
+        return []
+    return [Problem(
+        "loopback-port",
+        f"{CONFIG} annotations.{ANNOTATION_PORTS} publishes {', '.join(loopback)} on a loopback address: on "
+        "FreeBSD nothing reaches it (pf cannot redirect the host's own connections, and 127/8 never arrives on "
+        "another interface)",
+        "leave out the address to publish on the egress interface, or reach the container from this host at "
+        "its own address (jailnet ls)", severity="warning")]
+
+
 def linux_warnings(config: Doc) -> list[Problem]:
     """Warnings for what a Linux bundle (``runc spec``) carries and runj does not use: a ``linux``
     section, and ``mounts`` of Linux file system types."""
