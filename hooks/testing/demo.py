@@ -66,7 +66,7 @@ def _demo(out: TextIO, directory: Path) -> int:
         return result.stdout
 
     out.write(f"A simulated FreeBSD {RELEASE} host in {directory} (its tools: {shared.path})\n\n")
-    out.write("== The host: pf with the NAT rule of the walkthrough and the call of the published ports' "
+    out.write("== The host: pf with the NAT rule of the walkthrough and the calls of the published ports' "
               "anchors, and forwarding still off\n")
     out.write(f"$ cat /etc/pf.conf\n{PF_CONF}")
     sh("pfctl", "-f", "/etc/pf.conf")
