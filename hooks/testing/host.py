@@ -22,8 +22,12 @@ from hooks.testing.model import (
     IFF_RUNNING,
     IFF_SIMPLEX,
     IFF_UP,
+    ND6_IFF_ACCEPT_RTADV,
+    ND6_IFF_AUTO_LINKLOCAL,
+    ND6_IFF_PERFORMNUD,
     Fault,
     Inet,
+    Inet6,
     Invocation,
     Jail,
     Route,
@@ -73,12 +77,16 @@ class SimulatedHost:
         em.flags = IFF_UP | IFF_BROADCAST | IFF_RUNNING | IFF_SIMPLEX | IFF_MULTICAST
         if state.osreldate < 1400000:
             em.flags |= IFF_KNOWSEPOCH
-        em.inet6 = [f"fe80::a00:27ff:fef3:cd05%{egress} prefixlen 64 scopeid 0x{em.index:x}"]
+        # rc.d/netif with the walkthrough's rc.conf: IPv6 enabled and router advertisements
+        # accepted on em0 (``nd6 options=23<PERFORMNUD,ACCEPT_RTADV,AUTO_LINKLOCAL>`` in its
+        # listing), its EUI-64 link-local address first, then the DHCP address.
+        em.nd6 = ND6_IFF_PERFORMNUD | ND6_IFF_ACCEPT_RTADV | ND6_IFF_AUTO_LINKLOCAL
+        em.inet6 = [Inet6("fe80::a00:27ff:fef3:cd05", 64, seq=1)]
         addr, _, plen = address.partition("/")
-        em.inet = [Inet(addr, int(plen or 24))]
+        em.inet = [Inet(addr, int(plen or 24), seq=2)]
         lo = interfaces.attach(state, host, HOST_VNET, "lo0", driver="lo", unit=0)
-        interfaces.set_up(state, lo, True)
-        lo.inet = [Inet("127.0.0.1", 8)]
+        interfaces.set_up(state, host, lo, True)
+        lo.inet = [Inet("127.0.0.1", 8, seq=interfaces.next_seq(lo))]
         host.routes.append(Route("default", gateway, egress))
         return cls(state)
 

@@ -28,9 +28,17 @@ steps on globals ``name``/``printifname``):
    every rename) is printed on stdout at exit, also when a later word failed.
 
 Kernel effects are :mod:`hooks.testing.interfaces`. Real commands this host does not simulate fail
-with "WORD: not simulated by the jailnet test host" instead of being taken for addresses; inet6
-configuration is not simulated either. There is no resolver: a word that is not an IPv4 address
-in inet_aton(3) form is "bad value" (af_inet.c would try gethostbyname and getnetbyname first).
+with "WORD: not simulated by the jailnet test host" instead of being taken for addresses. There is
+no resolver: a word that is not an IPv4 address in inet_aton(3) form is "bad value" (af_inet.c
+would try gethostbyname and getnetbyname first), nor an IPv6 one in inet_pton(3) form with an
+optional ``%scope`` (af_inet6.c's getaddrinfo(3) would also look the name up).
+
+IPv6 (sbin/ifconfig/af_inet6.c, af_nd6.c): ``inet6 ADDR[/LEN] [prefixlen LEN]`` (64 by default,
+``in6_postproc``), ``alias`` optional (the request deleted first is the address being added),
+``ADDR -alias``/``delete``/``remove``; the nd6 flag words act at once (``setnd6flags``), the
+address at the end, so ``no_dad`` anywhere on the line keeps it from being ``tentative``. The
+status shows the addresses as ``in6_status()``/``in6_status_nl()`` print them and the interface's
+real ND6 flags (``nd6_status()``).
 """
 
 import fnmatch
@@ -59,6 +67,17 @@ from hooks.testing.model import (
     IFF_STICKYARP,
     IFF_UP,
     IFNAMSIZ,
+    IN6_FLAG_NAMES,
+    ND6_IFF_ACCEPT_RTADV,
+    ND6_IFF_AUTO_LINKLOCAL,
+    ND6_IFF_IFDISABLED,
+    ND6_IFF_NO_DAD,
+    ND6_IFF_NO_PREFER_IFACE,
+    ND6_IFF_NO_RADR,
+    ND6_IFF_PERFORMNUD,
+    ND6_NAMES,
+    Inet,
+    Inet6,
     Interface,
     SimState,
     Vnet,
@@ -121,6 +140,7 @@ FAMILIES: dict[str, Family] = {
     )
 }
 _INET = FAMILIES["inet"]
+_INET6 = FAMILIES["inet6"]
 
 # -- the command table (cmd_register() in each file) ----------------------------------------------
 
@@ -267,6 +287,18 @@ class _Px:
 
 
 @attrs.define
+class _Px6:
+    """af_inet6.c ``struct in6_px`` (14.x; 13.x keeps the same in ``in6_addreq``/``in6_ridreq``,
+    the prefix length as a mask in ``ifra_prefixmask``)."""
+
+    addr: int = 0
+    plen: int = 128
+    set: bool = False
+    scope: int = 0
+    """``sin6_scope_id`` from a ``%zone`` suffix (getaddrinfo(3)); 0 when none was given."""
+
+
+@attrs.define
 class _Options:
     """What args_parse() collects (ifconfig.h ``struct ifconfig_args``)."""
 
@@ -297,6 +329,17 @@ class _Run:
     add: _Px = attrs.Factory(_Px)
     rid: _Px = attrs.Factory(_Px)
     lladdr: bytes | None = None
+    add6: _Px6 = attrs.Factory(_Px6)
+    rid6: _Px6 = attrs.Factory(_Px6)
+    dst6: _Px6 = attrs.Factory(_Px6)
+    explicit_prefix: bool = False
+    """af_inet6.c ``explicit_prefix``: a length was given (``/LEN``, ``prefixlen``)."""
+    ifr_name: str = ""
+    """13.x: the global ``ifr.ifr_name`` that af_nd6.c ``setnd6flags`` names; ``ifconfig()``
+    sets it before the word loop, and so do only ``setifname`` (to the old name), ``setifdescr``,
+    ``setifmetric``, ``setifmtu`` and ifclone.c ``clone_destroy``; ifclone.c ``ifclonecreate``
+    fills a local ``struct ifreq``, so after ``create`` it still holds the name asked for.
+    14.x uses ``ctx->ifname`` (:attr:`name`)."""
 
     @property
     def netlink(self) -> bool:
@@ -489,8 +532,8 @@ def _ifconfig(r: _Run, words: list[str], *, iscreate: bool, uafp: Family | None)
     """ifconfig.c ``ifconfig_ioctl()`` (13.x ``ifconfig()``)."""
     # "the historical "accident" allowing users to configure IPv4 addresses without the "inet" keyword"
     afp = uafp if uafp is not None else _INET
-    _check_family(r, afp)
     r.afp = afp
+    r.ifr_name = r.name  # 13.x: strlcpy(ifr.ifr_name, name, sizeof ifr.ifr_name)
     i = 0
     while i < len(words):
         word = words[i]
@@ -507,8 +550,7 @@ def _ifconfig(r: _Run, words: list[str], *, iscreate: bool, uafp: Family | None)
             if nafp is not None:
                 i += 1
                 if nafp is not afp:
-                    afp = nafp
-                    _check_family(r, afp)
+                    afp = nafp  # "goto top": a socket of the new family
                     r.afp = afp
             continue
         if cmd is None:
@@ -534,6 +576,8 @@ def _ifconfig(r: _Run, words: list[str], *, iscreate: bool, uafp: Family | None)
     # "Do any post argument processing required by the address family."
     if afp is _INET:
         _in_postproc(r)
+    elif afp is _INET6:
+        _in6_postproc(r)
     # "Do deferred callbacks registered while processing command-line arguments."
     for name in list(r.callbacks):
         _callback(r, name)
@@ -543,11 +587,6 @@ def _ifconfig(r: _Run, words: list[str], *, iscreate: bool, uafp: Family | None)
         _delifaddr(r, afp)
     if r.newaddr:
         _addifaddr(r, afp)
-
-
-def _check_family(r: _Run, afp: Family) -> None:
-    if afp.af == "AF_INET6":
-        raise r.errx(f"inet6: {NOT_SIMULATED}")
 
 
 def _dispatch(r: _Run, cmd: Cmd, word: str, args: tuple[str, ...]) -> None:
@@ -597,6 +636,7 @@ def _ifclonecreate(r: _Run) -> None:
 def _clone_destroy(r: _Run, word: str, args: tuple[str, ...]) -> None:
     """ifclone.c ``clone_destroy``: SIOCIFDESTROY, ``err(1, "SIOCIFDESTROY")``."""
     ctx = r.ctx
+    r.ifr_name = r.name
     try:
         interfaces.clone_destroy(ctx.state, ctx.vnet, r.ifp())
     except KernelError as e:
@@ -622,13 +662,14 @@ def _setifflags(r: _Run, word: str, args: tuple[str, ...]) -> None:
     changed (a refusal is ``Perror(vname)``, the word itself)."""
     bit, on = _FLAG_WORDS[word]
     _getifflags(r, err_ok=False)
-    interfaces.set_flags(r.ctx.state, r.ifp(), bit, on)
+    interfaces.set_flags(r.ctx.state, r.ctx.vnet, r.ifp(), bit, on)
 
 
 def _setifdescr(r: _Run, word: str, args: tuple[str, ...]) -> None:
     """ifconfig.c ``setifdescr`` (``unsetifdescr`` passes ""): SIOCSIFDESCR, ``err(1, "ioctl
     SIOCSIFDESCR (set descr)")``."""
     text = args[0] if args else ""
+    r.ifr_name = r.name
     try:
         interfaces.set_description(r.ifp(), text)
     except KernelError as e:
@@ -657,6 +698,7 @@ def _setifmtu(r: _Run, word: str, args: tuple[str, ...]) -> None:
     """ifconfig.c ``setifmtu``: ``atoi(val)`` then SIOCSIFMTU, ``err(1, "ioctl SIOCSIFMTU (set
     mtu)")`` (so ``mtu abc`` asks for MTU 0: EINVAL)."""
     ctx = r.ctx
+    r.ifr_name = r.name
     try:
         interfaces.set_mtu(ctx.state, ctx.vnet, r.ifp(), _atoi(args[0]))
     except KernelError as e:
@@ -666,6 +708,7 @@ def _setifmtu(r: _Run, word: str, args: tuple[str, ...]) -> None:
 def _setifmetric(r: _Run, word: str, args: tuple[str, ...]) -> None:
     """ifconfig.c ``setifmetric``: ``atoi(val)`` then SIOCSIFMETRIC, ``err(1, "ioctl
     SIOCSIFMETRIC (set metric)")``."""
+    r.ifr_name = r.name
     try:
         r.ifp().metric = _atoi(args[0])
     except KernelError as e:
@@ -677,6 +720,7 @@ def _setifname(r: _Run, word: str, args: tuple[str, ...]) -> None:
     ``ifname_update()``: later words act on the new name, which is printed at exit (13.x:
     ``printifname = 1`` and the global ``name``)."""
     ctx = r.ctx
+    r.ifr_name = r.name
     try:
         interfaces.rename(ctx.state, ctx.vnet, r.ifp(), args[0])
     except KernelError as e:
@@ -736,14 +780,21 @@ def _setifdstaddr(r: _Run, word: str, args: tuple[str, ...]) -> None:
 
 
 def _setifnetmask(r: _Run, word: str, args: tuple[str, ...]) -> None:
-    """ifconfig.c ``setifnetmask``."""
+    """ifconfig.c ``setifnetmask``. With inet6 it is not simulated: 13.x af_inet6.c parses a
+    mask word differently, 14.x releases before the fix of PR 286910 crash on it, later ones say
+    "netmask: invalid option for inet6"."""
+    if r.afp is _INET6:
+        raise r.errx(f"{word}: {NOT_SIMULATED} (sbin/ifconfig/af_inet6.c in6_getaddr)")
     if r.afp.addresses:
         r.setmask += 1
         _getaddr(r, args[0], _MASK)
 
 
 def _setifbroadaddr(r: _Run, word: str, args: tuple[str, ...]) -> None:
-    """ifconfig.c ``setifbroadaddr``: parsed; the broadcast shown is the one the mask implies."""
+    """ifconfig.c ``setifbroadaddr``: parsed; the broadcast shown is the one the mask implies.
+    With inet6 not simulated, as ``netmask`` (13.x passes it on as the destination address)."""
+    if r.afp is _INET6:
+        raise r.errx(f"{word}: {NOT_SIMULATED} (sbin/ifconfig/af_inet6.c in6_getaddr)")
     if r.afp.addresses:
         _getaddr(r, args[0], _BRDADDR)
 
@@ -770,6 +821,8 @@ def _notealias(r: _Run, word: str, args: tuple[str, ...]) -> None:
 def _getaddr(r: _Run, text: str, which: int) -> None:
     if r.afp is _INET:
         _in_getaddr(r, text, which)
+    elif r.afp is _INET6:
+        _in6_getaddr(r, text, which)
     else:
         _link_getaddr(r, text, which)
 
@@ -920,6 +973,301 @@ def _link_getaddr(r: _Run, text: str, which: int) -> None:
     r.lladdr = lladdr
 
 
+# -- af_inet6.c: addresses -----------------------------------------------------------------------
+
+
+def _inet_pton4(text: str) -> bytes | None:
+    """lib/libc/inet/inet_pton.c ``inet_pton4``: exactly four decimal octets, each at most 255,
+    no leading zero ("if (saw_digit && *tp == 0) return (0)")."""
+    octets = text.split(".")
+    if len(octets) != 4:
+        return None
+    out = bytearray()
+    for octet in octets:
+        if not octet or any(c not in "0123456789" for c in octet) or (len(octet) > 1 and octet[0] == "0"):
+            return None
+        if int(octet) > 255:
+            return None
+        out.append(int(octet))
+    return bytes(out)
+
+
+def inet_pton6(text: str) -> int | None:
+    """inet_pton(3) AF_INET6 as lib/libc/inet/inet_pton.c ``inet_pton6``: groups of one to four
+    hex digits, one ``::``, an optional dotted-quad tail (``inet_pton4``) where four bytes are
+    left; a lone leading colon or a colon at the very end after digits is refused. None when it
+    is not an address."""
+    tmp = bytearray(16)
+    tp, colonp = 0, -1
+    src = text
+    i = 0
+    if src[:1] == ":":
+        if src[1:2] != ":":
+            return None
+        i = 1
+    curtok = i
+    seen, val = 0, 0
+    while i < len(src):
+        ch = src[i]
+        i += 1
+        if ch in "0123456789abcdefABCDEF":
+            val = (val << 4) | int(ch, 16)
+            seen += 1
+            if seen > 4:
+                return None
+            continue
+        if ch == ":":
+            curtok = i
+            if not seen:
+                if colonp >= 0:
+                    return None
+                colonp = tp
+                continue
+            if i >= len(src):
+                return None
+            if tp + 2 > 16:
+                return None
+            tmp[tp:tp + 2] = val.to_bytes(2, "big")
+            tp += 2
+            seen, val = 0, 0
+            continue
+        if ch == "." and tp + 4 <= 16:
+            quad = _inet_pton4(src[curtok:])
+            if quad is not None:
+                tmp[tp:tp + 4] = quad
+                tp += 4
+                seen = 0
+                break
+        return None
+    if seen:
+        if tp + 2 > 16:
+            return None
+        tmp[tp:tp + 2] = val.to_bytes(2, "big")
+        tp += 2
+    if colonp >= 0:
+        if tp == 16:
+            return None
+        n = tp - colonp
+        tmp[16 - n:16], tmp[colonp:tp] = tmp[colonp:tp], bytearray(n)
+        tp = 16
+    if tp != 16:
+        return None
+    return int.from_bytes(tmp, "big")
+
+
+def inet_ntop6(value: int) -> str:
+    """inet_ntop(3) AF_INET6 as lib/libc/inet/inet_ntop.c ``inet_ntop6``: lower-case hex groups
+    without leading zeros, the longest run of two or more zero groups (the first of equals) as
+    ``::``, and an embedded IPv4 tail for ``::a.b.c.d`` (but not ``::1``) and ``::ffff:a.b.c.d``."""
+    words = [(value >> (112 - 16 * k)) & 0xFFFF for k in range(8)]
+    best_base, best_len, cur_base, cur_len = -1, 0, -1, 0
+    for k, word in enumerate(words):
+        if word == 0:
+            if cur_base == -1:
+                cur_base, cur_len = k, 1
+            else:
+                cur_len += 1
+        elif cur_base != -1:
+            if best_base == -1 or cur_len > best_len:
+                best_base, best_len = cur_base, cur_len
+            cur_base = -1
+    if cur_base != -1 and (best_base == -1 or cur_len > best_len):
+        best_base, best_len = cur_base, cur_len
+    if best_base != -1 and best_len < 2:
+        best_base = -1
+    out = ""
+    for k, word in enumerate(words):
+        if best_base != -1 and best_base <= k < best_base + best_len:
+            if k == best_base:
+                out += ":"
+            continue
+        if k != 0:
+            out += ":"
+        if k == 6 and best_base == 0 and (best_len == 6 or (best_len == 7 and words[7] != 1)
+                                          or (best_len == 5 and words[5] == 0xFFFF)):
+            out += ".".join(str((value >> shift) & 0xFF) for shift in (24, 16, 8, 0))
+            break
+        out += f"{word:x}"
+    if best_base != -1 and best_base + best_len == 8:
+        out += ":"
+    return out
+
+
+def _ip6_str2scopeid(r: _Run, value: int, scope: str) -> int | None:
+    """lib/libc/net/getaddrinfo.c ``ip6_str2scopeid``: empty is invalid; for a link-local (or
+    link- or interface-local multicast) address an interface name (if_nametoindex(3), in the
+    vnet the command runs in), else a decimal number that fits 32 bits."""
+    if not scope:
+        return None
+    address = ipaddress.IPv6Address(value)
+    if address in ipaddress.IPv6Network("fe80::/10") or (address.is_multicast and ((value >> 112) & 0xF) in (1, 2)):
+        iface = r.ctx.vnet.interfaces.get(scope)
+        if iface is not None:
+            return iface.index
+    if all(c in "0123456789" for c in scope) and int(scope) <= 0xFFFFFFFF:
+        return int(scope)
+    return None
+
+
+def _getaddrinfo6(r: _Run, text: str) -> tuple[int, int] | None:
+    """getaddrinfo(3) with ``ai_family = AF_INET6`` and no resolver (see the module docstring):
+    ``explore_numeric_scope`` splits ``ADDR%SCOPE`` at the first ``%``, ``inet_pton`` and
+    :func:`_ip6_str2scopeid`. The address and the scope id, or None (EAI_NONAME)."""
+    host, percent, scope = text.partition("%")
+    value = inet_pton6(host)
+    if value is None:
+        return None
+    if not percent:
+        return value, 0
+    zone = _ip6_str2scopeid(r, value, scope)
+    return None if zone is None else (value, zone)
+
+
+def _in6_plen(r: _Run, text: str) -> int:
+    """A prefix length: ``int plen = strtol(p + 1, NULL, 10)`` (14.x ``in6_getaddr``,
+    ``setifprefixlen``) or ``int len = atoi(plen)`` (13.x ``in6_getprefix``): a word that is no
+    number is 0; below 0 or above 128 is ``errx(1, "%s: bad value")``. 13.x turns 0 into an
+    all-ones mask ("if ((len == 0) || (len == 128))"), a /128; 14.x sends 0 to the kernel."""
+    plen = _atoi(text)
+    if not 0 <= plen <= 128:
+        raise r.errx(f"{text}: bad value")
+    return 128 if plen == 0 and not r.netlink else plen
+
+
+def _in6_getaddr(r: _Run, text: str, which: int) -> None:
+    """af_inet6.c ``in6_getaddr``: the RIDADDR, ADDR or DSTADDR slot (14.x ``sin6tab_nl``:
+    ``in6_del.addr``, ``in6_add.addr``, ``in6_add.dst_addr``), "px->plen = 128" first (14.x);
+    only an ADDR is split at its last ``/`` (``strrchr``), the length checked before the address
+    (:func:`_in6_plen`); then getaddrinfo(3), inet_pton(3) as the fallback, else
+    ``errx(1, "%s: bad value")`` with the address alone ("*p = '\\0'")."""
+    px = {_RIDADDR: r.rid6, _ADDR: r.add6, _DSTADDR: r.dst6}[which]
+    px.set = True
+    if r.netlink:
+        px.plen = 128
+    if which == _ADDR:
+        slash = text.rfind("/")
+        if slash >= 0:
+            px.plen = _in6_plen(r, text[slash + 1:])
+            r.explicit_prefix = True
+            text = text[:slash]
+    parsed = _getaddrinfo6(r, text)
+    if parsed is None:
+        value = inet_pton6(text)
+        if value is None:
+            raise r.errx(f"{text}: bad value")
+        parsed = (value, 0)
+    px.addr, px.scope = parsed
+
+
+def _setifprefixlen(r: _Run, word: str, args: tuple[str, ...]) -> None:
+    """af_inet6.c ``setifprefixlen`` (``prefixlen LEN``, registered for every family): 14.x
+    checks the length and stores it in ``in6_add`` whatever the family; 13.x calls
+    ``afp->af_getprefix``, which only af_inet6.c has. Both set ``explicit_prefix``."""
+    if r.netlink or r.afp is _INET6:
+        r.add6.plen = _in6_plen(r, args[0])
+    r.explicit_prefix = True
+
+
+def _in6_postproc(r: _Run) -> None:
+    """af_inet6.c ``in6_postproc``: "it is convenient to set prefixlen to 64 if it is not
+    specified" (``setifprefixlen("64")``)."""
+    if not r.explicit_prefix:
+        r.add6.plen = 64
+
+
+def _in6_request(r: _Run, px: _Px6) -> str:
+    """The address a SIOCAIFADDR_IN6/SIOCDIFADDR_IN6 (14.x RTM_NEWADDR/RTM_DELADDR) request
+    carries, as text: ``::`` when the slot was never set. 13.x passes the whole sockaddr, so a
+    scope naming another interface than the one configured would land in the kernel's
+    ``sa6_embedscope``: not simulated. 14.x keeps only ``sin6_addr`` and names the interface
+    by index, so the scope is dropped."""
+    address = str(ipaddress.IPv6Address(px.addr if px.set else 0))
+    if not r.netlink and px.scope and interfaces.is_linklocal(address):
+        iface = r.ctx.vnet.interfaces.get(r.name)
+        if iface is None or px.scope != iface.index:
+            raise r.errx(f"{inet_ntop6(px.addr)}%{px.scope}: {NOT_SIMULATED} (a scope of another interface)")
+    return address
+
+
+def _in6_delifaddr(r: _Run) -> None:
+    """``delifaddr`` for inet6: ``af_ridreq`` is the add request itself (14.x ``&in6_add``, 13.x
+    ``&in6_addreq``), so it deletes the address being added, or ``::`` when the address was
+    given after ``-alias`` (RIDADDR) or not at all: EADDRNOTAVAIL. The interface gone: 13.x
+    SIOCDIFADDR_IN6 on its name is ENXIO; 14.x ``in6_exec_nl`` sends ifindex 0
+    (``if_nametoindex_nl``) and netlink/route/iface.c ``rtnl_handle_addr`` answers ENOENT
+    ("Unable to find interface with index") [guess: read in a 2025 tree]."""
+    iface = r.ctx.vnet.interfaces.get(r.name)
+    error = None
+    if iface is None:
+        error = "ENOENT" if r.netlink else "ENXIO"
+    else:
+        try:
+            interfaces.delete_inet6(iface, _in6_request(r, r.add6))
+        except KernelError as e:
+            error = e.errno
+    if error is not None:
+        if error == "EADDRNOTAVAIL" and r.doalias >= 0:
+            return  # "means no previous address for interface"
+        raise r.perrorc("ioctl (SIOCDIFADDR)", error)
+
+
+def _in6_addifaddr(r: _Run) -> None:
+    """``addifaddr`` for inet6 (errors ``Perrorc("ioctl (SIOCAIFADDR)")``): the unspecified, a
+    multicast and an IPv4-mapped address are not simulated. A destination address
+    (a second address word) is EINVAL but on a loopback with a /128 (in6.c
+    ``in6_validate_ifra``: "a destination can be specified for a p2p or a loopback IF only",
+    "prefixlen should be 128 when dstaddr is specified"); there it changes nothing shown."""
+    ctx = r.ctx
+    iface = ctx.vnet.interfaces.get(r.name)
+    if iface is None:
+        raise r.perrorc("ioctl (SIOCAIFADDR)", "ENOENT" if r.netlink else "ENXIO")
+    address = _in6_request(r, r.add6)
+    value = ipaddress.IPv6Address(address)
+    if value.is_unspecified or value.is_multicast or value.ipv4_mapped is not None:
+        raise r.errx(f"{inet_ntop6(int(value))}: {NOT_SIMULATED} (a special IPv6 address)")
+    try:
+        if r.dst6.set and (not iface.flags & IFF_LOOPBACK or r.add6.plen != 128):
+            raise KernelError("EINVAL")
+        interfaces.add_inet6(ctx.state, ctx.vnet, iface, address, r.add6.plen)
+    except KernelError as e:
+        raise r.perrorc("ioctl (SIOCAIFADDR)", e.errno) from None
+
+
+#: af_inet6.c ``inet6_cmds[]``: the words ``setnd6flags`` (af_nd6.c) handles, and their bit.
+_ND6_WORDS = {
+    "accept_rtadv": ND6_IFF_ACCEPT_RTADV,
+    "no_radr": ND6_IFF_NO_RADR,
+    "ifdisabled": ND6_IFF_IFDISABLED,
+    "nud": ND6_IFF_PERFORMNUD,
+    "auto_linklocal": ND6_IFF_AUTO_LINKLOCAL,
+    "no_prefer_iface": ND6_IFF_NO_PREFER_IFACE,
+    "no_dad": ND6_IFF_NO_DAD,
+}
+
+
+def _setnd6flags(r: _Run, word: str, args: tuple[str, ...]) -> None:
+    """af_nd6.c ``setnd6flags``: at once, SIOCGIFINFO_IN6 then SIOCSIFINFO_IN6 with the bit set
+    or cleared (:func:`hooks.testing.interfaces.set_nd6_flags`); a failure only ``warn``s
+    ("ioctl(SIOCGIFINFO_IN6)") and the command goes on with its exit status untouched.
+
+    The request names 14.x ``ctx->ifname``, 13.x the global ``ifr.ifr_name`` (see
+    :attr:`_Run.ifr_name`); no such interface -> ENXIO. It goes through the command's socket,
+    whose family is the command's (ifconfig.c ``ifconfig_ioctl``/``ifconfig``: AF_LOCAL for link
+    and the non-address families): only an AF_INET6 socket's ``in6_control`` knows the ND
+    ioctls; another socket's control hands them to the driver (if.c ``ifioctl``), whose
+    ``ether_ioctl``/``loioctl`` default is EINVAL [guess: that chain was read for 14.x in part]."""
+    bit = _ND6_WORDS[word.lstrip("-")]
+    name = r.name if r.netlink else r.ifr_name
+    iface = r.ctx.vnet.interfaces.get(name)
+    error = "ENXIO" if iface is None else None if r.afp is _INET6 else "EINVAL"
+    if error is not None:
+        r.ctx.warn(f"ioctl(SIOCGIFINFO_IN6): {STRERROR[error]}")
+        return
+    assert iface is not None
+    flags = iface.nd6 & ~bit if word.startswith("-") else iface.nd6 | bit
+    interfaces.set_nd6_flags(r.ctx.state, r.ctx.vnet, iface, flags)
+
+
 def _delifaddr(r: _Run, afp: Family) -> None:
     """ifconfig.c ``delifaddr``: a family that cannot change addresses warns; EADDRNOTAVAIL is
     "no previous address" and fine unless deleting was asked for (``doalias < 0``); other errors
@@ -932,6 +1280,9 @@ def _delifaddr(r: _Run, afp: Family) -> None:
         # 13.x: af_link.c has no af_ridreq either
         r.ctx.warn(f"interface {r.name} cannot change {afp.name} addresses!")
         r.clearaddr = 0
+        return
+    if afp is _INET6:
+        _in6_delifaddr(r)
         return
     if afp.af == "AF_LINK":
         # 14.x af_link.c has af_exec but no af_difaddr: ioctl(s, 0, NULL) [guess: ENOTTY]
@@ -961,6 +1312,9 @@ def _addifaddr(r: _Run, afp: Family) -> None:
         r.newaddr = 0
         return
     if not (r.setaddr or r.setmask):
+        return
+    if afp is _INET6:
+        _in6_addifaddr(r)
         return
     ctx = r.ctx
     try:
@@ -1029,6 +1383,8 @@ _HANDLERS: dict[str, _Handler] = {
     "group": _setifgroup, "-group": _setifgroup,
     "addm": _setbridge, "deletem": _setbridge,
     "ifaddr": _setifaddr, "ifdstaddr": _setifdstaddr,
+    "prefixlen": _setifprefixlen,
+    **{word: _setnd6flags for base in _ND6_WORDS for word in (base, "-" + base)},
 }
 _CLONE_HANDLERS: dict[str, _Handler] = {"create": _clone_create, "plumb": _clone_create}
 
@@ -1119,12 +1475,6 @@ _MEDIA = {
     "epair": ("media: Ethernet 10Gbase-T (10Gbase-T <full-duplex>)", "status: active"),
     "em": ("media: Ethernet autoselect (1000baseT <full-duplex>)", "status: active"),
 }
-_ND6 = {
-    "epair": "nd6 options=29<PERFORMNUD,IFDISABLED,AUTO_LINKLOCAL>",
-    "bridge": "nd6 options=9<PERFORMNUD,IFDISABLED>",
-    "em": "nd6 options=23<PERFORMNUD,ACCEPT_RTADV,AUTO_LINKLOCAL>",
-    "lo": "nd6 options=21<PERFORMNUD,AUTO_LINKLOCAL>",
-}
 # if_bridge.c bridge path cost by link speed (bridge_set_ifcost): 10G -> 2000, 1G -> 20000.
 _PATH_COST = {"epair": 2000, "em": 20000}
 
@@ -1142,12 +1492,64 @@ def flags_text(state: SimState, iface: Interface) -> str:
     return f"flags={flags:x}<{','.join(names)}>"
 
 
+def nd6_text(flags: int) -> str:
+    """af_nd6.c ``nd6_status``: ``printb("\\tnd6 options", flags, ND6BITS)``, i.e.
+    ``nd6 options=HEX<NAMES>``; nothing when the flags are 0 ("if (nd.ndi.flags == 0 ...)
+    return"). DEFAULTIF is never set here (no ``ndp -I``)."""
+    names = [label for bit, label in ND6_NAMES if flags & bit]
+    return f"nd6 options={flags:x}<{','.join(names)}>" if flags else ""
+
+
+def in6_text(iface: Interface, entry: Inet6) -> str:
+    """One address as af_inet6.c ``in6_status()`` (13.x) / ``in6_status_nl()`` (14.x) prints it:
+    ``inet6 ADDR prefixlen N`` (``print_addr``: getnameinfo(3) NI_NUMERICHOST, which appends
+    ``%ifname`` for a link-local address's zone, ``ip6_sa2str``; ``print_mask``), the address
+    flags (``print_flags``: " tentative" ...), `` scopeid 0x%x`` when the zone is not 0. The
+    lifetimes are infinite, so nothing follows (``show_lifetime``, ``-L``)."""
+    text = inet_ntop6(int(ipaddress.IPv6Address(entry.address)))
+    scoped = interfaces.is_linklocal(entry.address)
+    line = f"inet6 {text}{'%' + iface.name if scoped else ''} prefixlen {entry.prefixlen}"
+    line += "".join(f" {label}" for bit, label in IN6_FLAG_NAMES if entry.flags & bit)
+    if scoped:
+        line += f" scopeid 0x{iface.index:x}"
+    return line
+
+
+def _in_text(state: SimState, iface: Interface, inet: Inet) -> str:
+    """af_inet.c ``in_status``/``in_status_nl``: ``inet ADDR netmask 0xMASK [broadcast B]``."""
+    net = ipaddress.IPv4Network(f"{inet.address}/{inet.prefixlen}", strict=False)
+    line = f"inet {inet.address} netmask 0x{int(net.netmask):08x}"
+    # af_inet.c in_status (13.x: a non-zero broadcast) / in_status_nl (14.x: plen != 0);
+    # netinet/in.c gives a /31 the all-ones broadcast (IN_RFC3021_MASK)
+    if iface.flags & IFF_BROADCAST and not (state.netlink() and inet.prefixlen == 0):
+        line += f" broadcast {'255.255.255.255' if inet.prefixlen == 31 else net.broadcast_address}"
+    return line
+
+
+def _address_lines(state: SimState, iface: Interface, inet: bool, inet6: bool) -> list[str]:
+    """The inet and inet6 lines in the release's order.
+
+    14.x (ifconfig_netlink.c ``status_nl``): ``sort_iface_ifaddrs`` with ``cmp_ifaddr``, by
+    family first (AF_INET 2 before AF_INET6 28), then in the kernel's dump order. 13.x
+    (ifconfig.c ``calcorders``/``cmpifaddrs``): a family comes where its first address is in
+    ``if_addrhead``, so an interface whose link-local address came before its IPv4 address
+    lists inet6 first (the walkthrough's em0 and lo0).
+    """
+    lines4 = [_in_text(state, iface, a) for a in iface.inet] if inet else []
+    lines6 = [in6_text(iface, a) for a in iface.inet6] if inet6 else []
+    if not state.netlink() and iface.inet and iface.inet6:
+        if min(a.seq for a in iface.inet6) < min(a.seq for a in iface.inet):
+            return lines6 + lines4
+    return lines4 + lines6
+
+
 def status(state: SimState, vnet: Vnet, iface: Interface, family: str | None = None) -> str:
     """The status block of ``ifconfig IF`` (ifconfig.c ``status()``, 14.x ``status_nl``).
 
     Header, description, options; then the addresses of every family, or of ``family`` only
-    (ether with AF_LINK, inet6, inet); then each family's ``af_other_status`` (bridge, groups,
-    media, nd6), or only ``family``'s (af_inet6.c's is nd6). Order as in the walkthrough's listings.
+    (ether with AF_LINK, then inet and inet6 in the release's order, :func:`_address_lines`);
+    then each family's ``af_other_status`` (bridge, groups, media, nd6), or only ``family``'s
+    (af_inet6.c's is ``nd6_status``). Order as in the walkthrough's listings.
     """
     fam = FAMILIES.get(family) if family is not None else None
     every = fam is None
@@ -1164,17 +1566,7 @@ def status(state: SimState, vnet: Vnet, iface: Interface, family: str | None = N
         lines.append("\toptions=0")
     if iface.mac and (every or (fam is not None and fam.af == "AF_LINK")):
         lines.append(f"\tether {iface.mac}")
-    if shows("inet6"):
-        lines += [f"\tinet6 {line}" for line in iface.inet6]
-    if shows("inet"):
-        for inet in iface.inet:
-            net = ipaddress.IPv4Network(f"{inet.address}/{inet.prefixlen}", strict=False)
-            line = f"\tinet {inet.address} netmask 0x{int(net.netmask):08x}"
-            # af_inet.c in_status (13.x: a non-zero broadcast) / in_status_nl (14.x: plen != 0);
-            # netinet/in.c gives a /31 the all-ones broadcast (IN_RFC3021_MASK)
-            if iface.flags & IFF_BROADCAST and not (state.netlink() and inet.prefixlen == 0):
-                line += f" broadcast {'255.255.255.255' if inet.prefixlen == 31 else net.broadcast_address}"
-            lines.append(line)
+    lines += ["\t" + line for line in _address_lines(state, iface, shows("inet"), shows("inet6"))]
     if iface.driver == "bridge" and shows("af_bridge"):
         lines += [
             "\tid 00:00:00:00:00:00 priority 32768 hellotime 2 fwddelay 15",
@@ -1192,8 +1584,8 @@ def status(state: SimState, vnet: Vnet, iface: Interface, family: str | None = N
         lines.append("\tgroups: " + " ".join(iface.groups))
     if shows("af_media"):
         lines += ["\t" + line for line in _MEDIA.get(iface.driver, ())]
-    if iface.driver in _ND6 and shows("nd6", "inet6"):
-        lines.append("\t" + _ND6[iface.driver])
+    if nd6_text(iface.nd6) and shows("nd6", "inet6"):
+        lines.append("\t" + nd6_text(iface.nd6))
     return "\n".join(lines) + "\n"
 
 

@@ -7,6 +7,7 @@ code differs (``SimState.osreldate``).
 """
 
 import hashlib
+import ipaddress
 
 from hooks.testing.model import (
     IFF_BROADCAST,
@@ -19,7 +20,14 @@ from hooks.testing.model import (
     IFF_SIMPLEX,
     IFF_UP,
     IFNAMSIZ,
+    IN6_IFF_ANYCAST,
+    IN6_IFF_TENTATIVE,
+    ND6_IFF_AUTO_LINKLOCAL,
+    ND6_IFF_IFDISABLED,
+    ND6_IFF_NO_DAD,
+    ND6_IFF_PERFORMNUD,
     Inet,
+    Inet6,
     Interface,
     SimState,
     Vnet,
@@ -119,6 +127,7 @@ def attach(state: SimState, vnet: Vnet, vnet_id: int, name: str, *, driver: str,
     )
     if driver in ("epair", "bridge"):
         iface.mac = state.mac_for(driver, side)
+    iface.nd6 = nd6_ifattach(iface)
     insert(vnet, iface)
     return iface
 
@@ -293,37 +302,39 @@ def clone_destroy(state: SimState, vnet: Vnet, iface: Interface) -> None:
     destroy(state, vnet, iface)
 
 
-def set_up(state: SimState, iface: Interface, up: bool) -> None:
+def set_up(state: SimState, vnet: Vnet, iface: Interface, up: bool) -> None:
     """Bring an interface up or down as the boot scripts leave it: for a loopback that is
     ``ifconfig lo0 inet 127.0.0.1/8 up`` (rc.d/netif), so it is also RUNNING (if_loop.c
     ``loioctl`` SIOCSIFADDR). ifconfig's ``up``/``down`` words use :func:`set_flags`."""
-    if_updown(state, iface, up)
+    if_updown(state, vnet, iface, up)
     if up and iface.driver == "lo":
         iface.flags |= IFF_RUNNING
 
 
-def if_updown(state: SimState, iface: Interface, up: bool) -> None:
-    """Set or clear IFF_UP through SIOCSIFFLAGS (if.c ``if_up``/``if_down``, then the driver).
+def if_updown(state: SimState, vnet: Vnet, iface: Interface, up: bool) -> None:
+    """Set or clear IFF_UP through SIOCSIFFLAGS (if.c ``ifhwioctl``: ``if_up``/``if_down`` only
+    when the bit flips, then the driver).
 
     A bridge runs only while up (if_bridge.c ``bridge_init``/``bridge_stop``). if_loop.c
-    ``loioctl`` does nothing for SIOCSIFFLAGS but the link state, so a loopback brought up without
-    an address is not RUNNING. ``if_up`` calls ``in6_if_up``, which gives a loopback ::1 and
-    fe80::1 (netinet6/in6_ifattach.c ``in6_ifattach_loopback``); epairs and bridges have
-    ND6_IFF_IFDISABLED (``nd6 options=29<...IFDISABLED...>``) and get none.
+    ``loioctl`` does nothing for SIOCSIFFLAGS but the link state. ``if_up`` reaches
+    ``in6_if_up`` (13.x if.c ``if_route``; 14.x in6.c ``in6_ifevent`` on IFNET_EVENT_UP), which
+    gives a loopback ::1 and fe80::1 and an interface without IFDISABLED its link-local address
+    (:func:`in6_if_up`).
     """
+    was_up = iface.up
     if up:
         iface.flags |= IFF_UP
         if iface.driver == "bridge":
             iface.flags |= IFF_RUNNING
-        if iface.driver == "lo" and not iface.inet6:
-            iface.inet6 = ["::1 prefixlen 128", f"fe80::1%{iface.name} prefixlen 64 scopeid 0x{iface.index:x}"]
+        if not was_up:
+            in6_if_up(state, vnet, iface)
     else:
         iface.flags &= ~IFF_UP
         if iface.driver == "bridge":
             iface.flags &= ~IFF_RUNNING
 
 
-def set_flags(state: SimState, iface: Interface, bit: int, on: bool) -> None:
+def set_flags(state: SimState, vnet: Vnet, iface: Interface, bit: int, on: bool) -> None:
     """SIOCSIFFLAGS with one user-settable bit changed (if.c ``ifhwioctl``).
 
     IFF_UP goes through :func:`if_updown`. IFF_PPROMISC also sets IFF_PROMISC, and clearing it
@@ -331,7 +342,7 @@ def set_flags(state: SimState, iface: Interface, bit: int, on: bool) -> None:
     ("See if permanently promiscuous mode bit is about to flip").
     """
     if bit == IFF_UP:
-        if_updown(state, iface, on)
+        if_updown(state, vnet, iface, on)
         return
     if on:
         iface.flags |= bit
@@ -425,8 +436,6 @@ def rename(state: SimState, vnet: Vnet, iface: Interface, new: str) -> None:
     for route in vnet.routes:
         if route.interface == old:
             route.interface = new
-    if iface.driver == "lo":
-        iface.inet6 = [line.replace(f"%{old} ", f"%{new} ") for line in iface.inet6]
 
 
 def add_group(iface: Interface, group: str) -> None:
@@ -452,19 +461,43 @@ def add_inet(state: SimState, vnet: Vnet, iface: Interface, address: str, prefix
 
     An address the interface already has is deleted first ("See whether address already exist."
     -> ``in_difaddr_ioctl``) and added again, so it is no error; the new one goes to the end of
-    the list (CK_STAILQ_INSERT_TAIL). The driver's SIOCSIFADDR marks the interface UP (net/if_ethersubr.c
-    ``ether_ioctl``: ``ifp->if_flags |= IFF_UP``; if_bridge.c ``bridge_init``; if_loop.c
-    ``loioctl`` also sets RUNNING) without ``if_up``, so a loopback gets no IPv6 from it [guess].
+    the list (CK_STAILQ_INSERT_TAIL). The driver's SIOCSIFADDR marks the interface UP
+    (:func:`_siocsifaddr`); the caller then notices the flip and calls ``if_up``, so IPv6 comes
+    up with it (:func:`_up_after_address`).
     FreeBSD 15.0: a bridge member may carry no address unless ``net.link.bridge.member_ifaddrs=1``
     (15.0 release notes) [guess: exact errno].
     """
     if state.osreldate >= 1500000 and iface.bridge and not vnet.sysctls.get("net.link.bridge.member_ifaddrs", 0):
         raise KernelError("EINVAL")
+    was_up = iface.up
+    seq = next_seq(iface)
     iface.inet = [a for a in iface.inet if a.address != address]
-    iface.inet.append(Inet(address, prefixlen))
+    iface.inet.append(Inet(address, prefixlen, seq))
+    _siocsifaddr(iface)
+    _up_after_address(state, vnet, iface, was_up)
+
+
+def next_seq(iface: Interface) -> int:
+    """The place of a new address at the tail of ``if_addrhead`` (see :attr:`Inet.seq`)."""
+    return max([a.seq for a in iface.inet] + [a.seq for a in iface.inet6], default=0) + 1
+
+
+def _siocsifaddr(iface: Interface) -> None:
+    """The driver's SIOCSIFADDR: net/if_ethersubr.c ``ether_ioctl`` (epair, em, and if_bridge.c
+    ``bridge_ioctl``'s default case) sets IFF_UP and calls ``if_init`` (a bridge then runs,
+    ``bridge_init``); if_loop.c ``loioctl`` sets IFF_UP and RUNNING. Neither calls ``if_up``."""
     iface.flags |= IFF_UP
     if iface.driver in ("bridge", "lo"):
         iface.flags |= IFF_RUNNING
+
+
+def _up_after_address(state: SimState, vnet: Vnet, iface: Interface, was_up: bool) -> None:
+    """After an address change the caller calls ``if_up`` when the driver flipped IFF_UP on:
+    13.x if.c ``ifioctl`` tail (``if ((oif_flags ^ ifp->if_flags) & IFF_UP) ... in6_if_up``),
+    netlink/route/iface.c ``rtnl_handle_addr`` (``if (error == 0 && !(if_flags & IFF_UP) &&
+    (if_getflags(ifp) & IFF_UP)) if_up(ifp);``, read in a 2025 tree; 14.x [guess])."""
+    if not was_up and iface.up:
+        in6_if_up(state, vnet, iface)
 
 
 def delete_inet(state: SimState, iface: Interface, address: str | None) -> None:
@@ -484,6 +517,223 @@ def delete_inet(state: SimState, iface: Interface, address: str | None) -> None:
     if address not in [a.address for a in iface.inet]:
         raise KernelError("EADDRNOTAVAIL")
     iface.inet = [a for a in iface.inet if a.address != address]
+
+
+# -- IPv6 (sys/netinet6/) ---------------------------------------------------------------------------
+#
+# The simulated host has no clock. DAD (nd6_nbr.c ``nd6_dad_start``/``nd6_dad_timer``) would
+# clear an address's TENTATIVE flag after net.inet6.ip6.dad_count (1) probes of ``retrans``
+# (1000 ms) each; here it never completes, so an address that DAD runs for stays ``tentative``
+# for good. That is the one deliberate simplification, and it is harsher than FreeBSD, never
+# kinder: whoever needs an address usable at once must not let DAD run (``no_dad``, or add the
+# address while the interface is still IFDISABLED), as on FreeBSD. 2025 trees mark such an
+# address OPTIMISTIC instead when net.inet6.ip6.use_optimistic is set (in6.c
+# ``in6_update_ifa_internal``); 15.0 is taken to print ``tentative`` [guess].
+
+#: in6.c ``in6_setscope``/``in6_addrscope``: link-local unicast is fe80::/10.
+_LINKLOCAL = ipaddress.IPv6Network("fe80::/10")
+_LOOPBACK6 = ipaddress.IPv6Address("::1")
+
+
+def nd6_ifattach(iface: Interface) -> int:
+    """The ND6 flags a newly attached interface gets in its vnet (nd6.c ``nd6_ifattach``, 13.x
+    and later): PERFORMNUD; "Set IPv6 disabled on all interfaces but loopback by default"
+    (IFDISABLED); AUTO_LINKLOCAL when net.inet6.ip6.auto_linklocal is on and the interface is
+    not a bridge ("Clear ND6_IFF_AUTO_LINKLOCAL on an IFT_BRIDGE interface by default"), always
+    on a loopback; ACCEPT_RTADV (which also clears IFDISABLED) only when net.inet6.ip6.accept_rtadv
+    is on. A new vnet starts with the compiled-in values, auto_linklocal 1 and accept_rtadv 0
+    (in6_ifattach.c ``VNET_DEFINE(int, ip6_auto_linklocal)``, in6_proto.c ``ip6_accept_rtadv``;
+    vnet.c ``vnet_alloc`` copies the initial values); this host does not let them be changed."""
+    loopback = bool(iface.flags & IFF_LOOPBACK)
+    flags = ND6_IFF_PERFORMNUD
+    if not loopback:
+        flags |= ND6_IFF_IFDISABLED
+    if iface.driver != "bridge" or loopback:
+        flags |= ND6_IFF_AUTO_LINKLOCAL
+    return flags
+
+
+def is_linklocal(address: str) -> bool:
+    """IN6_IS_ADDR_LINKLOCAL: the address's zone is its interface (see :class:`Inet6`)."""
+    return ipaddress.IPv6Address(address) in _LINKLOCAL
+
+
+def find_inet6(iface: Interface, address: str) -> Inet6 | None:
+    """in6.c ``in6ifa_ifpwithaddr``: the interface's address equal to ``address``."""
+    wanted = ipaddress.IPv6Address(address)
+    return next((a for a in iface.inet6 if ipaddress.IPv6Address(a.address) == wanted), None)
+
+
+def in6if_do_dad(iface: Interface) -> bool:
+    """in6.c ``in6if_do_dad``: no DAD on a loopback, on an interface without multicast, or
+    while ``(ND_IFINFO(ifp)->flags & (ND6_IFF_IFDISABLED | ND6_IFF_NO_DAD)) != 0``."""
+    if iface.flags & IFF_LOOPBACK or not iface.flags & IFF_MULTICAST:
+        return False
+    return not iface.nd6 & (ND6_IFF_IFDISABLED | ND6_IFF_NO_DAD)
+
+
+def _in6_setscope(iface: Interface, address: str) -> None:
+    """in6.c ``in6_setscope``, which ``in6_control_ioctl`` runs on the request's address before
+    anything else: the loopback address on an interface that is not a loopback -> EINVAL."""
+    if ipaddress.IPv6Address(address) == _LOOPBACK6 and not iface.flags & IFF_LOOPBACK:
+        raise KernelError("EINVAL")
+
+
+def _in6_update_ifa(iface: Interface, address: str, prefixlen: int) -> Inet6:
+    """in6.c ``in6_update_ifa``: ``in6_validate_ifra`` ("we require users to specify a (non 0)
+    prefix length", ``plen <= 0`` -> EINVAL; "We prohibit changing the prefix length of an
+    existing address" -> EINVAL), then a new address at the tail of ``if_addrhead``
+    (``in6_alloc_ifa``) or the existing one updated in place; ``in6_update_ifa_internal``: "ia6_flags
+    = ifra_flags" (ifconfig sends 0), TENTATIVE "if (in6if_do_dad(ifp) && (hostIsNew || ...
+    IFDISABLED))"; ``in6_notify_ifa``: the driver's SIOCSIFADDR for the interface's first IPv6
+    address, or an update (``ifacount <= 1``). DAD then starts and, here, never ends (see above)."""
+    existing = find_inet6(iface, address)
+    if prefixlen <= 0 or (existing is not None and existing.prefixlen != prefixlen):
+        raise KernelError("EINVAL")
+    if existing is None:
+        entry = Inet6(address, prefixlen, 0, next_seq(iface))
+        iface.inet6.append(entry)
+        if in6if_do_dad(iface):
+            entry.flags |= IN6_IFF_TENTATIVE
+        first = len(iface.inet6) <= 1
+    else:
+        entry = existing
+        entry.flags = 0  # an update: hostIsNew is 0 and in6if_do_dad() excludes IFDISABLED
+        first = True
+    if first:
+        _siocsifaddr(iface)
+    return entry
+
+
+def in6_ifattach(state: SimState, vnet: Vnet, iface: Interface) -> None:
+    """in6_ifattach.c ``in6_ifattach``: nothing without IFF_MULTICAST; a loopback gets ::1/128
+    unless the vnet has it already (``in6ifa_ifwithaddr(&in6addr_loopback)``,
+    ``in6_ifattach_loopback``); then "assign a link-local address, if there's none" when the
+    interface is not IFDISABLED and has AUTO_LINKLOCAL (``in6_ifattach_linklocal``: fe80::/64
+    and the interface identifier, :func:`linklocal_address`)."""
+    if not iface.flags & IFF_MULTICAST:
+        return
+    if iface.flags & IFF_LOOPBACK:
+        if not any(find_inet6(each, "::1") for each in vnet.interfaces.values()):
+            _in6_update_ifa(iface, "::1", 128)
+    if iface.nd6 & ND6_IFF_IFDISABLED or not iface.nd6 & ND6_IFF_AUTO_LINKLOCAL:
+        return
+    if any(is_linklocal(a.address) for a in iface.inet6):
+        return
+    _in6_update_ifa(iface, linklocal_address(state, vnet, iface), 64)
+
+
+def in6_if_up(state: SimState, vnet: Vnet, iface: Interface) -> None:
+    """in6.c ``in6_if_up``: DAD (re)starts for every TENTATIVE address — ``nd6_dad_start``
+    clears the flag at once for an anycast address or under NO_DAD, otherwise the address
+    stays tentative (no clock, see above) — then ``in6_ifattach``."""
+    for entry in iface.inet6:
+        if entry.flags & IN6_IFF_TENTATIVE and (entry.flags & IN6_IFF_ANYCAST or iface.nd6 & ND6_IFF_NO_DAD):
+            entry.flags &= ~IN6_IFF_TENTATIVE
+    in6_ifattach(state, vnet, iface)
+
+
+def _hw_ifid(iface: Interface) -> int | None:
+    """in6_ifattach.c ``in6_get_hw_ifid``: for an Ethernet or bridge interface (IFT_ETHER,
+    IFT_BRIDGE) with a 6-byte address that is neither all zeros nor all ones, the modified EUI-64
+    (RFC 4291 appendix A): ``ff:fe`` in the middle, no group bit ("g bit must not indicate
+    'group'"), the u bit inverted (``EUI64_TO_IFID``); an identifier that is zero but for those
+    bits is refused."""
+    if iface.driver not in ("epair", "bridge", "em") or not iface.mac:
+        return None
+    mac = bytes(int(part, 16) for part in iface.mac.split(":"))
+    if len(mac) != 6 or mac in (bytes(6), b"\xff" * 6) or mac[0] & 0x01:
+        return None
+    eui = bytearray(mac[:3] + b"\xff\xfe" + mac[3:])
+    eui[0] ^= 0x02
+    if eui[0] & ~0x03 == 0 and not any(eui[1:]):
+        return None
+    return int.from_bytes(eui, "big")
+
+
+def linklocal_address(state: SimState, vnet: Vnet, iface: Interface) -> str:
+    """The link-local address ``in6_ifattach_linklocal`` configures: fe80::1 on a loopback
+    ("s6_addr32[3] = htonl(1)"), else fe80:: and ``get_ifid``'s identifier: the interface's own
+    (:func:`_hw_ifid`), else one borrowed from another interface of the vnet whose identifier is
+    universal (``IFID_UNIVERSAL``), else ``get_rand_ifid``: MD5 of the hostname of the jail
+    running the command, g bit cleared, u bit set, then inverted [guess: the host's name is not
+    in the model; ``freebsd`` is used, as by :func:`hooks.testing.sysctl.uname_values`]."""
+    prefix = 0xFE80 << 112
+    if iface.flags & IFF_LOOPBACK:
+        return str(ipaddress.IPv6Address(prefix | 1))
+    ifid = _hw_ifid(iface)
+    if ifid is None:
+        for other in listing(vnet):
+            borrowed = _hw_ifid(other) if other is not iface else None
+            if borrowed is not None and borrowed >> 57 & 1:
+                ifid = borrowed
+                break
+    if ifid is None:
+        jail = next((j for j in state.jails.values() if j.vnet is vnet), None)
+        hostname = jail.hostname if jail is not None else "freebsd"
+        digest = bytearray(hashlib.md5(hostname.encode()).digest()[:8])
+        digest[0] = (digest[0] & ~0x01 | 0x02) ^ 0x02
+        ifid = int.from_bytes(digest, "big")
+    return str(ipaddress.IPv6Address(prefix | ifid))
+
+
+def set_nd6_flags(state: SimState, vnet: Vnet, iface: Interface, flags: int) -> None:
+    """SIOCSIFINFO_IN6 / SIOCSIFINFO_FLAGS (nd6.c ``nd6_ioctl``).
+
+    "ifdisabled 1->0 transision": the flag is cleared and, if the interface is up,
+    ``in6_if_up`` runs (a link-local address appears); the refusal for a duplicated link-local
+    address cannot happen here (DAD never ends). "ifdisabled 0->1 transision": "Mark all IPv6
+    address as tentative" unless NO_DAD (net.inet6.ip6.dad_count is 1). "auto_linklocal 0->1
+    transision": ``in6_ifattach`` at once, up or not. (The branch for an interface that already
+    has AUTO_LINKLOCAL calls ``in6_ifattach`` only when a link-local address exists, so it
+    changes nothing.) Then the flags are stored as given.
+    """
+    if iface.nd6 & ND6_IFF_IFDISABLED and not flags & ND6_IFF_IFDISABLED:
+        iface.nd6 &= ~ND6_IFF_IFDISABLED
+        if iface.up:
+            in6_if_up(state, vnet, iface)
+    elif not iface.nd6 & ND6_IFF_IFDISABLED and flags & ND6_IFF_IFDISABLED:
+        iface.nd6 |= ND6_IFF_IFDISABLED
+        if not iface.nd6 & ND6_IFF_NO_DAD:
+            for entry in iface.inet6:
+                entry.flags |= IN6_IFF_TENTATIVE
+    if flags & ND6_IFF_AUTO_LINKLOCAL and not iface.nd6 & ND6_IFF_AUTO_LINKLOCAL:
+        iface.nd6 |= ND6_IFF_AUTO_LINKLOCAL
+        in6_ifattach(state, vnet, iface)
+    iface.nd6 = flags
+
+
+def add_inet6(state: SimState, vnet: Vnet, iface: Interface, address: str, prefixlen: int) -> None:
+    """SIOCAIFADDR_IN6 (13.x in6.c ``in6_control``; later trees ``in6_control_ioctl`` ->
+    ``in6_addifaddr``, which the netlink RTM_NEWADDR handler ``handle_newaddr_inet6`` calls too).
+
+    ``in6_setscope`` first (:func:`_in6_setscope`); 15.0 refuses an address on a bridge member
+    as for IPv4 (``bridge_member_ifaddrs_p``, see :func:`add_inet`); then ``in6_update_ifa``
+    (:func:`_in6_update_ifa`) and the prefix (route.py derives the on-link prefix from the
+    address). "Try to clear the flag when a new IPv6 address is added onto an IFDISABLED
+    interface and it succeeds" (``aifaddr_out``): IFDISABLED goes through
+    :func:`set_nd6_flags`, which brings up the link-local address on an interface that is up.
+    The caller's ``if_up`` follows when the interface came up (:func:`_up_after_address`).
+    """
+    _in6_setscope(iface, address)
+    if state.osreldate >= 1500000 and iface.bridge and not vnet.sysctls.get("net.link.bridge.member_ifaddrs", 0):
+        raise KernelError("EINVAL")
+    was_up = iface.up
+    _in6_update_ifa(iface, address, prefixlen)
+    if iface.nd6 & ND6_IFF_IFDISABLED:
+        set_nd6_flags(state, vnet, iface, iface.nd6 & ~ND6_IFF_IFDISABLED)
+    _up_after_address(state, vnet, iface, was_up)
+
+
+def delete_inet6(iface: Interface, address: str) -> None:
+    """SIOCDIFADDR_IN6 (in6.c ``in6_control_ioctl``): ``in6_setscope`` first, then "if (ia ==
+    NULL) { error = EADDRNOTAVAIL" — IPv6 has no "delete the first address" (``::``, the
+    unset request, is never found); ``in6_purgeifaddr`` removes it."""
+    _in6_setscope(iface, address)
+    entry = find_inet6(iface, address)
+    if entry is None:
+        raise KernelError("EADDRNOTAVAIL")
+    iface.inet6.remove(entry)
 
 
 def set_lladdr(iface: Interface, lladdr: bytes) -> None:
@@ -525,8 +775,9 @@ def add_member(state: SimState, vnet: Vnet, bridge: Interface, name: str) -> Non
         raise KernelError("EBUSY")
     if member.driver in ("bridge", "lo"):
         raise KernelError("EINVAL")
-    if state.osreldate >= 1500000 and member.inet and not vnet.sysctls.get("net.link.bridge.member_ifaddrs", 0):
-        raise KernelError("EINVAL")
+    if (state.osreldate >= 1500000 and (member.inet or member.inet6)
+            and not vnet.sysctls.get("net.link.bridge.member_ifaddrs", 0)):
+        raise KernelError("EINVAL")  # [guess: IPv6 addresses count as IPv4 ones do]
     present = [m for m in bridge.members if m in vnet.interfaces]
     if not present:
         bridge.mtu = member.mtu
@@ -596,10 +847,13 @@ def move(state: SimState, source: Vnet, iface: Interface, target: Vnet) -> None:
     """Move ``iface`` to another vnet (if.c ``if_vmove``).
 
     ``if_detach_internal(ifp, true)`` drops bridge membership, every group (``if_delgroups``),
-    the up flag (``if_down``) and every address; ``if_attach_internal(ifp, true)`` appends it to
-    the target's list, where it joins ``all`` and gets its cloner group back (if_clone.c
-    ``if_clone_restoregroup``). Name, MAC, MTU and description stay. The ifindex stays on 14.x
-    (one system-wide table); 13.x takes a new one in the target vnet.
+    the up flag (``if_down``) and every address (``if_purgeaddrs``, ``in6_ifdetach``);
+    ``if_attach_internal(ifp, true)`` appends it to the target's list, where it joins ``all``
+    and gets its cloner group back (if_clone.c ``if_clone_restoregroup``), and the IPv6 state
+    is made anew in the target vnet (13.x ``if_attachdomain1`` -> in6.c ``in6_domifattach`` ->
+    ``nd6_ifattach``; 2025 trees in6.c ``in6_ifarrival``): fresh ND6 flags. Name, MAC, MTU and
+    description stay. The ifindex stays on 14.x (one system-wide table); 13.x takes a new one in
+    the target vnet.
     """
     detach(state, source, iface)
     iface.flags &= ~(IFF_UP | IFF_PROMISC | IFF_PPROMISC)
@@ -608,6 +862,7 @@ def move(state: SimState, source: Vnet, iface: Interface, target: Vnet) -> None:
     iface.groups = [iface.driver] if iface.driver in CLONERS else []
     if state.osreldate < 1400000:
         iface.index = free_index(target)
+    iface.nd6 = nd6_ifattach(iface)
     insert(target, iface)
 
 

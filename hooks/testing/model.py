@@ -61,12 +61,82 @@ IFF_NAMES = (
 )
 
 
+# ND6 per-interface flags (sys/netinet6/nd6.h ``ND6_IFF_*``) and the names ifconfig prints for them
+# (sbin/ifconfig/af_nd6.c ``ND6BITS``: printb(3)-style bit numbers from 1; ``\020DEFAULTIF`` is
+# bit 16, 0x8000, which af_nd6.c ``nd6_status()`` adds for the ND default interface).
+ND6_IFF_PERFORMNUD = 0x1
+ND6_IFF_ACCEPT_RTADV = 0x2
+ND6_IFF_PREFER_SOURCE = 0x4
+ND6_IFF_IFDISABLED = 0x8
+ND6_IFF_DONT_SET_IFROUTE = 0x10
+ND6_IFF_AUTO_LINKLOCAL = 0x20
+ND6_IFF_NO_RADR = 0x40
+ND6_IFF_NO_PREFER_IFACE = 0x80
+ND6_IFF_NO_DAD = 0x100
+ND6_IFF_DEFAULTIF = 0x8000
+ND6_NAMES = (
+    (ND6_IFF_PERFORMNUD, "PERFORMNUD"),
+    (ND6_IFF_ACCEPT_RTADV, "ACCEPT_RTADV"),
+    (ND6_IFF_PREFER_SOURCE, "PREFER_SOURCE"),
+    (ND6_IFF_IFDISABLED, "IFDISABLED"),
+    (ND6_IFF_DONT_SET_IFROUTE, "DONT_SET_IFROUTE"),
+    (ND6_IFF_AUTO_LINKLOCAL, "AUTO_LINKLOCAL"),
+    (ND6_IFF_NO_RADR, "NO_RADR"),
+    (ND6_IFF_NO_PREFER_IFACE, "NO_PREFER_IFACE"),
+    (ND6_IFF_NO_DAD, "NO_DAD"),
+    (ND6_IFF_DEFAULTIF, "DEFAULTIF"),
+)
+
+# IPv6 address flags (sys/netinet6/in6_var.h ``IN6_IFF_*``) in the order af_inet6.c
+# ``print_flags()`` (13.x ``in6_status()``) prints them.
+IN6_IFF_ANYCAST = 0x01
+IN6_IFF_TENTATIVE = 0x02
+IN6_IFF_DUPLICATED = 0x04
+IN6_IFF_DETACHED = 0x08
+IN6_IFF_DEPRECATED = 0x10
+IN6_IFF_AUTOCONF = 0x40
+IN6_IFF_TEMPORARY = 0x80
+IN6_IFF_PREFER_SOURCE = 0x100
+IN6_FLAG_NAMES = (
+    (IN6_IFF_ANYCAST, "anycast"),
+    (IN6_IFF_TENTATIVE, "tentative"),
+    (IN6_IFF_DUPLICATED, "duplicated"),
+    (IN6_IFF_DETACHED, "detached"),
+    (IN6_IFF_DEPRECATED, "deprecated"),
+    (IN6_IFF_AUTOCONF, "autoconf"),
+    (IN6_IFF_TEMPORARY, "temporary"),
+    (IN6_IFF_PREFER_SOURCE, "prefer_source"),
+)
+
+
 @attrs.define
 class Inet:
     """One IPv4 address on an interface: address and prefix length."""
 
     address: str
     prefixlen: int
+    seq: int = 0
+    """Place in the interface's address list (``if_addrhead``, shared by every family): a new
+    address goes to the tail, so a larger number was added later (see :class:`Inet6`)."""
+
+
+@attrs.define
+class Inet6:
+    """One IPv6 address on an interface (netinet6/in6_var.h ``struct in6_ifaddr``).
+
+    ``address`` is inet_ntop(3) text without a scope; a link-local address's zone is the
+    interface's index (in6.c ``in6_setscope``: "we use interface indices as the zone IDs"), so
+    the printed ``%ifname`` and ``scopeid`` follow the interface. Lifetimes are always infinite
+    (ifconfig sends ND6_INFINITE_LIFETIME; the kernel gives its own addresses the same), which
+    ifconfig does not print.
+    """
+
+    address: str
+    prefixlen: int
+    flags: int = 0
+    """``IN6_IFF_*`` (``ia6_flags``): only TENTATIVE is ever set here."""
+    seq: int = 0
+    """Place in ``if_addrhead`` (in6.c ``in6_alloc_ifa``: CK_STAILQ_INSERT_TAIL), as for :class:`Inet`."""
 
 
 @attrs.define
@@ -91,8 +161,10 @@ class Interface:
     groups: list[str] = attrs.Factory(list)
     """Group names in join order, ``all`` excluded (``ifconfig`` never prints it)."""
     inet: list[Inet] = attrs.Factory(list)
-    inet6: list[str] = attrs.Factory(list)
-    """IPv6 lines as ifconfig prints them after ``inet6`` (lo0's ::1 and fe80::1)."""
+    inet6: list[Inet6] = attrs.Factory(list)
+    """IPv6 addresses in the order the kernel added them."""
+    nd6: int = ND6_IFF_PERFORMNUD
+    """ND6 flags (``ND_IFINFO(ifp)->flags``); attaching sets them (:func:`hooks.testing.interfaces.nd6_ifattach`)."""
     side: str = ""
     """``a`` or ``b`` for the two ends of an epair (if_epair.c names them epairNa/epairNb)."""
     members: list[str] = attrs.Factory(list)

@@ -48,6 +48,7 @@ from collections.abc import Callable, Sequence
 
 import attrs
 
+from hooks.testing.interfaces import is_linklocal
 from hooks.testing.model import Pf, Ruleset, Table
 from hooks.testing.program import Context, Fail, Program, getopt
 
@@ -2220,13 +2221,10 @@ class _TransParser:
             for inet in inets:
                 bits = inet.prefixlen if "network" in mods else 32
                 found.append(_Addr(af=4, net=ipaddress.IPv4Network(f"{inet.address}/{bits}", strict=False)))
-            globals6 = [line for line in iface.inet6 if not line.lower().startswith("fe80:")]
-            for line in globals6[:1] if "0" in mods else globals6:
-                words = line.split()
-                prefix = int(words[words.index("prefixlen") + 1]) if "prefixlen" in words else 128
-                bits = prefix if "network" in mods else 128
-                address = words[0].split("%")[0]
-                found.append(_Addr(af=6, net=ipaddress.IPv6Network(f"{address}/{bits}", strict=False)))
+            globals6 = [a for a in iface.inet6 if not is_linklocal(a.address)]
+            for inet6 in globals6[:1] if "0" in mods else globals6:
+                bits = inet6.prefixlen if "network" in mods else 128
+                found.append(_Addr(af=6, net=ipaddress.IPv6Network(f"{inet6.address}/{bits}", strict=False)))
         if mask > -1:  # set_ipmask(n, mask) for each
             found = [_with_mask(h, mask) for h in found]
         return found

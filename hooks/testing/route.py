@@ -514,16 +514,9 @@ def _route_network(route: Route) -> Network:
 
 
 def _inet6_networks(iface: Interface) -> list[ipaddress.IPv6Interface]:
-    """An interface's IPv6 prefixes from its ``inet6`` lines (``ADDR[%scope] prefixlen N``)."""
-    found = []
-    for line in iface.inet6:
-        words = line.split()
-        if len(words) >= 3 and words[1] == "prefixlen":
-            try:
-                found.append(ipaddress.IPv6Interface(f"{words[0].split('%')[0]}/{words[2]}"))
-            except ValueError:
-                continue
-    return found
+    """An interface's IPv6 prefixes (in6.c ``in6_addifaddr``: ``nd6_prelist_add`` makes the
+    address's prefix on-link; in6_ifattach.c ``in6_ifattach_linklocal`` fe80::/64)."""
+    return [ipaddress.IPv6Interface(f"{a.address}/{a.prefixlen}") for a in iface.inet6]
 
 
 def _connected(vnet: Vnet) -> list[tuple[Network, Interface]]:
