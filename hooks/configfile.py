@@ -44,6 +44,8 @@ class NetworkEntry(Value):
     interface: str | None = None
     mtu: int | None = None
     egress: str | None = None
+    subnet6: str | None = None
+    gateway6: str | None = None
 
 
 def load(path: str | None, *, resolver: DnsDefaults) -> Networks:
@@ -120,11 +122,13 @@ def _network(name: str, entry: NetworkEntry, base: Network | None, resolver: Dns
     egress = entry.egress if entry.egress is not None else (base.egress if base else None)
     if egress is not None and (not re.fullmatch(_IFNAME, egress) or re.fullmatch(r"lo[0-9]+", egress)):
         raise BadInput(f"{where}.egress: {egress!r} is not an interface name")
-    nameservers = (
-        parse_nameservers(entry.nameservers, f"{where}.nameservers")
-        if entry.nameservers is not None
-        else (base.nameservers if base else resolver.nameservers)
-    )
+    subnet6, gateway6 = _ipv6(entry, base, where)
+    if entry.nameservers is not None:
+        nameservers = parse_nameservers(entry.nameservers, f"{where}.nameservers")
+    elif subnet6 is not None:  # the host's IPv6 nameservers are reachable from a dual-stack network
+        nameservers = resolver.dual
+    else:
+        nameservers = base.nameservers if base else resolver.nameservers
     search = (
         parse_search(entry.search, f"{where}.search")
         if entry.search is not None
@@ -132,7 +136,50 @@ def _network(name: str, entry: NetworkEntry, base: Network | None, resolver: Dns
     )
     return Network(name=name, bridge=bridge, subnet=subnet, gateway=gateway, table=table,
                    nameservers=nameservers, search=search, interface=interface, mtu=mtu,
-                   egress=egress)
+                   egress=egress, subnet6=subnet6, gateway6=gateway6)
+
+
+#: A network's IPv6 prefix: a /64 (RFC 4291 2.5.1: interface identifiers are 64 bits) or longer,
+#: down to a /126, which still holds the gateway and two containers.
+MIN_PREFIX6 = 64
+MAX_PREFIX6 = 126
+
+
+def _ipv6(entry: NetworkEntry, base: Network | None,
+          where: str) -> tuple[ipaddress.IPv6Network | None, ipaddress.IPv6Address | None]:
+    """``subnet6`` and ``gateway6``, merged over ``base`` and validated: a /64 to /112 of unicast
+    space (ULA fc00::/7 or global), and a gateway inside it that is not its Subnet-Router anycast
+    address (RFC 4291 2.6.1)."""
+    if entry.subnet6 is None:
+        if entry.gateway6 is not None and (base is None or base.subnet6 is None):
+            raise BadInput(f"{where}.gateway6: set subnet6 too (gateway6 is an address in it)")
+        subnet6 = base.subnet6 if base else None
+    else:
+        try:
+            subnet6 = ipaddress.IPv6Network(entry.subnet6)
+        except ValueError as exc:
+            raise BadInput(f"{where}.subnet6: {exc}") from None
+        if not MIN_PREFIX6 <= subnet6.prefixlen <= MAX_PREFIX6:
+            raise BadInput(f"{where}.subnet6: {subnet6}: the prefix must be /{MIN_PREFIX6} to /{MAX_PREFIX6}")
+        if (subnet6.is_link_local or subnet6.is_multicast or subnet6.is_loopback or subnet6.is_site_local
+                or subnet6.is_reserved or subnet6.is_unspecified):
+            raise BadInput(f"{where}.subnet6: {subnet6} is not unicast space a network can use (ULA fc00::/7 "
+                           "or global)")
+    if subnet6 is None:
+        return None, None
+    if entry.gateway6 is not None:
+        try:
+            gateway6 = ipaddress.IPv6Address(entry.gateway6)
+        except ValueError as exc:
+            raise BadInput(f"{where}.gateway6: {exc}") from None
+    elif entry.subnet6 is None and base is not None and base.gateway6 is not None:
+        gateway6 = base.gateway6
+    else:
+        gateway6 = subnet6.network_address + 1
+    if gateway6 not in subnet6 or gateway6 == subnet6.network_address:
+        raise BadInput(f"{where}.gateway6: {gateway6} is not a host address of {subnet6}")
+    return subnet6, gateway6
+
 
 
 def _check_disjoint(networks: Mapping[str, Network], where: str) -> None:
@@ -144,3 +191,6 @@ def _check_disjoint(networks: Mapping[str, Network], where: str) -> None:
                 raise BadInput(f"{where}: networks {one.name} and {other.name} both use bridge {one.bridge}")
             if one.subnet.overlaps(other.subnet):
                 raise BadInput(f"{where}: networks {one.name} and {other.name} overlap ({one.subnet}, {other.subnet})")
+            if one.subnet6 is not None and other.subnet6 is not None and one.subnet6.overlaps(other.subnet6):
+                raise BadInput(f"{where}: networks {one.name} and {other.name} overlap ({one.subnet6}, "
+                               f"{other.subnet6})")

@@ -41,7 +41,7 @@ class HookContext:
 def reap(container_id: str, record: Record | None, host: HookContext, *, reason: str) -> None:
     """Remove what an earlier create or a skipped poststop left for this id (lock held)."""
     leased = host.state.leases_of(container_id)
-    if record is None and not leased:
+    if record is None and not leased and not host.state.leases6_of(container_id):
         return
     host.log.info(f"removing {reason}")
     failures = _detach(container_id, record, leased, host)
@@ -50,31 +50,40 @@ def reap(container_id: str, record: Record | None, host: HookContext, *, reason:
 
 
 def detach_steps(container_id: str, record: Record | None, leased: dict[str, ipaddress.IPv4Address],
-                  host: HookContext) -> tuple[plan.Command, ...]:
+                  host: HookContext,
+                  leased6: dict[str, ipaddress.IPv6Address] | None = None) -> tuple[plan.Command, ...]:
     """The teardown for this id: a dead create's journal first, then the detach by the record,
     or by the names and leases the id implies when there is no record."""
     if record is not None:
         journal = plan.replay(record.undo) if record.state == "creating" else ()
         anchor = anchor_name(container_id) if record.ports else None
-        return journal + plan.detach(record.host_interface, record.table, record.address, anchor)
+        addresses = (record.address,) + ((record.address6,) if record.address6 else ())
+        return journal + plan.detach(record.host_interface, record.table, addresses, anchor)
     table: str | None = None
-    address: str | None = None
+    found: tuple[str, ...] = ()
     for name, held in leased.items():
         network = host.config.networks.get(name)
         if network is not None:
-            table, address = network.table, str(held)
+            table, found = network.table, (str(held),)
+            if leased6 and name in leased6:
+                found += (str(leased6[name]),)
     anchor = anchor_name(container_id) if host.state.claims().held(container_id) else None
-    return plan.detach(host_ifname(container_id), table, address, anchor)
+    return plan.detach(host_ifname(container_id), table, found, anchor)
 
 
 def _detach(container_id: str, record: Record | None, leased: dict[str, ipaddress.IPv4Address],
             host: HookContext) -> list[str]:
     """Detach (see :func:`_detach_steps`), release the leases and the record; return what failed."""
-    failures = teardown(detach_steps(container_id, record, leased, host), host.run, host.log.info)
+    leased6 = host.state.leases6_of(container_id)
+    failures = teardown(detach_steps(container_id, record, leased, host, leased6), host.run, host.log.info)
     for name, leases in host.state.network_leases().items():
         if name in leased:
             for freed in leases.release(container_id):
                 host.log.info(f"released {freed} on network {name}")
+    for name, leases6 in host.state.network_leases6().items():
+        if name in leased6:
+            for freed6 in leases6.release(container_id):
+                host.log.info(f"released {freed6} on network {name}")
     if record is None or record.ports:  # no claims without ports: poststop leaves ports/ alone
         for claim in host.state.claims().release(container_id):
             host.log.info(f"released host port {claim}")

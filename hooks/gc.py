@@ -9,7 +9,7 @@ delete`` after a failed ``runj create``, and a hook killed at its timeout never 
 * leases without a record whose container's jail is gone;
 * host ends in group ``jailnet`` with no live record, and epairs whose description names a
   container being cleaned up (the pair a create made before it could rename it);
-* addresses in a network's pf table, inside the network's subnet, with no lease;
+* addresses in a network's pf table, inside the network's subnet (or ``subnet6``), with no lease;
 * claims of host ports (``ports/``) whose container is gone, and anchors under ``jailnet/``
   (``pfctl -a jailnet -sA``) that belong to no live container: flushed.
 
@@ -62,6 +62,8 @@ class Observed:
     records: tuple[Record, ...]
     leases: Mapping[str, Mapping[ipaddress.IPv4Address, str]]
     """network name -> address -> container id."""
+    leases6: Mapping[str, Mapping[ipaddress.IPv6Address, str]] = attrs.field(factory=dict)
+    """The same for dual-stack networks' IPv6 leases."""
     jails: Mapping[str, int] | None
     """Live jails: name -> jid (``jls --libxo json name jid``); None: unknown (jls failed)."""
     busy: frozenset[str]
@@ -95,8 +97,9 @@ def find(observed: Observed, networks: Mapping[str, Network]) -> list[Leftover]:
         if record.id in observed.busy or (not crashed and (jails is None or jail_alive(record, jails))):
             kept_hosts.add(record.host_interface)  # alive, or unknown: kept
             continue
+        own = (record.address,) + ((record.address6,) if record.address6 else ())
         steps = (plan.replay(record.undo) if crashed else ()) + plan.detach(
-            record.host_interface, record.table, record.address, anchor_name(record.id) if record.ports else None)
+            record.host_interface, record.table, own, anchor_name(record.id) if record.ports else None)
         reason = "its createRuntime died before finishing" if crashed else f"jail {record.jail} is gone"
         found.append(Leftover("record", record.id, reason, steps, record.id))
         cleaned.add(record.id)
@@ -108,22 +111,30 @@ def find(observed: Observed, networks: Mapping[str, Network]) -> list[Leftover]:
                 found.append(Leftover("interface", iface.name, f"epair of {record.id} in its jail {record.jid}",
                                       (plan.Command(destroy, gone=(plan.GONE_INTERFACE,)),)))
     kept_leases: dict[str, set[str]] = {}
-    for name, leased in sorted(observed.leases.items()):
-        for address, holder in sorted(leased.items()):
+    families = [(name, leased, observed.leases6.get(name, {})) for name, leased in sorted(observed.leases.items())]
+    families += [(name, {}, leased6) for name, leased6 in sorted(observed.leases6.items())
+                 if name not in observed.leases]
+    for name, leased, leased6 in families:
+        holding: dict[str, list[str]] = {}
+        for address4, holder in sorted(leased.items()):
+            holding.setdefault(holder, []).append(str(address4))
+        for address6, holder in sorted(leased6.items()):
+            holding.setdefault(holder, []).append(str(address6))
+        for holder, held in holding.items():
             if holder in recorded and holder not in cleaned:
-                kept_leases.setdefault(name, set()).add(str(address))
+                kept_leases.setdefault(name, set()).update(held)
             elif holder in cleaned:
                 continue  # goes with its record
             elif holder in observed.busy or jails is None or holder in jails:
-                kept_leases.setdefault(name, set()).add(str(address))  # alive, or unknown: kept
+                kept_leases.setdefault(name, set()).update(held)  # alive, or unknown: kept
                 kept_hosts.add(host_ifname(holder))
             else:
                 network = networks.get(name)
                 published = holder in observed.claims.values()
                 steps = plan.detach(host_ifname(holder), network.table if network else None,
-                                    str(address) if network else None, anchor_name(holder) if published else None)
-                found.append(Leftover("lease", f"{address}", f"{holder} on network {name} has no jail", steps,
-                                      holder))
+                                    tuple(held) if network else (), anchor_name(holder) if published else None)
+                found.append(Leftover("lease", ", ".join(held), f"{holder} on network {name} has no jail",
+                                      steps, holder))
                 cleaned.add(holder)
     gone_hosts = {host_ifname(c) for c in cleaned}
     for iface in observed.interfaces or ():
@@ -143,10 +154,11 @@ def find(observed: Observed, networks: Mapping[str, Network]) -> list[Leftover]:
             continue
         for entry in addresses:
             try:
-                ip = ipaddress.IPv4Address(entry)
+                ip = ipaddress.ip_address(entry)
             except ValueError:
-                continue  # a network or IPv6 entry: not one of ours
-            if ip in network.subnet and entry not in kept_leases.get(name, set()):
+                continue  # a network entry (a/len): not one of ours
+            ours = ip in network.subnet if ip.version == 4 else (network.subnet6 is not None and ip in network.subnet6)
+            if ours and entry not in kept_leases.get(name, set()):
                 command = plan.Command(("pfctl", "-t", network.table, "-T", "delete", entry), gone=(plan.GONE_TABLE,))
                 found.append(Leftover("pf-entry", entry, f"in <{network.table}> with no lease", (command,)))
     found += _ports(observed, recorded, cleaned)
@@ -186,7 +198,8 @@ def _dedupe_pf(found: list[Leftover]) -> list[Leftover]:
 
 
 def observe_host(console: Console, state: StateDir, networks: Mapping[str, Network], busy: frozenset[str],
-                 leases: Mapping[str, Mapping[ipaddress.IPv4Address, str]], claims: Mapping[str, str]) -> Observed:
+                 leases: Mapping[str, Mapping[ipaddress.IPv4Address, str]], claims: Mapping[str, str],
+                 leases6: Mapping[str, Mapping[ipaddress.IPv6Address, str]] | None = None) -> Observed:
     """Read-only probes: jails, interfaces, pf tables; records from the state dir, read while gc
     holds the lock of every container that is not ``busy``. A probe that fails leaves its part
     unknown (None) and says why in :attr:`Observed.unknown`."""
@@ -225,8 +238,9 @@ def observe_host(console: Console, state: StateDir, networks: Mapping[str, Netwo
             shown = console.run(("ifconfig", "-j", str(record.jid)))
             if shown.ok:
                 inside[record.jid] = tuple(observe.parse_interfaces(shown.stdout))
-    return Observed(records=records, leases=leases, jails=jails, busy=busy, interfaces=interfaces, inside=inside,
-                    tables=tables, claims=claims, anchors=anchors, unknown=tuple(unknown))
+    return Observed(records=records, leases=leases, leases6=leases6 or {}, jails=jails, busy=busy,
+                    interfaces=interfaces, inside=inside, tables=tables, claims=claims, anchors=anchors,
+                    unknown=tuple(unknown))
 
 
 def main(args: argparse.Namespace, console: Console) -> int:
@@ -239,11 +253,12 @@ def main(args: argparse.Namespace, console: Console) -> int:
     # not running is held, so none can finish or start while gc judges and removes it.
     with state.lock():
         leases = {name: found.holders() for name, found in state.network_leases().items()}
+        leases6 = {name: found.holders() for name, found in state.network_leases6().items()}
         claims = state.claims().holders()
         ids = (set(state.record_ids()) | {holder for held in leases.values() for holder in held.values()}
-               | set(claims.values()))
+               | {holder for held6 in leases6.values() for holder in held6.values()} | set(claims.values()))
         with state.hold_idle(ids) as busy:
-            observed = observe_host(console, state, config.networks, busy, leases, claims)
+            observed = observe_host(console, state, config.networks, busy, leases, claims, leases6)
             leftovers = find(observed, config.networks)
             for item in leftovers:
                 if not args.dry_run:
@@ -251,6 +266,8 @@ def main(args: argparse.Namespace, console: Console) -> int:
                     if item.container_id:
                         for held in state.network_leases().values():
                             held.release_all(item.container_id)
+                        for held6 in state.network_leases6().values():
+                            held6.release_all(item.container_id)
                         state.claims().release_all(item.container_id)
                         state.delete(item.container_id)
                 if not args.json:

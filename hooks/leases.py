@@ -12,9 +12,9 @@ reused at once while neighbours may still have its old MAC in their ARP caches.
 import ipaddress
 import itertools
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 import attrs
 
@@ -27,6 +27,10 @@ if TYPE_CHECKING:  # a type only: poststop releases leases without loading the c
 LAST = "last_reserved"
 #: The index directory: ``ids/<container id>`` holds the address that container leases.
 INDEX = "ids"
+#: A dual-stack network's IPv6 leases: a directory of the same kind inside the network's.
+INET6 = "inet6"
+
+A = TypeVar("A", ipaddress.IPv4Address, ipaddress.IPv6Address)
 
 
 class PoolExhausted(OperationFailed):
@@ -36,10 +40,11 @@ class PoolExhausted(OperationFailed):
 # A service, not a value: compared by identity, and attrs generates only __init__ (an __eq__ and a
 # __repr__ cost some 0.4 ms at import, on every hook's start path: docs/performance.md).
 @attrs.frozen(eq=False, repr=False)
-class Leases:
+class Leases(Generic[A]):
     """The lease files of one network's directory: who holds which address (reading and releasing
     need no network configuration, so gc and doctor can read a network that is no longer
-    configured).
+    configured). ``parse`` reads an address of the directory's family: IPv4 in the network's
+    directory, IPv6 in its ``inet6/`` (:data:`INET6`).
 
     A hook never scans the directory: ``ids/<container id>`` names the address a container holds
     (the index), and the address file itself says who holds it, so finding, checking and
@@ -50,23 +55,25 @@ class Leases:
     """
 
     directory: Path
+    parse: Callable[[str], A]
+    """``ipaddress.IPv4Address`` or ``ipaddress.IPv6Address``."""
 
-    def holders(self) -> dict[ipaddress.IPv4Address, str]:
+    def holders(self) -> dict[A, str]:
         """Every lease: address -> container id (a full scan)."""
-        found: dict[ipaddress.IPv4Address, str] = {}
+        found: dict[A, str] = {}
         try:
             names = os.listdir(self.directory)
         except FileNotFoundError:
             return found
         for name in names:
             try:
-                address = ipaddress.IPv4Address(name)
+                address = self.parse(name)
                 found[address] = (self.directory / name).read_text().split("\n", 1)[0]
             except (ValueError, OSError):  # not a lease name (ids/, last_reserved), gone meanwhile
                 continue
         return found
 
-    def holder(self, address: ipaddress.IPv4Address) -> str | None:
+    def holder(self, address: A) -> str | None:
         """Who holds ``address``, if anyone (one file read)."""
         try:
             return (self.directory / str(address)).read_text().split("\n", 1)[0]
@@ -76,11 +83,11 @@ class Leases:
     def _indexed(self) -> bool:
         return (self.directory / INDEX).is_dir() or not self.directory.is_dir()
 
-    def find(self, container_id: str) -> ipaddress.IPv4Address | None:
+    def find(self, container_id: str) -> A | None:
         """The address leased to ``container_id``, if any: the index names it and the lease file
         agrees (an index entry whose lease is gone or another's counts for nothing)."""
         try:
-            address = ipaddress.IPv4Address((self.directory / INDEX / container_id).read_text().strip())
+            address = self.parse((self.directory / INDEX / container_id).read_text().strip())
         except FileNotFoundError:
             if self._indexed():
                 return None
@@ -98,17 +105,17 @@ class Leases:
         except FileNotFoundError:
             return bool(set(self.holders().values()) - {container_id})
 
-    def release(self, container_id: str) -> list[ipaddress.IPv4Address]:
+    def release(self, container_id: str) -> list[A]:
         """Drop the lease ``container_id`` holds, found through the index (tolerant: nothing held
         is fine)."""
         return self._release(container_id, scan=False)
 
-    def release_all(self, container_id: str) -> list[ipaddress.IPv4Address]:
+    def release_all(self, container_id: str) -> list[A]:
         """:meth:`release`, then every lease file that still names ``container_id`` (a full scan,
         for gc: a create killed between claiming an address and indexing it leaves one)."""
         return self._release(container_id, scan=True)
 
-    def _release(self, container_id: str, *, scan: bool) -> list[ipaddress.IPv4Address]:
+    def _release(self, container_id: str, *, scan: bool) -> list[A]:
         held = [self.find(container_id)]
         if scan or not self._indexed():
             held += [a for a, holder in self.holders().items() if holder == container_id]
@@ -126,13 +133,21 @@ class Leases:
         return released
 
 
+def leases4(directory: Path) -> Leases[ipaddress.IPv4Address]:
+    """A network's IPv4 leases, in ``directory``."""
+    return Leases(directory, ipaddress.IPv4Address)
+
+
+def leases6(directory: Path) -> Leases[ipaddress.IPv6Address]:
+    """A network's IPv6 leases, in ``directory`` (the network's ``inet6/``)."""
+    return Leases(directory, ipaddress.IPv6Address)
+
+
 @attrs.frozen(eq=False, repr=False)
-class LeaseStore(Leases):
-    """The leases of one network, and how its addresses are handed out."""
+class Claiming(Leases[A]):
+    """Claiming leases: a file made with ``O_EXCL``, then the index."""
 
-    network: "Network"
-
-    def _claim(self, address: ipaddress.IPv4Address, container_id: str) -> bool:
+    def _claim(self, address: A, container_id: str) -> bool:
         """Create the lease file exclusively, then index it; False when someone holds it already."""
         self.directory.mkdir(parents=True, exist_ok=True, mode=0o700)  # parents= would make it 0755
         (self.directory / INDEX).mkdir(exist_ok=True, mode=0o700)
@@ -152,6 +167,13 @@ class LeaseStore(Leases):
             path.unlink(missing_ok=True)
             raise OperationFailed(f"cannot write lease {path}: {exc.strerror}") from None
         return True
+
+
+@attrs.frozen(eq=False, repr=False)
+class LeaseStore(Claiming[ipaddress.IPv4Address]):
+    """The IPv4 leases of one network, and how its addresses are handed out."""
+
+    network: "Network"
 
     def check_free(self, container_id: str, static: ipaddress.IPv4Address | None) -> None:
         """Refuse a static address another container holds (call under the lock)."""
@@ -220,3 +242,70 @@ class LeaseStore(Leases):
 
     def _remember(self, address: ipaddress.IPv4Address) -> None:
         files.replace(self.directory / LAST, f"{address}\n".encode(), mode=0o600, durable=False)
+
+
+@attrs.frozen(eq=False, repr=False)
+class LeaseStore6(Claiming[ipaddress.IPv6Address]):
+    """The IPv6 leases of a dual-stack network (its ``inet6/`` directory).
+
+    An automatic address carries the container's IPv4 host number: 172.17.0.5 on 172.17.0.0/16
+    gets fd00:17::5 on fd00:17::/64 (docs/ipv6.md). When that one is taken (by a static
+    ``org.jailnet.ipv6``), is the gateway or lies beyond a short prefix, the next free address
+    after it is taken instead, wrapping around the subnet.
+    """
+
+    network: "Network"
+
+    def check_free(self, container_id: str, static: ipaddress.IPv6Address | None) -> None:
+        """Refuse a static address another container holds (call under the lock)."""
+        if static is None:
+            return
+        owner = self.holder(static)
+        if owner is not None and owner != container_id:
+            raise BadInput(f"annotation org.jailnet.ipv6: {static} is already leased to {owner}")
+
+    def reserve(self, container_id: str, static: ipaddress.IPv6Address | None,
+                host_number: int) -> ipaddress.IPv6Address:
+        """Lease ``static``, or the address with ``host_number`` (the IPv4 one's), or the next free
+        one, to ``container_id`` (call under the lock); a repeated reserve is stable."""
+        held = self.find(container_id)
+        if held is not None and (static is None or static == held):
+            return held
+        if static is not None:
+            if not self._claim(static, container_id):
+                owner = self.holder(static) or "another container"
+                raise BadInput(f"annotation org.jailnet.ipv6: {static} is already leased to {owner}")
+            if held is not None:
+                (self.directory / str(held)).unlink(missing_ok=True)
+            return static
+        for address in self._candidates(host_number):
+            if self._claim(address, container_id):
+                return address
+        raise PoolExhausted(f"network {self.network.name}: no free address left in {self.network.subnet6}")
+
+    def peek(self, container_id: str, static: ipaddress.IPv6Address | None,
+             host_number: int) -> ipaddress.IPv6Address:
+        """The address :meth:`reserve` would give, without claiming it (for ``--dry-run``)."""
+        held = self.find(container_id)
+        if held is not None and (static is None or static == held):
+            return held
+        if static is not None:
+            self.check_free(container_id, static)
+            return static
+        for address in self._candidates(host_number):
+            if self.holder(address) is None:
+                return address
+        raise PoolExhausted(f"network {self.network.name}: no free address left in {self.network.subnet6}")
+
+    def _candidates(self, host_number: int) -> Iterator[ipaddress.IPv6Address]:
+        """From the address with ``host_number`` on, wrapping around: every address of the subnet
+        but its Subnet-Router anycast address (RFC 4291 2.6.1) and the gateway. Made one at a time:
+        a /64 has 2**64 of them, and the first is usually free."""
+        subnet, gateway = self.network.subnet6, self.network.gateway6
+        assert subnet is not None and gateway is not None, "a dual-stack network"
+        base, size = int(subnet.network_address), subnet.num_addresses
+        start = host_number if 0 < host_number < size else 1
+        for number in itertools.chain(range(start, size), range(1, start)):
+            address = ipaddress.IPv6Address(base + number)
+            if address != gateway:
+                yield address

@@ -20,7 +20,7 @@ from hooks import observe, plan
 from hooks.apply import CommandFailed, apply, printed_name, rollback
 from hooks.detach import HookContext, reap
 from hooks.errors import OperationFailed
-from hooks.leases import LeaseStore
+from hooks.leases import LeaseStore, LeaseStore6
 from hooks.request import Request
 from hooks.resolvconf import render
 from hooks.statedir import Record
@@ -75,18 +75,23 @@ def ensure_network(request: Request, run: Runner) -> tuple[plan.Command, ...]:
     return plan.ensure_bridge(request.network, observed)
 
 
-def _prepare(request: Request, host: HookContext, leases: LeaseStore) -> tuple[tuple[plan.Command, ...], bool]:
+def _prepare(request: Request, host: HookContext, leases: LeaseStore,
+             leases6: LeaseStore6 | None = None) -> tuple[tuple[plan.Command, ...], bool]:
     """The host-wide steps this create needs, and whether ifconfig/route take ``-j``.
 
     Only the first container on a network (no other leases) looks at the bridge and at
     forwarding: later ones find them made (lock held by the caller, so two first containers
-    never make two bridges).
+    never make two bridges). On a dual-stack network the first container with an IPv6 lease
+    looks too, so a network that became dual stack while containers ran gets its ``gateway6``.
     """
-    if leases.others(request.container_id):
+    cid = request.container_id
+    if leases.others(cid) and (leases6 is None or leases6.others(cid)):
         osreldate, _ = _osreldate(host)
         return (), osreldate >= plan.JAIL_FLAG_OSRELDATE
-    osreldate, (forwarding,) = _osreldate(host, ("net.inet.ip.forwarding",))
-    pre = ensure_network(request, host.run) + plan.ensure_forwarding(bool(forwarding))
+    dual = request.network.dual_stack
+    osreldate, values = _osreldate(host, (plan.FORWARDING, plan.FORWARDING6) if dual else (plan.FORWARDING,))
+    forwarding6 = bool(values[1]) if dual else True
+    pre = ensure_network(request, host.run) + plan.ensure_forwarding(bool(values[0]), forwarding6)
     return pre, osreldate >= plan.JAIL_FLAG_OSRELDATE
 
 
@@ -123,14 +128,25 @@ def create(request: Request, host: HookContext) -> None:
             held.enter_context(state.lock())
             leases = state.leases(request.network)
             leases.check_free(cid, request.address)  # a taken static address changes nothing
+            leases6 = state.leases6(request.network) if request.network.dual_stack else None
+            if leases6 is not None:
+                leases6.check_free(cid, request.address6)
             reap(cid, record, host, reason="leftovers of an earlier create")
             if request.ports:
                 state.claims().claim(cid, request.ports)  # a port another holds changes nothing
             try:
-                pre, jail_flag = _prepare(request, host, leases)
+                pre, jail_flag = _prepare(request, host, leases, leases6)
                 if not jail_flag:
                     _check_image(jail)
                 address = leases.reserve(cid, request.address)
+                address6 = None
+                if leases6 is not None:
+                    number = int(address) - int(request.network.subnet.network_address)
+                    try:
+                        address6 = leases6.reserve(cid, request.address6, number)
+                    except BaseException:
+                        leases.release(cid)
+                        raise
             except BaseException:
                 if request.ports:
                     state.claims().release(cid)
@@ -139,7 +155,8 @@ def create(request: Request, host: HookContext) -> None:
                 # Nothing host-wide will change: others may lease and attach meanwhile.
                 held.close()
             _attach(request, host, leases, plan.Attachment(request=request, address=address, jail=jail,
-                                                           jail_flag=jail_flag, egress=egress), pre)
+                                                           jail_flag=jail_flag, egress=egress, address6=address6),
+                    pre, leases6)
 
 
 def find_egress(request: Request, run: Runner) -> str:
@@ -157,7 +174,7 @@ def find_egress(request: Request, run: Runner) -> str:
 
 
 def _attach(request: Request, host: HookContext, leases: LeaseStore, attachment: plan.Attachment,
-            pre: tuple[plan.Command, ...]) -> None:
+            pre: tuple[plan.Command, ...], leases6: LeaseStore6 | None = None) -> None:
     """Steps 4-11 after the lease: apply with a journal; on any failure undo and release."""
     cid, network = request.container_id, request.network
     address, jail = attachment.address, attachment.jail
@@ -165,7 +182,9 @@ def _attach(request: Request, host: HookContext, leases: LeaseStore, attachment:
         id=cid, state="creating", network=network.name, address=str(address), prefixlen=network.subnet.prefixlen,
         bridge=network.bridge, table=network.table, host_interface=attachment.host_interface,
         jail_interface=attachment.jail_interface, jail=request.jail, jid=jail.jid,
-        created=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), ports=tuple(p.spec() for p in request.ports))
+        created=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), ports=tuple(p.spec() for p in request.ports),
+        address6=str(attachment.address6) if attachment.address6 is not None else None,
+        prefixlen6=network.subnet6.prefixlen if attachment.address6 is not None and network.subnet6 else None)
     done: list[Undo] = []
     shared = 0  # the undos of bridge and forwarding: for this rollback only, never journaled
 
@@ -180,7 +199,8 @@ def _attach(request: Request, host: HookContext, leases: LeaseStore, attachment:
             host.state.journal(cid, undo)
         journaled = len(own)
 
-    host.log.info(f"leased {address} on network {network.name}")
+    also = f" and {attachment.address6}" if attachment.address6 is not None else ""
+    host.log.info(f"leased {address}{also} on network {network.name}")
     try:
         host.state.begin(record)
         apply(pre, host.run, done, log=host.log.info)
@@ -194,6 +214,8 @@ def _attach(request: Request, host: HookContext, leases: LeaseStore, attachment:
     except BaseException as exc:
         failures = rollback(done, host.run, host.log.info)
         leases.release(cid)
+        if leases6 is not None:
+            leases6.release(cid)
         if request.ports:
             host.state.claims().release(cid)
         host.state.delete(cid)

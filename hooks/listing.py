@@ -1,11 +1,12 @@
 """``jailnet ls``: one row per attached container, from the records and the live jails.
 
-Columns: id, network, address, host interface, jail interface, whether the jail is alive or
-gone (gone: poststop has not run yet, or was skipped — ``jailnet gc`` removes those), age, and
-the published ports (``8080->80/tcp``, as ``docker ps`` shows them; ``-`` for none).
-When ``jls`` fails or prints what cannot be read, the jail column says ``unknown`` (``"alive":
-null`` in JSON), one line on stderr says why, and the exit status is 1.
-``--json`` prints a stable list of objects with the keys documented in the README.
+Columns: id, network, address (both, ``172.17.0.2/16 fd00:17::2/64``, on a dual-stack network),
+host interface, jail interface, whether the jail is alive or gone (gone: poststop has not run
+yet, or was skipped — ``jailnet gc`` removes those), age, and the published ports
+(``8080->80/tcp``, as ``docker ps`` shows them; ``-`` for none). When ``jls`` fails or prints
+what cannot be read, the jail column says ``unknown`` (``"alive": null`` in JSON), one line on
+stderr says why, and the exit status is 1. ``--json`` prints a stable list of objects with the
+keys documented in the README.
 """
 
 import argparse
@@ -38,12 +39,14 @@ class Row:
         jail = "unknown" if self.alive is None else "alive" if self.alive else "gone"
         if r.state == "creating":
             jail += " (creating)"
-        return (r.id, r.network, f"{r.address}/{r.prefixlen}", r.host_interface, r.jail_interface, jail,
+        address = f"{r.address}/{r.prefixlen}" + (f" {r.address6}/{r.prefixlen6}" if r.address6 else "")
+        return (r.id, r.network, address, r.host_interface, r.jail_interface, jail,
                 human_age(self.age), ", ".join(_shown(spec) for spec in r.ports) or "-")
 
     def as_json(self) -> dict[str, object]:
         r = self.record
         return {"id": r.id, "network": r.network, "address": r.address, "prefixlen": r.prefixlen,
+                "address6": r.address6, "prefixlen6": r.prefixlen6,
                 "hostInterface": r.host_interface, "jailInterface": r.jail_interface, "jail": r.jail, "jid": r.jid,
                 "alive": self.alive, "state": r.state, "created": r.created, "ageSeconds": int(self.age),
                 "ports": [port for spec in r.ports for port in _ports_json(spec)]}

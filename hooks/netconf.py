@@ -21,6 +21,8 @@ The file::
     interface = "eth0"          # the name of the interface inside the jail
     mtu = 9000
     egress = "em0"              # where published ports are reached (default: the default route's)
+    subnet6 = "fd00:88::/64"    # dual stack: IPv6 too (a /64 or longer, ULA or global)
+    gateway6 = "fd00:88::1"     # default: the subnet's ::1
 """
 
 import ipaddress
@@ -66,6 +68,15 @@ class Network(Value):
     egress: str | None = None
     """The interface published ports are reached on; None: the default route's, observed by each
     create that publishes ports (``route -n get default``)."""
+    subnet6: ipaddress.IPv6Network | None = None
+    """Set on a dual-stack network: containers get an address from it too (docs/ipv6.md)."""
+    gateway6: ipaddress.IPv6Address | None = None
+    """The bridge's IPv6 address, the containers' v6 default route; set with :attr:`subnet6`."""
+
+    @property
+    def dual_stack(self) -> bool:
+        """Whether containers get an IPv6 address too."""
+        return self.subnet6 is not None
 
     def usable(self, address: ipaddress.IPv4Address) -> str | None:
         """Why ``address`` cannot be a container's address on this network, or None if it can."""
@@ -79,20 +90,37 @@ class Network(Value):
             return f"{address} is the gateway of network {self.name}"
         return None
 
+    def usable6(self, address: ipaddress.IPv6Address) -> str | None:
+        """Why ``address`` cannot be a container's IPv6 address on this network, or None if it can."""
+        if self.subnet6 is None:
+            return f"network {self.name} has no IPv6 subnet (subnet6)"
+        if address not in self.subnet6:
+            return f"{address} is outside {self.subnet6}"
+        if address == self.subnet6.network_address:
+            return f"{address} is the Subnet-Router anycast address of {self.subnet6} (RFC 4291 2.6.1)"
+        if address == self.gateway6:
+            return f"{address} is the IPv6 gateway of network {self.name}"
+        return None
+
 
 @attrs.frozen(kw_only=True, eq=False, repr=False)
 class DnsDefaults(Value):
-    """What the host's resolv.conf offers containers (Docker's rules: loopback and IPv6
-    nameservers are unusable from a container on an IPv4 bridge, so they are dropped)."""
+    """What the host's resolv.conf offers containers (Docker's rules: loopback nameservers are
+    unusable from a container, and IPv6 ones from a container without IPv6, so they are dropped:
+    :attr:`nameservers` is for IPv4-only networks, :attr:`dual` for dual-stack ones)."""
 
     nameservers: tuple[str, ...] = FALLBACK_NAMESERVERS
     search: tuple[str, ...] = ()
+    dual: tuple[str, ...] = attrs.field(default=attrs.Factory(lambda self: self.nameservers, takes_self=True))
+    """The host's non-loopback nameservers of both families, in its order (at most MAXNS); by
+    default the IPv4 ones."""
 
     @classmethod
     def from_text(cls, text: str) -> "DnsDefaults":
         """Parse resolv.conf(5): ``nameserver`` lines, and ``search`` or ``domain``: the two are
         mutually exclusive and the last instance of either wins (resolv.conf(5), res_init.c)."""
         servers: list[str] = []
+        dual: list[str] = []
         search: tuple[str, ...] = ()
         for line in text.splitlines():
             words = line.split("#", 1)[0].split(";", 1)[0].split()
@@ -101,13 +129,17 @@ class DnsDefaults(Value):
                     ip = ipaddress.ip_address(words[1])
                 except ValueError:
                     continue
-                if ip.version == 4 and not ip.is_loopback:
+                if ip.is_loopback or (ip.version == 6 and ip.is_link_local):  # fe80::/10: the host's link only
+                    continue
+                dual.append(str(ip))
+                if ip.version == 4:
                     servers.append(str(ip))
             elif words[:1] == ["search"]:
                 search = tuple(words[1:])
             elif words[:1] == ["domain"] and len(words) >= 2:
                 search = (words[1],)
-        return cls(nameservers=tuple(servers[:MAXNS]) or FALLBACK_NAMESERVERS, search=search)
+        return cls(nameservers=tuple(servers[:MAXNS]) or FALLBACK_NAMESERVERS, search=search,
+                   dual=tuple(dual[:MAXNS]) or FALLBACK_NAMESERVERS)
 
     @classmethod
     def from_file(cls, path: str) -> "DnsDefaults":

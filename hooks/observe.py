@@ -20,10 +20,12 @@ class JailInfo(Value):
 
 @attrs.frozen(kw_only=True, eq=False, repr=False)
 class BridgeState(Value):
-    """What ``ifconfig BRIDGE`` says: whether it exists, its IPv4 addresses, whether it is up."""
+    """What ``ifconfig BRIDGE`` says: whether it exists, its IPv4 and IPv6 addresses, whether it is up."""
 
     exists: bool
     addresses: tuple[str, ...] = ()
+    addresses6: tuple[str, ...] = ()
+    """Its ``inet6`` addresses as ifconfig prints them (af_inet6.c ``in6_status()``), scope ids included."""
     up: bool = False
     is_bridge: bool = True
 
@@ -34,6 +36,7 @@ JAILS = ("jls", "--libxo", "json", "name", "jid")
 # Patterns as text: re compiles (and caches) one on its first use, so a hook compiles only those it
 # uses, not every one at import (docs/performance.md).
 _INET = r"(?m)^\tinet (\S+) "
+_INET6 = r"(?m)^\tinet6 (\S+) "
 _FLAGS = r"^\S+: flags=[0-9a-f]+<([^>]*)>"
 _INTEGER = r"-?[0-9]+"
 _GROUPS = r"(?m)^\tgroups: (.*)$"
@@ -60,7 +63,8 @@ def parse_bridge(returncode: int, stdout: str) -> BridgeState:
     up = bool(flags) and "UP" in flags.group(1).split(",")  # type: ignore[union-attr]
     groups = re.search(_GROUPS, stdout)
     is_bridge = bool(groups) and "bridge" in groups.group(1).split()  # type: ignore[union-attr]
-    return BridgeState(exists=True, addresses=tuple(re.findall(_INET, stdout)), up=up, is_bridge=is_bridge)
+    return BridgeState(exists=True, addresses=tuple(re.findall(_INET, stdout)),
+                       addresses6=tuple(re.findall(_INET6, stdout)), up=up, is_bridge=is_bridge)
 
 
 def parse_route_interface(stdout: str) -> str | None:

@@ -24,6 +24,11 @@ createRuntime on a network whose bridge is up runs eight commands:
 8. ``ifconfig -j JID lo0 inet 127.0.0.1/8 up``       last: its IPv6 side effects (::1, fe80::1)
                                                      cannot be taken back, and nothing after it fails
 
+On a dual-stack network (docs/ipv6.md) the jail end also gets its ``inet6`` address
+(``ifconfig -j JID jn…b inet6 A6/P no_dad``) and a v6 default route (``route -j JID -6 add
+default GATEWAY6``) after step 6, and step 7 adds both addresses; the first container also gives
+the bridge ``gateway6`` and turns ``net.inet6.ip6.forwarding`` on with the IPv4 switch.
+
 A container that publishes ports (``org.jailnet.ports``) adds ``pfctl -a jailnet/ID -f -`` before
 step 8, its ``rdr pass`` rules and the hairpin's ``nat`` on stdin (:func:`port_rules`), and,
 when its network names no ``egress``, ``route -n get default`` among the observations; poststop
@@ -50,6 +55,9 @@ JAIL_FLAG_OSRELDATE = 1303000
 
 GROUP = "jailnet"
 """ifconfig group of every host end jailnet creates (``ifconfig -g jailnet`` lists them)."""
+#: What an ``inet6`` address jailnet adds is given besides its prefix: ``no_dad``, so that it is
+#: usable at once (docs/ipv6.md: the lease already guarantees it is unique on the bridge).
+INET6_FLAGS = ("no_dad",)
 
 #: The messages that mean "already gone" on teardown: ifconfig.c ``main()`` ``errx(1, "interface %s
 #: does not exist")``; pfctl_table.c ``radix_perror()`` for ESRCH (docs/freebsd-commands.md).
@@ -103,6 +111,8 @@ class Attachment(Value):
     """True when ifconfig/route take ``-j`` (FreeBSD 13.3 and later); else jexec is used."""
     egress: str | None = None
     """The interface published ports are reached on (the request publishes some when set)."""
+    address6: ipaddress.IPv6Address | None = None
+    """On a dual-stack network, the container's IPv6 address."""
 
     @property
     def network(self) -> "Network":
@@ -141,21 +151,41 @@ def ensure_bridge(network: "Network", observed: "BridgeState") -> tuple[Command,
         mtu = ("mtu", str(network.mtu)) if network.mtu else ()
         argv = ("ifconfig", "bridge", "create", "inet", gateway, "description", f"jailnet network {network.name}",
                 *mtu, "up", "name", bridge)
-        return (Command(argv, undo=("ifconfig", bridge, "destroy"), creates=True),)
+        return (Command(argv, undo=("ifconfig", bridge, "destroy"), creates=True),) + ensure_gateway6(network, ())
     steps = []
     if str(network.gateway) not in observed.addresses:
         steps.append(Command(("ifconfig", bridge, "inet", gateway, "alias"),
                              undo=("ifconfig", bridge, "inet", str(network.gateway), "-alias")))
     if not observed.up:
         steps.append(Command(("ifconfig", bridge, "up"), undo=("ifconfig", bridge, "down")))
-    return tuple(steps)
+    return tuple(steps) + ensure_gateway6(network, observed.addresses6)
 
 
-def ensure_forwarding(forwarding: bool) -> tuple[Command, ...]:
-    """``net.inet.ip.forwarding=1`` unless it is on already (NAT needs it, sysctl.8)."""
-    if forwarding:
+def ensure_gateway6(network: "Network", addresses6: tuple[str, ...]) -> tuple[Command, ...]:
+    """A dual-stack network's bridge carries ``gateway6``: ``ifconfig BRIDGE inet6 GW6/LEN
+    no_dad``, the family right after the name (af_inet6.c; docs/ipv6.md says why ``no_dad``);
+    undone with ``-alias``. Nothing for an IPv4-only network, or when the bridge has it."""
+    if network.gateway6 is None or network.subnet6 is None:
         return ()
-    return (Command(("sysctl", "net.inet.ip.forwarding=1"), undo=("sysctl", "net.inet.ip.forwarding=0")),)
+    if any(ipaddress.IPv6Address(a.split("%", 1)[0]) == network.gateway6 for a in addresses6):
+        return ()
+    bridge = network.bridge
+    return (Command(("ifconfig", bridge, "inet6", f"{network.gateway6}/{network.subnet6.prefixlen}", *INET6_FLAGS),
+                    undo=("ifconfig", bridge, "inet6", str(network.gateway6), "-alias")),)
+
+
+FORWARDING = "net.inet.ip.forwarding"
+FORWARDING6 = "net.inet6.ip6.forwarding"
+
+
+def ensure_forwarding(forwarding: bool, forwarding6: bool = True) -> tuple[Command, ...]:
+    """``net.inet.ip.forwarding=1`` unless it is on already (NAT needs it, sysctl.8), and on a
+    dual-stack network ``net.inet6.ip6.forwarding=1`` too (``forwarding6`` False): one sysctl
+    sets both (sysctl.8 takes several ``name=value``)."""
+    off = [name for name, on in ((FORWARDING, forwarding), (FORWARDING6, forwarding6)) if not on]
+    if not off:
+        return ()
+    return (Command(("sysctl", *(f"{name}=1" for name in off)), undo=("sysctl", *(f"{name}=0" for name in off))),)
 
 
 def create_epair(request: "Request", jail: "JailInfo") -> tuple[str, ...]:
@@ -199,10 +229,20 @@ def attach(attachment: Attachment, epair_a: str, resolv_conf: str | None) -> tup
         Command(in_jail(attachment, "route", "-4", "add", "default", str(network.gateway)),
                 undo=in_jail(attachment, "route", "-4", "delete", "default")),
     ]
+    addresses: tuple[str, ...] = (address,)
+    if attachment.address6 is not None:
+        assert network.subnet6 is not None and network.gateway6 is not None, "a dual-stack network"
+        addresses += (str(attachment.address6),)
+        steps += [
+            Command(in_jail(attachment, "ifconfig", attachment.jail_interface, "inet6",
+                            f"{attachment.address6}/{network.subnet6.prefixlen}", *INET6_FLAGS)),
+            Command(in_jail(attachment, "route", "-6", "add", "default", str(network.gateway6)),
+                    undo=in_jail(attachment, "route", "-6", "delete", "default")),
+        ]
     if resolv_conf is not None:
         steps.append(WriteResolvConf(attachment.jail.path, resolv_conf))
-    steps.append(Command(("pfctl", "-t", network.table, "-T", "add", address),
-                         undo=("pfctl", "-t", network.table, "-T", "delete", address)))
+    steps.append(Command(("pfctl", "-t", network.table, "-T", "add", *addresses),
+                         undo=("pfctl", "-t", network.table, "-T", "delete", *addresses)))
     if request.ports:
         assert attachment.egress is not None, "ports are published on an egress interface"
         rules = port_rules(request.ports, attachment.egress, address, network)
@@ -281,16 +321,17 @@ def replay(journal: tuple[tuple[str, ...], ...]) -> tuple[Command, ...]:
     return tuple(Command(argv, best_effort=True) for argv in journal)
 
 
-def detach(host_interface: str, table: str | None, address: str | None,
+def detach(host_interface: str, table: str | None, addresses: tuple[str, ...],
            anchor: str | None = None) -> tuple[Command, ...]:
-    """poststop: flush the published ports' anchor (when there is one), take the address out of
-    the pf table, destroy the pair by its host end.
+    """poststop: flush the published ports' anchor (when there is one), take the addresses (IPv4,
+    and IPv6 on a dual-stack network) out of the pf table in one pfctl, destroy the pair by its
+    host end, which takes the jail end's addresses with it.
 
     The jail is gone by now (runj deletes it before poststop), so nothing runs inside it.
     Each step treats "already gone" as done.
     """
     steps = [unpublish(anchor)] if anchor is not None else []
-    if table is not None and address is not None:
-        steps.append(Command(("pfctl", "-t", table, "-T", "delete", address), gone=(GONE_TABLE,)))
+    if table is not None and addresses:
+        steps.append(Command(("pfctl", "-t", table, "-T", "delete", *addresses), gone=(GONE_TABLE,)))
     steps.append(Command(("ifconfig", host_interface, "destroy"), gone=(GONE_INTERFACE,)))
     return tuple(steps)

@@ -117,12 +117,17 @@ def create(request: Request, run: Runner, state: StateDir | None, given: Given, 
     # The leases (the address reserve would give, and whether others hold some), then the bridge
     # and forwarding.
     others = False
-    address = request.address or _first(request.network)
+    network = request.network
+    address = request.address or _first(network)
+    address6 = _first6(request, address) if network.dual_stack else None
     if state is not None:
-        leases = state.leases(request.network)
+        leases = state.leases(network)
         try:
             others = leases.others(request.container_id)
             address = leases.peek(request.container_id, request.address)
+            if network.dual_stack:
+                number = int(address) - int(network.subnet.network_address)
+                address6 = state.leases6(network).peek(request.container_id, request.address6, number)
         except OSError as exc:
             state, state_problem = None, f"cannot read the leases: {exc.strerror}"
     if state is None:
@@ -133,10 +138,12 @@ def create(request: Request, run: Runner, state: StateDir | None, given: Given, 
     elif others:
         pre = ()
     elif not_freebsd is None:
-        forwarding = _sysctl(run, "net.inet.ip.forwarding")
-        pre = ensure_network(request, run) + plan.ensure_forwarding(bool(forwarding))
+        forwarding = _sysctl(run, plan.FORWARDING)
+        forwarding6 = _sysctl(run, plan.FORWARDING6) if network.dual_stack else 1
+        pre = ensure_network(request, run) + plan.ensure_forwarding(bool(forwarding), bool(forwarding6))
     else:
-        pre = plan.ensure_bridge(request.network, observe.BridgeState(exists=False)) + plan.ensure_forwarding(False)
+        pre = (plan.ensure_bridge(request.network, observe.BridgeState(exists=False))
+               + plan.ensure_forwarding(False, not network.dual_stack))
         assumed.append(f"no bridge {request.network.bridge} yet, forwarding off (the first container on network "
                        f"{request.network.name}; --bridge-present for a later one)")
     egress: str | None = None
@@ -151,7 +158,8 @@ def create(request: Request, run: Runner, state: StateDir | None, given: Given, 
         if egress is None:
             egress = request.network.egress or ASSUMED_EGRESS
             assumed.append(f"egress interface {egress} ({why})")
-    _write_create(request, jail, osreldate >= plan.JAIL_FLAG_OSRELDATE, pre, address, egress, assumed, out)
+    _write_create(request, jail, osreldate >= plan.JAIL_FLAG_OSRELDATE, pre, (address, address6), egress, assumed,
+                  out)
 
 
 def _first(network: Network) -> ipaddress.IPv4Address:
@@ -160,9 +168,20 @@ def _first(network: Network) -> ipaddress.IPv4Address:
     return first + 1 if first == network.gateway else first
 
 
+def _first6(request: Request, address: ipaddress.IPv4Address) -> ipaddress.IPv6Address:
+    """Without leases to read: the static IPv6 address, or the one with ``address``'s host number."""
+    if request.address6 is not None:
+        return request.address6
+    network = request.network
+    assert network.subnet6 is not None, "a dual-stack network"
+    return network.subnet6.network_address + (int(address) - int(network.subnet.network_address))
+
+
 def _write_create(request: Request, jail: observe.JailInfo, jail_flag: bool, pre: tuple[plan.Command, ...],
-                  address: ipaddress.IPv4Address, egress: str | None, assumed: list[str], out: TextIO) -> None:
-    attachment = plan.Attachment(request=request, address=address, jail=jail, jail_flag=jail_flag, egress=egress)
+                  addresses: tuple[ipaddress.IPv4Address, ipaddress.IPv6Address | None], egress: str | None,
+                  assumed: list[str], out: TextIO) -> None:
+    attachment = plan.Attachment(request=request, address=addresses[0], jail=jail, jail_flag=jail_flag, egress=egress,
+                                 address6=addresses[1])
     text = render(request.container_id, request.nameservers, request.search) if request.dns else None
     creation = plan.Command(plan.create_epair(request, jail), undo=plan.destroy_epair("epairNa"))
     out.write(f"# createRuntime plan for container {request.container_id} (epairN: the unit ifconfig prints)\n")
@@ -187,7 +206,8 @@ def _shown(argv: tuple[str, ...]) -> str:
 def release(container_id: str, host: HookContext, out: TextIO) -> None:
     """poststop --dry-run: the teardown commands, from the record or the id; nothing runs."""
     record = host.state.read(container_id)
-    steps = detach_steps(container_id, record, host.state.leases_of(container_id), host)
+    steps = detach_steps(container_id, record, host.state.leases_of(container_id), host,
+                         host.state.leases6_of(container_id))
     out.write(f"# poststop plan for container {container_id}"
               f"{' (from its record)' if record else ' (no record: names from the id)'}\n")
     for step in steps:

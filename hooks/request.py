@@ -6,6 +6,7 @@ the configuration file, ``--network``, then the container's annotations:
 
 ``org.jailnet.network``      network name
 ``org.jailnet.ipv4``         static address, e.g. ``172.17.0.50``
+``org.jailnet.ipv6``         static IPv6 address on a dual-stack network, e.g. ``fd00:17::50``
 ``org.jailnet.nameservers``  comma list of nameserver addresses
 ``org.jailnet.search``       comma list of search domains
 ``org.jailnet.dns``          ``none``: leave the jail's /etc/resolv.conf alone
@@ -36,6 +37,7 @@ if TYPE_CHECKING:
 
 ANNOTATION_NETWORK = "org.jailnet.network"
 ANNOTATION_IPV4 = "org.jailnet.ipv4"
+ANNOTATION_IPV6 = "org.jailnet.ipv6"
 ANNOTATION_NAMESERVERS = "org.jailnet.nameservers"
 ANNOTATION_SEARCH = "org.jailnet.search"
 ANNOTATION_DNS = "org.jailnet.dns"
@@ -43,8 +45,8 @@ ANNOTATION_PORTS = "org.jailnet.ports"
 ANNOTATION_JID = "org.freebsd.jail.jid"
 ANNOTATION_PREFIX = "org.jailnet."
 #: Every ``org.jailnet.*`` annotation jailnet reads; any other one under that prefix is refused.
-KNOWN_ANNOTATIONS = (ANNOTATION_NETWORK, ANNOTATION_IPV4, ANNOTATION_NAMESERVERS, ANNOTATION_SEARCH, ANNOTATION_DNS,
-                     ANNOTATION_PORTS)
+KNOWN_ANNOTATIONS = (ANNOTATION_NETWORK, ANNOTATION_IPV4, ANNOTATION_IPV6, ANNOTATION_NAMESERVERS, ANNOTATION_SEARCH,
+                     ANNOTATION_DNS, ANNOTATION_PORTS)
 #: The largest jid the kernel hands out (``JAIL_MAX``, sys/sys/jail.h).
 JAIL_MAX = 999999
 
@@ -59,9 +61,18 @@ def check_known_annotation(key: str) -> None:
         import difflib  # only on this error path
 
         names = [known.removeprefix(ANNOTATION_PREFIX) for known in KNOWN_ANNOTATIONS]
-        close = difflib.get_close_matches(key.removeprefix(ANNOTATION_PREFIX), names, n=1, cutoff=0.6)
-        hint = (f"did you mean {ANNOTATION_PREFIX}{close[0]}?" if close
-                else f"jailnet reads {', '.join(KNOWN_ANNOTATIONS)}")
+        wrong = key.removeprefix(ANNOTATION_PREFIX)
+        close = difflib.get_close_matches(wrong, names, n=2, cutoff=0.6)
+
+        def score(name: str) -> float:
+            return difflib.SequenceMatcher(None, wrong, name).ratio()
+
+        if len(close) == 2 and score(close[0]) == score(close[1]):  # ipv: ipv4 or ipv6
+            hint = f"did you mean {ANNOTATION_PREFIX}{min(close)} or {ANNOTATION_PREFIX}{max(close)}?"
+        elif close:
+            hint = f"did you mean {ANNOTATION_PREFIX}{close[0]}?"
+        else:
+            hint = f"jailnet reads {', '.join(KNOWN_ANNOTATIONS)}"
         raise BadInput(f"annotation {key}: unknown ({hint})")
 
 
@@ -76,6 +87,11 @@ def check_annotation(key: str, value: str) -> None:
             ipaddress.IPv4Address(value.strip())
         except ValueError:
             raise BadInput(f"{where}: {value!r} is not an IPv4 address") from None
+    elif key == ANNOTATION_IPV6:
+        try:
+            ipaddress.IPv6Address(value.strip())
+        except ValueError:
+            raise BadInput(f"{where}: {value!r} is not an IPv6 address") from None
     elif key == ANNOTATION_NAMESERVERS:
         if not parse_nameservers(_list(value), where):
             raise BadInput(f"{where}: empty (use {ANNOTATION_DNS}=none to skip DNS)")
@@ -99,6 +115,8 @@ class Request(Value):
     network: Network
     address: ipaddress.IPv4Address | None = None
     """A static address from ``org.jailnet.ipv4``; None: the next free one."""
+    address6: ipaddress.IPv6Address | None = None
+    """A static IPv6 address from ``org.jailnet.ipv6`` (dual-stack networks); None: chosen."""
     nameservers: tuple[str, ...] = ()
     search: tuple[str, ...] = ()
     dns: bool = True
@@ -126,6 +144,12 @@ class Request(Value):
             problem = chosen.usable(address)
             if problem:
                 raise BadInput(f"annotation {ANNOTATION_IPV4}: {problem}")
+        address6 = None
+        if ANNOTATION_IPV6 in annotations:
+            address6 = ipaddress.IPv6Address(annotations[ANNOTATION_IPV6].strip())
+            problem = chosen.usable6(address6)
+            if problem:
+                raise BadInput(f"annotation {ANNOTATION_IPV6}: {problem}")
         nameservers = chosen.nameservers
         if ANNOTATION_NAMESERVERS in annotations:
             nameservers = parse_nameservers(_list(annotations[ANNOTATION_NAMESERVERS]), "")
@@ -144,5 +168,5 @@ class Request(Value):
             from hooks.ports import parse_list
 
             ports = parse_list(annotations[ANNOTATION_PORTS], f"annotation {ANNOTATION_PORTS}")
-        return cls(container_id=container_id, jail=jail, network=chosen, address=address,
+        return cls(container_id=container_id, jail=jail, network=chosen, address=address, address6=address6,
                    nameservers=nameservers, search=search, dns=dns is None, ports=ports)

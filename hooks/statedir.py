@@ -29,7 +29,7 @@ import attrs
 
 from hooks import files
 from hooks.errors import BadInput, OperationFailed
-from hooks.leases import Leases, LeaseStore
+from hooks.leases import INET6, A, Leases, LeaseStore, LeaseStore6, leases4, leases6
 from hooks.naming import sha256_hex
 from ocispec.value import Value
 
@@ -70,6 +70,9 @@ class Record(Value):
     ports: tuple[str, ...] = ()
     """The published ports, as specs (``8080:80/tcp``): their rules are in the container's pf
     anchor (:func:`hooks.naming.anchor_name`), their claims under ``ports/``."""
+    address6: str | None = None
+    """On a dual-stack network, the IPv6 address (leased under ``networks/<name>/inet6/``)."""
+    prefixlen6: int | None = None
 
 
 def jail_alive(record: Record, jails: Mapping[str, int]) -> bool:
@@ -269,24 +272,32 @@ class StateDir:
         return Claims(self.path / "ports")
 
     def leases(self, network: "Network") -> LeaseStore:
-        """The leases of ``network`` (``networks/<name>/``), to hand out addresses."""
-        return LeaseStore(self.path / "networks" / network.name, network)
+        """The IPv4 leases of ``network`` (``networks/<name>/``), to hand out addresses."""
+        return LeaseStore(self.path / "networks" / network.name, ipaddress.IPv4Address, network)
 
-    def network_leases(self) -> dict[str, Leases]:
-        """The lease directory of every network that has one, by network name (configured or not)."""
+    def leases6(self, network: "Network") -> LeaseStore6:
+        """The IPv6 leases of a dual-stack ``network`` (``networks/<name>/inet6/``)."""
+        return LeaseStore6(self.path / "networks" / network.name / INET6, ipaddress.IPv6Address, network)
+
+    def network_leases(self) -> dict[str, Leases[ipaddress.IPv4Address]]:
+        """The IPv4 lease directory of every network that has one, by network name (configured or not)."""
         base = self.path / "networks"
         if not base.is_dir():
             return {}
-        return {d.name: Leases(d) for d in sorted(base.iterdir()) if d.is_dir()}
+        return {d.name: leases4(d) for d in sorted(base.iterdir()) if d.is_dir()}
+
+    def network_leases6(self) -> dict[str, Leases[ipaddress.IPv6Address]]:
+        """The IPv6 lease directory of every network that has one, by network name."""
+        return {name: leases6(found.directory / INET6) for name, found in self.network_leases().items()
+                if (found.directory / INET6).is_dir()}
 
     def leases_of(self, container_id: str) -> dict[str, ipaddress.IPv4Address]:
-        """Every network where ``container_id`` holds a lease, and the address, by network name."""
-        found = {}
-        for name, leases in self.network_leases().items():
-            address = leases.find(container_id)
-            if address is not None:
-                found[name] = address
-        return found
+        """Every network where ``container_id`` holds an IPv4 lease, and the address, by network name."""
+        return _held(self.network_leases(), container_id)
+
+    def leases6_of(self, container_id: str) -> dict[str, ipaddress.IPv6Address]:
+        """Every network where ``container_id`` holds an IPv6 lease, and the address, by network name."""
+        return _held(self.network_leases6(), container_id)
 
     def delete(self, container_id: str) -> None:
         """Remove the container's record and journal (nothing there is fine)."""
@@ -318,3 +329,12 @@ class StateDir:
         """Cache ``kern.osreldate`` (valid until reboot, which empties /var/run)."""
         files.replace(self.path / "host.json", (json.dumps({"osreldate": value}) + "\n").encode(), mode=0o600,
                       durable=False)
+
+
+def _held(found: Mapping[str, Leases[A]], container_id: str) -> dict[str, A]:
+    held = {}
+    for name, leases in found.items():
+        address = leases.find(container_id)
+        if address is not None:
+            held[name] = address
+    return held

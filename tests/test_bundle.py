@@ -1019,10 +1019,10 @@ def test_check_bad_annotation(tmp_path: Path, key: str, value: str, message: str
 
 def test_check_unknown_annotation(tmp_path: Path) -> None:
     assert only_problem(tmp_path, good_config(annotations={"org.jailnet.ip": "172.17.0.5", "org.other": "x"})) == (
-        "annotation-unknown: config.json annotation org.jailnet.ip: unknown (did you mean org.jailnet.ipv4?): the "
-        "hook refuses it; fix: use one of "
-        "org.jailnet.network, org.jailnet.ipv4, org.jailnet.nameservers, org.jailnet.search, org.jailnet.dns, "
-        "org.jailnet.ports")
+        "annotation-unknown: config.json annotation org.jailnet.ip: unknown (did you mean org.jailnet.ipv4 or "
+        "org.jailnet.ipv6?): the hook refuses it; fix: use one of "
+        "org.jailnet.network, org.jailnet.ipv4, org.jailnet.ipv6, org.jailnet.nameservers, org.jailnet.search, "
+        "org.jailnet.dns, org.jailnet.ports")
 
 
 def test_check_schema_errors_elsewhere(tmp_path: Path) -> None:

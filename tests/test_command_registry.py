@@ -46,6 +46,19 @@ def _cidr(text: str) -> bool:
     return bool(slash) and _ipv4(address) and length.isdigit() and int(length) <= 32
 
 
+def _ipv6(text: str) -> bool:
+    try:
+        ipaddress.IPv6Address(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _cidr6(text: str) -> bool:
+    address, slash, length = text.partition("/")
+    return bool(slash) and _ipv6(address) and length.isdigit() and int(length) <= 128
+
+
 #: What a ``<kind>`` stands for: one argv word it accepts.
 KINDS: dict[str, Callable[[str], bool]] = {
     "ifname": lambda w: re.fullmatch(r"[A-Za-z0-9_.-]{1,15}", w) is not None,
@@ -53,6 +66,8 @@ KINDS: dict[str, Callable[[str], bool]] = {
     "epair-b": lambda w: re.fullmatch(r"epair[0-9]+b", w) is not None,
     "cidr": _cidr,
     "ip": _ipv4,
+    "cidr6": _cidr6,
+    "ip6": _ipv6,
     "jid": lambda w: re.fullmatch(r"[0-9]+", w) is not None,
     "jail": lambda w: re.fullmatch(r"[^\s]+", w) is not None,
     "table": lambda w: re.fullmatch(r"[A-Za-z0-9_.-]{1,31}", w) is not None,  # PF_TABLE_NAME_SIZE 32
@@ -313,9 +328,15 @@ def networks(draw: st.DrawFn) -> Network:
     base = draw(st.integers(min_value=0, max_value=2**32 - 1))
     subnet = ipaddress.IPv4Network((base & ~((1 << (32 - prefix)) - 1), prefix))
     gateway = subnet.network_address + 1
+    subnet6 = None
+    if draw(st.booleans()):  # dual stack
+        prefix6 = draw(st.integers(min_value=64, max_value=126))
+        base6 = draw(st.integers(min_value=0xfc00 << 112, max_value=(0xfe00 << 112) - 1))
+        subnet6 = ipaddress.IPv6Network((base6 & ~((1 << (128 - prefix6)) - 1), prefix6))
     return Network(name=draw(names), bridge=draw(names), subnet=subnet, gateway=gateway,
                    table=draw(st.from_regex(r"[a-z][a-z0-9_-]{0,30}", fullmatch=True)), nameservers=(), search=(),
-                   interface=draw(st.none() | names), mtu=draw(st.none() | st.integers(min_value=576, max_value=16000)))
+                   interface=draw(st.none() | names), mtu=draw(st.none() | st.integers(min_value=576, max_value=16000)),
+                   subnet6=subnet6, gateway6=subnet6.network_address + 1 if subnet6 else None)
 
 
 @settings(max_examples=200, deadline=None)
@@ -328,11 +349,13 @@ def test_plans_for_any_network_use_registered_forms(network: Network, jail_flag:
                                                     bridge: observe.BridgeState) -> None:
     request = Request(container_id=cid, jail=cid, network=network, nameservers=(), search=(), dns=False)
     jail = observe.JailInfo(jid=jid, vnet=True, path="/j")
-    attachment = plan.Attachment(request=request, address=network.gateway + 1, jail=jail, jail_flag=jail_flag)
+    address6 = network.subnet6.network_address + 2 if network.subnet6 else None
+    attachment = plan.Attachment(request=request, address=network.gateway + 1, jail=jail, jail_flag=jail_flag,
+                                 address6=address6)
     epair = f"epair{unit}a"
-    steps = [*plan.ensure_bridge(network, bridge), *plan.ensure_forwarding(False),
-             *plan.attach(attachment, epair, None), *plan.detach(attachment.host_interface, network.table,
-                                                                  str(attachment.address))]
+    addresses = (str(attachment.address),) + ((str(address6),) if address6 else ())
+    steps = [*plan.ensure_bridge(network, bridge), *plan.ensure_forwarding(False, not network.dual_stack),
+             *plan.attach(attachment, epair, None), *plan.detach(attachment.host_interface, network.table, addresses)]
     argvs: list[Sequence[str]] = [plan.jail_lookup(cid), plan.create_epair(request, jail), plan.destroy_epair(epair)]
     for step in steps:
         assert isinstance(step, plan.Command)

@@ -631,3 +631,43 @@ def test_the_hairpin_needs_the_nat_anchor_call() -> None:
                              "through the host's address gets no answer (clients from outside are not affected)")
     assert (found.fix or "").splitlines()[-1] == 'nat-anchor "jailnet/*"'
     assert doctor.ready(list(missing.values()))
+
+
+# --- dual-stack networks (docs/ipv6.md) ------------------------------------------------------------
+
+
+def test_a_dual_stack_network_needs_the_inet6_rule_and_ipv6_forwarding(env: dict[str, str], tmp_path: Path) -> None:
+    config = tmp_path / "jailnet.toml"
+    config.write_text('[networks.default]\nsubnet6 = "fd00:17::/64"\n')
+    environ = {**env, "JAILNET_CONFIG": str(config)}
+    host = ready_host(env)
+    code, data = report(host, environ)
+    assert code == 1
+    assert failing(data) == {"pf.nat6", "forwarding6", "bridge"}
+    found = {str(c["id"]): c for c in checks(data)}
+    assert str(found["pf.nat6"]["fix"]).splitlines()[-1] == "nat on em0 inet6 from <jail-nat> to any -> (em0)"
+    assert found["bridge"]["message"] == "bridge jailnet0 (network default): no address fd00:17::1/64"
+    assert ["sysctl", "-e", "kern.osrelease", "kern.osreldate", "net.inet.ip.forwarding",
+            "net.link.bridge.pfil_member", "net.inet6.ip6.forwarding"] in [i.argv for i in host.log]
+    # The administrator adds the rule; --fix turns forwarding on and gives the bridge its gateway.
+    pf_conf = PF_CONF + "nat on em0 inet6 from <jail-nat> to any -> (em0)\n"
+    assert host(("pfctl", "-f", "-"), stdin=pf_conf).returncode == 0
+    code, out, _ = run_doctor(host, environ, "--fix")
+    assert code == 0, out
+    assert "  ran    sysctl net.inet6.ip6.forwarding=1\n" in out
+    assert "  ran    ifconfig jailnet0 inet6 fd00:17::1/64 no_dad\n" in out
+    code, data = report(host, environ)
+    assert code == 0 and failing(data) == set()
+    found = {str(c["id"]): c for c in checks(data)}
+    assert found["pf.nat6"]["message"] == (
+        "pf IPv6 NAT rule for <jail-nat>: nat on em0 inet6 from <jail-nat> to any -> (em0) round-robin")
+    assert found["bridge"]["message"] == "bridge jailnet0 (network default): 172.17.0.1/16, fd00:17::1/64, up"
+
+
+def test_an_ipv6_only_rule_does_not_count_for_ipv4() -> None:
+    from hooks.doctor.observations import nat_rule_for
+
+    assert nat_rule_for("nat on em0 inet6 from <t> to any -> (em0)", "t", "inet6")
+    assert not nat_rule_for("nat on em0 inet6 from <t> to any -> (em0)", "t")
+    assert not nat_rule_for("nat on em0 inet from <t> to any -> (em0)", "t", "inet6")
+    assert nat_rule_for("nat on em0 from <t> to any -> (em0)", "t", "inet6")  # no family: both

@@ -4,6 +4,7 @@ runj runs them with the example host configuration (examples/jailnet.toml), atta
 container on the simulated host."""
 
 import io
+import ipaddress
 import json
 import os
 import shutil
@@ -112,10 +113,14 @@ def test_bundle_hooks_attach_and_detach(config: Path, tmp_path: Path) -> None:
     results = runj.create(cid, annotations=annotations)
     assert [r.returncode for r in results] == [0], [r.stderr for r in results]
     shown = shared(("pfctl", "-t", "jail-nat", "-T", "show")).stdout.split()
-    assert len(shown) == 1
-    if "org.jailnet.ipv4" in annotations:
-        assert shown == [annotations["org.jailnet.ipv4"]]
     network = HOST_CONFIG_NETWORKS.networks[annotations.get("org.jailnet.network", "default")]
+    assert len(shown) == (2 if network.dual_stack else 1)  # backend is dual stack: both addresses
+    if "org.jailnet.ipv4" in annotations:
+        assert shown[0] == annotations["org.jailnet.ipv4"]
+    if network.dual_stack:  # the IPv6 address carries the IPv4 host number (docs/ipv6.md)
+        assert network.subnet6 is not None
+        number = int(ipaddress.IPv4Address(shown[0])) - int(network.subnet.network_address)
+        assert shown[1] == str(network.subnet6.network_address + number)
     assert shared(("ifconfig", network.bridge)).returncode == 0
     resolv = (runj.bundle(cid) / "root" / "etc" / "resolv.conf").read_text().splitlines()
     if "org.jailnet.nameservers" in annotations:

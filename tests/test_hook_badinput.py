@@ -113,6 +113,12 @@ CASES: list[tuple[str, bytes, tuple[str, ...], str]] = [
     ("search domain with an empty label", annotated(**{"org.jailnet.search": "a..b"}), (),
      "annotation org.jailnet.search: 'a..b' is not a domain name"),
     ("jid zero", annotated(**{"org.freebsd.jail.jid": "0"}), (), "annotation org.freebsd.jail.jid: '0' is not a jid"),
+    ("ipv6 is IPv4", annotated(**{"org.jailnet.ipv6": "172.17.0.5"}), (),
+     "annotation org.jailnet.ipv6: '172.17.0.5' is not an IPv6 address"),
+    ("ipv6 with a prefix length", annotated(**{"org.jailnet.ipv6": "fd00:17::5/64"}), (),
+     "annotation org.jailnet.ipv6: 'fd00:17::5/64' is not an IPv6 address"),
+    ("ipv6 on an IPv4-only network", annotated(**{"org.jailnet.ipv6": "fd00:17::5"}), (),
+     "annotation org.jailnet.ipv6: network default has no IPv6 subnet (subnet6)"),
     ("port zero", annotated(**{"org.jailnet.ports": "8080:0"}), (),
      "annotation org.jailnet.ports: '8080:0': container port 0 is not a port (1-65535)"),
     ("port above 65535", annotated(**{"org.jailnet.ports": "65536:80"}), (),
@@ -128,11 +134,13 @@ CASES: list[tuple[str, bytes, tuple[str, ...], str]] = [
      "annotation org.jailnet.ports: '300.1.1.1:80:80': host address '300.1.1.1' is not an IPv4 address"),
     ("port twice in one list", annotated(**{"org.jailnet.ports": "8080:80,8080:81"}), (),
      "annotation org.jailnet.ports: '8080:81' publishes a host port '8080:80/tcp' publishes already"),
-    ("unknown annotation close to a known one", annotated(**{"org.jailnet.ipv": "172.17.0.9"}), (),
-     "annotation org.jailnet.ipv: unknown (did you mean org.jailnet.ipv4?)"),
+    ("unknown annotation close to a known one", annotated(**{"org.jailnet.ipv4s": "172.17.0.9"}), (),
+     "annotation org.jailnet.ipv4s: unknown (did you mean org.jailnet.ipv4?)"),
+    ("unknown annotation as close to two", annotated(**{"org.jailnet.ipv": "172.17.0.9"}), (),
+     "annotation org.jailnet.ipv: unknown (did you mean org.jailnet.ipv4 or org.jailnet.ipv6?)"),
     ("unknown annotation", annotated(**{"org.jailnet.color": "blue"}), (),
      "annotation org.jailnet.color: unknown (jailnet reads org.jailnet.network, org.jailnet.ipv4, "
-     "org.jailnet.nameservers, org.jailnet.search, org.jailnet.dns, org.jailnet.ports)"),
+     "org.jailnet.ipv6, org.jailnet.nameservers, org.jailnet.search, org.jailnet.dns, org.jailnet.ports)"),
     ("--network unknown", state(), ("--network", "nope"), "--network: unknown network 'nope' (known: default)"),
     ("unknown option", state(), ("--bogus",), "unrecognized arguments: --bogus"),
 ]
@@ -177,6 +185,19 @@ CONFIGS = [
     ("shared bridge", "[networks.x]\nbridge = 'jailnet0'\nsubnet = '10.1.0.0/24'\n",
      "networks default and x both use bridge jailnet0"),
     ("new network without subnet", "[networks.x]\nbridge = 'b0'\n", "networks.x.subnet: required for a new network"),
+    ("subnet6 not an IPv6 network", "[networks.default]\nsubnet6 = 'fd00:17::1/64'\n",
+     "networks.default.subnet6: fd00:17::1/64 has host bits set"),
+    ("subnet6 shorter than /64", "[networks.default]\nsubnet6 = 'fd00:17::/48'\n",
+     "networks.default.subnet6: fd00:17::/48: the prefix must be /64 to /126"),
+    ("subnet6 link-local", "[networks.default]\nsubnet6 = 'fe80::/64'\n",
+     "networks.default.subnet6: fe80::/64 is not unicast space a network can use (ULA fc00::/7 or global)"),
+    ("gateway6 outside subnet6", "[networks.default]\nsubnet6 = 'fd00:17::/64'\ngateway6 = 'fd00:18::1'\n",
+     "networks.default.gateway6: fd00:18::1 is not a host address of fd00:17::/64"),
+    ("gateway6 without subnet6", "[networks.default]\ngateway6 = 'fd00:17::1'\n",
+     "networks.default.gateway6: set subnet6 too (gateway6 is an address in it)"),
+    ("subnet6 overlap", "[networks.default]\nsubnet6 = 'fd00:17::/64'\n[networks.x]\nbridge = 'b0'\n"
+     "subnet = '10.1.0.0/24'\nsubnet6 = 'fd00:17::/96'\n",
+     "networks default and x overlap (fd00:17::/64, fd00:17::/96)"),
 ]
 
 
@@ -186,6 +207,24 @@ def test_broken_config_file(tmp_path: Path, kind: str, text: str, line: str) -> 
     bed = HookBed(tmp_path, config=text)
     assert bed.hook(kind, "c1") == (2, "", f"jailnet: {kind} c1: {tmp_path / 'jailnet.toml'}: {line}\n")
     assert bed.host.log == []
+
+
+DUAL = "[networks.default]\nsubnet6 = 'fd00:17::/64'\n"
+STATIC6 = [
+    ("outside subnet6", "fd00:18::5", "fd00:18::5 is outside fd00:17::/64"),
+    ("the gateway", "fd00:17::1", "fd00:17::1 is the IPv6 gateway of network default"),
+    ("the Subnet-Router anycast address", "fd00:17::",
+     "fd00:17:: is the Subnet-Router anycast address of fd00:17::/64 (RFC 4291 2.6.1)"),
+]
+
+
+@pytest.mark.parametrize(("address", "line"), [c[1:] for c in STATIC6], ids=[c[0] for c in STATIC6])
+def test_a_static_ipv6_address_the_network_cannot_give(tmp_path: Path, address: str, line: str) -> None:
+    bed = HookBed(tmp_path, config=DUAL)
+    assert bed.hook("createRuntime", "c1", {"org.jailnet.ipv6": address}) == (
+        2, "", f"jailnet: createRuntime c1: annotation org.jailnet.ipv6: {line}\n")
+    assert bed.host.log == []
+    assert not bed.state_dir.exists()
 
 
 def test_poststop_with_bad_state_is_bad_input_too(bed: HookBed) -> None:

@@ -2,13 +2,14 @@
 
 import ipaddress
 import os
+import stat
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
 import pytest
-from hypothesis import settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
     RuleBasedStateMachine,
@@ -19,7 +20,7 @@ from hypothesis.stateful import (
 )
 
 from hooks.errors import BadInput
-from hooks.leases import LAST, Leases, PoolExhausted
+from hooks.leases import LAST, LeaseStore, PoolExhausted, leases4
 from hooks.netconf import Network
 from hooks.statedir import StateDir
 
@@ -37,7 +38,7 @@ TINY = network()                      # 10.77.0.0/29: .2 .3 .4 .5 .6 usable, .1 
 WIDE = network("wide", "10.88.0.0/24")
 
 
-def on_disk(store: Leases) -> dict[str, A]:
+def on_disk(store: LeaseStore) -> dict[str, A]:
     """Read the directory as host-local keeps it: file name = address, first line = holder."""
     found: dict[str, A] = {}
     if not store.directory.exists():
@@ -174,7 +175,7 @@ def test_release_drops_only_the_holders_leases(tmp_path: Path) -> None:
     store.reserve("c1")
     store.reserve("c2")
     store.reserve("c3", A("10.88.0.99"))
-    assert Leases(store.directory).release("c2") == [A("10.88.0.3")]  # no network needed
+    assert leases4(store.directory).release("c2") == [A("10.88.0.3")]  # no network needed
     assert store.holders() == {A("10.88.0.2"): "c1", A("10.88.0.99"): "c3"}
 
 
@@ -196,8 +197,8 @@ def test_holders_ignores_foreign_files(tmp_path: Path) -> None:
     store.reserve("c1")
     (store.directory / ".last_reserved.123").write_text("x")
     (store.directory / "README").write_text("x")
-    assert Leases(store.directory).holders() == {A("10.88.0.2"): "c1"}
-    assert Leases(tmp_path / "absent").holders() == {}
+    assert leases4(store.directory).holders() == {A("10.88.0.2"): "c1"}
+    assert leases4(tmp_path / "absent").holders() == {}
 
 
 def test_leases_of_across_networks(tmp_path: Path) -> None:
@@ -352,7 +353,7 @@ def test_twenty_processes_get_twenty_distinct_addresses(tmp_path: Path) -> None:
     assert len(set(results)) == 20
     assert sorted(results) == [A(f"10.55.0.{n}") for n in range(2, 22)]
     store_dir = tmp_path / "networks" / "busy"
-    assert Leases(store_dir).holders() == {ip: f"c{i}" for i, ip in enumerate(results)}
+    assert leases4(store_dir).holders() == {ip: f"c{i}" for i, ip in enumerate(results)}
 
 
 def test_the_state_dir_finds_every_networks_leases(tmp_path: Path) -> None:
@@ -420,3 +421,59 @@ def test_lease_directories_are_root_only(tmp_path: Path) -> None:
     store.reserve("a")
     assert {p.name: p.stat().st_mode & 0o777 for p in (store.directory, store.directory / "ids")} == {
         "wide": 0o700, "ids": 0o700}
+
+
+# --- IPv6 leases (dual-stack networks, docs/ipv6.md) ---------------------------------------------
+
+DUAL = Network(
+    name="dual", bridge="jailnet9", subnet=ipaddress.IPv4Network("10.88.0.0/24"), gateway=A("10.88.0.1"),
+    table="jail-nat", nameservers=(), search=(), subnet6=ipaddress.IPv6Network("fd00:88::/120"),
+    gateway6=ipaddress.IPv6Address("fd00:88::1"))
+
+
+def test_ipv6_leases_live_in_the_networks_inet6_directory(tmp_path: Path) -> None:
+    state = StateDir(tmp_path)
+    store = state.leases6(DUAL)
+    assert store.directory == tmp_path / "networks" / "dual" / "inet6"
+    assert store.reserve("c1", None, 2) == ipaddress.IPv6Address("fd00:88::2")
+    assert state.leases6_of("c1") == {"dual": ipaddress.IPv6Address("fd00:88::2")}
+    assert state.leases_of("c1") == {}  # the IPv4 directory does not take inet6/ for a lease
+    assert stat.S_IMODE(store.directory.stat().st_mode) == 0o700
+
+
+@settings(max_examples=50, deadline=None)
+@given(numbers=st.lists(st.integers(min_value=-5, max_value=300), max_size=30),
+       statics=st.sets(st.integers(min_value=2, max_value=255), max_size=5))
+def test_ipv6_addresses_are_distinct_and_never_the_anycast_or_gateway(numbers: list[int], statics: set[int]) -> None:
+    """Whatever host numbers come in (some out of the /120, some taken by statics), every
+    container gets its own address inside subnet6, the embedded one whenever it is free."""
+    with tempfile.TemporaryDirectory() as tmp:
+        store = StateDir(Path(tmp)).leases6(DUAL)
+        base = int(ipaddress.IPv6Address("fd00:88::"))
+        taken: dict[ipaddress.IPv6Address, str] = {}
+        for i, number in enumerate(sorted(statics)):
+            static = ipaddress.IPv6Address(base + number)
+            if static != DUAL.gateway6:
+                taken[store.reserve(f"s{i}", static, 0)] = f"s{i}"
+        for i, number in enumerate(numbers):
+            free = ipaddress.IPv6Address(base + number)
+            embedded_free = 0 < number < 256 and free not in taken and free != DUAL.gateway6
+            got = store.reserve(f"c{i}", None, number)
+            assert got not in taken and got in DUAL.subnet6
+            assert got not in (DUAL.subnet6.network_address, DUAL.gateway6)
+            if embedded_free:
+                assert got == free
+            taken[got] = f"c{i}"
+        assert store.holders() == taken
+
+
+def test_a_static_ipv6_address_another_holds_is_refused(tmp_path: Path) -> None:
+    store = StateDir(tmp_path).leases6(DUAL)
+    static = ipaddress.IPv6Address("fd00:88::9")
+    assert store.reserve("c1", static, 0) == static
+    with pytest.raises(BadInput, match="org.jailnet.ipv6: fd00:88::9 is already leased to c1"):
+        store.reserve("c2", static, 0)
+    with pytest.raises(BadInput, match="already leased to c1"):
+        store.check_free("c2", static)
+    assert store.peek("c2", None, 9) == ipaddress.IPv6Address("fd00:88::a")
+    assert store.release("c1") == [static] and store.holders() == {}

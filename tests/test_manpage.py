@@ -192,7 +192,7 @@ def test_defaults_are_the_codes() -> None:
 def test_examples_show_the_readme_pf_rule() -> None:
     readme = (ROOT / "README.md").read_text().splitlines()
     rules = [line for line in readme if line.startswith(("table <", "nat on "))]
-    assert len(rules) == 2
+    assert len(rules) == 3  # the IPv4 rule, its table, and the inet6 rule of a dual-stack network
     examples = section("EXAMPLES")
     for rule in rules:
         assert rule in examples

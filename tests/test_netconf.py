@@ -484,3 +484,53 @@ def test_any_subnet_up_to_slash_30_is_accepted_unless_it_overlaps_default(prefix
     net = load(text).networks["x"]
     assert (net.subnet, net.gateway) == (subnet, subnet.network_address + 1)
     assert net.usable(net.gateway) == f"{net.gateway} is the gateway of network x"
+
+
+# --- dual stack (docs/ipv6.md) -------------------------------------------------------------------
+
+def test_the_resolver_keeps_both_families_for_dual_stack_networks() -> None:
+    text = ("nameserver ::1\nnameserver 2001:db8::53\nnameserver fe80::1%em0\nnameserver 192.0.2.1\n"
+            "nameserver 2001:db8::54\nnameserver 192.0.2.2\n")
+    found = DnsDefaults.from_text(text)
+    assert found.nameservers == ("192.0.2.1", "192.0.2.2")
+    assert found.dual == ("2001:db8::53", "192.0.2.1", "2001:db8::54")  # host order, loopback and fe80 dropped
+
+
+def test_subnet6_makes_a_network_dual_stack_with_its_defaults() -> None:
+    resolver = DnsDefaults(nameservers=("192.0.2.53",), search=(), dual=("2001:db8::53", "192.0.2.53"))
+    config = load('[networks.default]\nsubnet6 = "fd00:17::/64"\n[networks.v4]\nbridge = "b1"\n'
+                  'subnet = "10.1.0.0/24"\n[networks.v6]\nbridge = "b2"\nsubnet = "10.2.0.0/24"\n'
+                  'subnet6 = "2001:db8:2::/64"\ngateway6 = "2001:db8:2::fe"\nnameservers = ["10.2.0.1"]\n',
+                  resolver)
+    default, v4, v6 = (config.networks[n] for n in ("default", "v4", "v6"))
+    assert default.dual_stack and not v4.dual_stack and v6.dual_stack
+    assert (default.subnet6, default.gateway6) == (ipaddress.IPv6Network("fd00:17::/64"),
+                                                   ipaddress.IPv6Address("fd00:17::1"))
+    assert default.nameservers == ("2001:db8::53", "192.0.2.53")  # the host's IPv6 ones are reachable now
+    assert v4.nameservers == ("192.0.2.53",)
+    assert (v6.gateway6, v6.nameservers) == (ipaddress.IPv6Address("2001:db8:2::fe"), ("10.2.0.1",))
+    assert builtin(resolver).subnet6 is None  # the built-in network stays IPv4-only
+
+
+@pytest.mark.parametrize(("subnet6", "ok"), [
+    ("fd00:17::/64", True), ("fd00:17::/126", True), ("2001:db8::/64", True), ("fd00:17::/63", False),
+    ("fd00:17::/127", False), ("fe80::/64", False), ("ff02::/64", False), ("::/64", False), ("::1/128", False),
+    ("::ffff:0:0/96", False), ("172.17.0.0/16", False),
+])
+def test_subnet6_is_a_slash_64_or_longer_of_unicast_space(subnet6: str, ok: bool) -> None:
+    text = f'[networks.default]\nsubnet6 = "{subnet6}"\n'
+    if ok:
+        assert load(text).networks["default"].subnet6 == ipaddress.IPv6Network(subnet6)
+    else:
+        with pytest.raises(BadInput, match=r"networks\.default\.subnet6: "):
+            load(text)
+
+
+def test_usable6_names_what_a_static_address_may_not_be() -> None:
+    network = load('[networks.default]\nsubnet6 = "fd00:17::/64"\n').networks["default"]
+    assert network.usable6(ipaddress.IPv6Address("fd00:17::5")) is None
+    assert network.usable6(ipaddress.IPv6Address("fd00:17::1")) == "fd00:17::1 is the IPv6 gateway of network default"
+    assert "Subnet-Router anycast" in (network.usable6(ipaddress.IPv6Address("fd00:17::")) or "")
+    assert network.usable6(ipaddress.IPv6Address("fd00:18::5")) == "fd00:18::5 is outside fd00:17::/64"
+    assert builtin(RESOLVER).usable6(ipaddress.IPv6Address("fd00:17::5")) == (
+        "network default has no IPv6 subnet (subnet6)")

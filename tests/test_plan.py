@@ -177,15 +177,20 @@ def test_every_undo_mentions_what_its_step_made() -> None:
 # --- detach ----------------------------------------------------------------------------------
 
 def test_detach_with_table_and_address() -> None:
-    assert plan.detach(HOST, "jail-nat", "172.17.0.2") == (
+    assert plan.detach(HOST, "jail-nat", ("172.17.0.2",)) == (
         Command(("pfctl", "-t", "jail-nat", "-T", "delete", "172.17.0.2"), gone=("Table does not exist",)),
         Command(("ifconfig", HOST, "destroy"), gone=("does not exist",)),
     )
 
 
-@pytest.mark.parametrize(("table", "address"), [(None, None), ("jail-nat", None), (None, "172.17.0.2")])
-def test_detach_without_table_or_address(table: str | None, address: str | None) -> None:
-    assert plan.detach(HOST, table, address) == (Command(("ifconfig", HOST, "destroy"), gone=("does not exist",)),)
+def test_detach_takes_both_addresses_out_of_the_table_in_one_pfctl() -> None:
+    assert plan.detach(HOST, "jail-nat", ("172.17.0.2", "fd00:17::2"))[0] == Command(
+        ("pfctl", "-t", "jail-nat", "-T", "delete", "172.17.0.2", "fd00:17::2"), gone=("Table does not exist",))
+
+
+@pytest.mark.parametrize(("table", "addresses"), [(None, ()), ("jail-nat", ()), (None, ("172.17.0.2",))])
+def test_detach_without_table_or_address(table: str | None, addresses: tuple[str, ...]) -> None:
+    assert plan.detach(HOST, table, addresses) == (Command(("ifconfig", HOST, "destroy"), gone=("does not exist",)),)
 
 
 # --- observe.parse_jls -----------------------------------------------------------------------
@@ -230,7 +235,8 @@ UP_BRIDGE = (
 
 
 def test_parse_bridge() -> None:
-    assert observe.parse_bridge(0, UP_BRIDGE) == BridgeState(exists=True, addresses=("172.17.0.1", "10.9.0.1"), up=True)
+    assert observe.parse_bridge(0, UP_BRIDGE) == BridgeState(exists=True, addresses=("172.17.0.1", "10.9.0.1"),
+                                                             addresses6=("fe80::1%jailnet0",), up=True)
     assert observe.parse_bridge(1, "") == BridgeState(exists=False)
     assert observe.parse_bridge(1, UP_BRIDGE) == BridgeState(exists=False)
 

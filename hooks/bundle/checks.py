@@ -54,6 +54,7 @@ from hooks.invocation import hook_kind
 from hooks.request import (
     ANNOTATION_DNS,
     ANNOTATION_IPV4,
+    ANNOTATION_IPV6,
     ANNOTATION_NAMESERVERS,
     ANNOTATION_NETWORK,
     ANNOTATION_PORTS,
@@ -256,6 +257,7 @@ def vnet_problems(config: Doc, extension: object | None, bundle: str) -> list[Pr
 _ANNOTATION_FIX = {
     ANNOTATION_NETWORK: "use a network name from jailnet.toml",
     ANNOTATION_IPV4: "use an IPv4 address inside the network's subnet, e.g. 172.17.0.50",
+    ANNOTATION_IPV6: "use an IPv6 address inside the network's subnet6, e.g. fd00:17::50",
     ANNOTATION_NAMESERVERS: "use a comma list of at most 3 IP addresses",
     ANNOTATION_SEARCH: "use a comma list of at most 6 domain names",
     ANNOTATION_DNS: 'use "none" or remove it',

@@ -42,6 +42,7 @@ from hooks.netconf import check_network_name, parse_nameservers, parse_search
 from hooks.request import (
     ANNOTATION_DNS,
     ANNOTATION_IPV4,
+    ANNOTATION_IPV6,
     ANNOTATION_NAMESERVERS,
     ANNOTATION_NETWORK,
     ANNOTATION_PORTS,
@@ -86,6 +87,12 @@ class AddOptions:
             except ValueError:
                 raise BadInput(f"--ip: {args.ip!r} is not an IPv4 address") from None
             pairs.append((ANNOTATION_IPV4, str(address)))
+        if args.ip6 is not None:
+            try:
+                address6 = ipaddress.IPv6Address(args.ip6.strip())
+            except ValueError:
+                raise BadInput(f"--ip6: {args.ip6!r} is not an IPv6 address") from None
+            pairs.append((ANNOTATION_IPV6, str(address6)))
         if args.no_dns and (args.nameserver or args.search):
             raise BadInput(f"--no-dns: cannot be combined with {'--nameserver' if args.nameserver else '--search'}")
         if args.nameserver is not None:

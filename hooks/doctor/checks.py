@@ -36,6 +36,8 @@ def diagnose(observations: Observations, config: Networks, networks: Sequence[st
         return [_os(obs)]
     nets = [config.networks[name] for name in networks]
     findings = [_root(obs), _freebsd(obs), _egress(obs), *_pf(obs, nets), _forwarding(obs)]
+    if any(n.dual_stack for n in nets):
+        findings.append(_forwarding6(obs))
     findings += [f for f in (_bridge(obs, n) for n in nets) if f is not None]
     findings += [_pfil(obs), _state_dir(obs), _consistency(obs, nets)]
     return findings
@@ -84,11 +86,11 @@ def _egress(obs: Observations) -> Finding:
                    "in the NAT rule")
 
 
-def pf_conf_lines(table: str, egress: str | None) -> tuple[str, str]:
+def pf_conf_lines(table: str, egress: str | None, family: str = "inet") -> tuple[str, str]:
     """The walkthrough's rule for ``table`` on the egress interface (docs/walkthrough.md step 1),
-    and its table line."""
+    or its ``inet6`` twin for a dual-stack network (docs/ipv6.md), and the table line."""
     iface = egress or "EGRESS"
-    return f"table <{table}> persist", f"nat on {iface} inet from <{table}> to any -> ({iface})"
+    return f"table <{table}> persist", f"nat on {iface} {family} from <{table}> to any -> ({iface})"
 
 
 def _pf(obs: Observations, nets: Sequence[Network]) -> list[Finding]:
@@ -135,6 +137,19 @@ def _pf(obs: Observations, nets: Sequence[Network]) -> list[Finding]:
                     "first container",
                     fix=f"# in /etc/pf.conf, above the nat rule, then: pfctl -f /etc/pf.conf\n"
                     f"table <{table}> persist"))
+    for table, users in tables.items():
+        dual = [u for u in users if u.dual_stack]
+        if not dual:
+            continue
+        rule6 = next((line for line in pf.nat_rules if nat_rule_for(line, table, "inet6")), None)
+        if rule6 is not None:
+            found.append(Finding(id="pf.nat6", ok=True, severity="error", network=dual[0].name,
+                                 message=f"pf IPv6 NAT rule for <{table}>: {rule6.strip()}"))
+        else:
+            found.append(Finding(id="pf.nat6", ok=False, severity="error", network=dual[0].name,
+                                 message=f"pf: no IPv6 NAT rule for <{table}>: containers on dual-stack network "
+                                 f"{dual[0].name} reach no IPv6 host outside",
+                                 fix=_nat_fix(table, obs, [u.name for u in dual], "inet6")))
     if loaded:
         found += [_rdr_anchor(pf.nat_rules), _nat_anchor(pf.nat_rules)]
     return found
@@ -183,13 +198,13 @@ def _nat_anchor(rules: Sequence[str]) -> Finding:
                    fix=f"# in /etc/pf.conf, after the nat rule, then: pfctl -f /etc/pf.conf\n{NAT_ANCHOR}")
 
 
-def _nat_fix(table: str, obs: Observations, networks: Sequence[str]) -> str:
+def _nat_fix(table: str, obs: Observations, networks: Sequence[str], family: str = "inet") -> str:
     """pf.conf lines for the rule, with how to load them; never applied by ``--fix``."""
     lines = ["# add to /etc/pf.conf (the table line near the top, the nat line before any pass/block rule),",
              "# then load it: pfctl -f /etc/pf.conf"]
     if obs.egress is None:
         lines.append("# EGRESS: the interface of your default route (route -n get default names it)")
-    lines += pf_conf_lines(table, obs.egress)
+    lines += pf_conf_lines(table, obs.egress, family)
     leased = sorted({lease.address for lease in obs.state.leases if lease.network in networks},
                     key=lambda a: tuple(int(p) for p in a.split(".")))
     if leased:
@@ -212,6 +227,25 @@ def _forwarding(obs: Observations) -> Finding:
                    actions=(RunCommand(("sysctl", "net.inet.ip.forwarding=1")),))
 
 
+_RC_GATEWAY6 = '# at boot: ipv6_gateway_enable="YES" in /etc/rc.conf (sysrc ipv6_gateway_enable=YES)'
+
+
+def _forwarding6(obs: Observations) -> Finding:
+    """``net.inet6.ip6.forwarding``, for dual-stack networks (sysctl(8); rc.conf(5)
+    ``ipv6_gateway_enable``)."""
+    if obs.forwarding6 is None:
+        return Finding(id="forwarding6", ok=False, severity="error",
+                       message=f"cannot read net.inet6.ip6.forwarding ({obs.sysctl_error or 'no value'})")
+    if obs.forwarding6:
+        return Finding(id="forwarding6", ok=True, severity="error",
+                       message=f"IPv6 forwarding on (net.inet6.ip6.forwarding={obs.forwarding6})")
+    return Finding(id="forwarding6", ok=False, severity="error",
+                   message="IPv6 forwarding off (net.inet6.ip6.forwarding=0): the host does not route the "
+                   "containers' IPv6 packets",
+                   fix=f"sysctl net.inet6.ip6.forwarding=1\n{_RC_GATEWAY6}",
+                   actions=(RunCommand(("sysctl", "net.inet6.ip6.forwarding=1")),))
+
+
 def _bridge(obs: Observations, network: Network) -> Finding | None:
     observed = obs.bridge(network.bridge)
     if observed is None:
@@ -224,9 +258,10 @@ def _bridge(obs: Observations, network: Network) -> Finding | None:
                        fix=f"# choose another bridge name: [networks.{network.name}] bridge = \"...\" in the "
                        "jailnet configuration file")
     commands = plan.ensure_bridge(network, observed)
+    gateway6 = f"{network.gateway6}/{network.subnet6.prefixlen}" if network.gateway6 and network.subnet6 else None
     if not commands:
         return Finding(id="bridge", ok=True, severity="error", network=network.name,
-                       message=f"{where}: {gateway}, up")
+                       message=f"{where}: {gateway}{', ' + gateway6 if gateway6 else ''}, up")
     if not observed.exists:
         problem = "does not exist"
     else:
@@ -235,6 +270,8 @@ def _bridge(obs: Observations, network: Network) -> Finding | None:
             problems.append(f"no address {gateway}")
         if not observed.up:
             problems.append("down")
+        if gateway6 is not None and plan.ensure_gateway6(network, observed.addresses6):
+            problems.append(f"no address {gateway6}")
         problem = ", ".join(problems)
     return Finding(id="bridge", ok=False, severity="error", network=network.name, message=f"{where}: {problem}",
                    fix="\n".join(shlex.join(c.argv) for c in commands),

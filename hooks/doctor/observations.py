@@ -5,6 +5,7 @@ The probes (programs by name, looked up on PATH as in :mod:`hooks.plan`)::
 
     uname -s                    first: on anything but FreeBSD nothing else is probed
     sysctl -e kern.osrelease kern.osreldate net.inet.ip.forwarding net.link.bridge.pfil_member
+                                and net.inet6.ip6.forwarding when a dual-stack network is checked
     pfctl -s info               /dev/pf missing, or "Status: Enabled|Disabled"
     pfctl -sn                   the main ruleset's translation rules and its nat-anchor calls
     pfctl -a ANCHOR -sn         the rules of each anchor a nat-anchor call reaches
@@ -43,6 +44,7 @@ from hooks.statedir import Record, StateDir
 #: sbin/pfctl/pfctl.c ``main()``: ``err(1, "%s", pf_device)`` when pf.ko is not loaded.
 NO_PF = "/dev/pf: No such file or directory"
 SYSCTLS = ("kern.osrelease", "kern.osreldate", "net.inet.ip.forwarding", "net.link.bridge.pfil_member")
+FORWARDING6 = "net.inet6.ip6.forwarding"
 #: What ``uname -s`` prints on FreeBSD (usr.bin/uname/uname.c: the ``kern.ostype`` sysctl).
 FREEBSD = "FreeBSD"
 _STATUS = re.compile(r"^Status: (Enabled|Disabled)\b")
@@ -103,6 +105,8 @@ class Observations:
     osrelease: str | None = None
     osreldate: int | None = None
     forwarding: int | None = None
+    forwarding6: int | None = None
+    """``net.inet6.ip6.forwarding``, read only when a dual-stack network is checked."""
     pfil_member: int | None = None
     sysctl_error: str = ""
     pf: PfView
@@ -203,7 +207,7 @@ def gather(console: Console, nets: Sequence[Network], state_path: Path) -> Obser
     if system != FREEBSD:
         return Observations(euid=euid, system=system or "uname -s printed nothing", pf=PfView(device="unreadable"),
                             state=StateView(path=str(state_path), exists=False))
-    sysctl = console.run(("sysctl", "-e", *SYSCTLS))
+    sysctl = console.run(("sysctl", "-e", *SYSCTLS, *((FORWARDING6,) if any(n.dual_stack for n in nets) else ())))
     values = parse_sysctl_e(sysctl.stdout)
     route = console.run(("route", "-n", "get", "default"))
     egress = observe.parse_route_interface(route.stdout) if route.ok else None
@@ -224,7 +228,7 @@ def gather(console: Console, nets: Sequence[Network], state_path: Path) -> Obser
             jails = tuple(sorted(parsed.items()))
     return Observations(
         euid=euid, osrelease=values.get("kern.osrelease"), osreldate=_integer(values.get("kern.osreldate")),
-        forwarding=_integer(values.get("net.inet.ip.forwarding")),
+        forwarding=_integer(values.get("net.inet.ip.forwarding")), forwarding6=_integer(values.get(FORWARDING6)),
         pfil_member=_integer(values.get("net.link.bridge.pfil_member")),
         sysctl_error="" if sysctl.ok else sysctl.describe(), pf=pf,
         egress=egress, egress_error="" if route.ok else route.describe(),
@@ -300,10 +304,15 @@ def _anchor_path(anchor: str, called: str) -> str | None:
     return "/".join(parts) or None
 
 
-def nat_rule_for(line: str, table: str) -> bool:
-    """Is ``line`` (``pfctl -sn``) a nat rule translating ``from <table>``? ``no nat`` is not."""
+def nat_rule_for(line: str, table: str, family: str = "inet") -> bool:
+    """Is ``line`` (``pfctl -sn``) a nat rule translating ``from <table>`` for ``family``
+    (``inet`` or ``inet6``)? ``no nat`` is not. A rule without a family word translates both
+    (pfctl_parser.c ``print_rule()`` prints ``inet``/``inet6`` only when the rule has one)."""
     words = line.split()
     if words[:1] != ["nat"] or "from" not in words:
+        return False
+    before = words[:words.index("from")]
+    if ("inet" in before or "inet6" in before) and family not in before:
         return False
     after = words[words.index("from") + 1:]
     return after[:1] == [f"<{table}>"]
