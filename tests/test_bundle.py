@@ -373,6 +373,17 @@ def test_add_leaves_no_temp_file_when_the_write_fails(runc_bundle: Path, monkeyp
     assert sorted(p.name for p in runc_bundle.iterdir()) == [*record, "config.json"]
 
 
+def test_add_sets_a_static_ipv6_address(tmp_path: Path) -> None:
+    path = make_bundle(tmp_path, good_config())
+    code, out, _ = jailnet("bundle", "add", str(path), "--jailnet", JAILNET, "--ip6", " fd00:17:0::50")
+    assert code == 0 and out.splitlines()[0] == "config.json: set annotation org.jailnet.ipv6=fd00:17::50"
+    assert json.loads((path / "config.json").read_text())["annotations"] == {"org.jailnet.ipv6": "fd00:17::50"}
+    (tmp_path / "bad").mkdir()
+    assert only_problem(tmp_path / "bad", good_config(annotations={"org.jailnet.ipv6": "fd00:17::50/64"})) == (
+        "annotation-invalid: config.json annotation org.jailnet.ipv6: 'fd00:17::50/64' is not an IPv6 address; "
+        "fix: use an IPv6 address inside the network's subnet6, e.g. fd00:17::50")
+
+
 def test_add_sets_the_annotations(tmp_path: Path) -> None:
     path = make_bundle(tmp_path, good_config(annotations={"org.example.keep": "1"}))
     code, out, _ = jailnet("bundle", "add", str(path), "--jailnet", JAILNET, "--network", "backend", "--ip",
@@ -610,6 +621,7 @@ def test_a_failed_write_is_exit_1_naming_the_bundle_file(runc_bundle: Path, monk
     [
         (["--ip", "10.88.0"], "--ip: '10.88.0' is not an IPv4 address"),
         (["--ip", "::1"], "--ip: '::1' is not an IPv4 address"),
+        (["--ip6", "10.88.0.10"], "--ip6: '10.88.0.10' is not an IPv6 address"),
         (["--nameserver", "dns.example"], "--nameserver: 'dns.example' is not an IP address"),
         (["--nameserver", "1.1.1.1,2.2.2.2,3.3.3.3,4.4.4.4"],
          "--nameserver: at most 3 nameservers are used (resolver(5) MAXNS), got 4"),
