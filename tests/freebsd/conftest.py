@@ -10,17 +10,19 @@ What it creates, all with test-only names, and nothing else:
 
 * jails ``jnt-<8 hex>`` (``jail -c name=… path=… vnet persist``, an empty root with ``/etc``);
 * the bridge ``jnettest0`` (198.18.42.1/24; 198.18.0.0/15 is RFC 2544 benchmarking space, not
-  routed on the Internet) and the containers' epairs, which jailnet puts in group ``jailnet``
-  with the container id (``jnt-…``) as description;
+  routed on the Internet), the dual-stack network's bridge ``jnettest1`` (198.18.43.1/24 and
+  fd00:198:18:43::1/64, a ULA prefix: never routed outside a site) and the containers' epairs,
+  which jailnet puts in group ``jailnet`` with the container id (``jnt-…``) as description;
 * the pf table ``jnettest-nat``. No NAT rule uses it, and none is loaded: the tests send no
   traffic, so the table is only checked, never used. The host's pf ruleset, em0 and the
   default route are never touched;
-* ``net.inet.ip.forwarding=1`` (the first container's createRuntime turns it on); the value
-  before the session is kept in ``/var/run/jnettest-forwarding`` and put back at the end.
+* ``net.inet.ip.forwarding=1`` and ``net.inet6.ip6.forwarding=1`` (the first container's
+  createRuntime turns them on); the values before the session are kept in
+  ``/var/run/jnettest-forwarding`` and put back at the end.
 
 Cleanup (:func:`sweep`) removes every ``jnt-*`` jail (the jailnet interfaces inside it first),
 every host interface in group ``jailnet`` or ``epair`` whose description starts with ``jnt-``,
-the bridges ``jnettest0``/``jnettest9`` and the table ``jnettest-nat``. It runs at the start of
+the bridges ``jnettest0``/``jnettest1``/``jnettest9`` and the table ``jnettest-nat``. It runs at the start of
 the session (self-heal after an interrupted run, as runj's integration suite does), after every
 test, at the end of the session, and from an atexit handler; SIGINT, SIGTERM and SIGHUP become
 KeyboardInterrupt, so pytest unwinds through the same finalizers, and a signal that arrives while
@@ -64,6 +66,10 @@ NAMESERVER = "192.0.2.53"
 SEARCH = "jnettest.invalid"
 #: The built-in network ``default`` is moved onto test-only names as well (see CONFIG).
 SPARE_BRIDGE = "jnettest9"
+#: The dual-stack test network (docs/ipv6.md).
+NETWORK6 = "jnettest6"
+BRIDGE6 = "jnettest1"
+SUBNET6 = "fd00:198:18:43::/64"
 JAIL_PREFIX = "jnt-"
 #: test_real_conformance.py's renames (``jnc<8 hex>a``/``b``) and its pf table/anchor (``jnettest-c<8 hex>``).
 CONFORMANCE_IFNAME = re.compile(r"jnc[0-9a-f]{8}[ab]")
@@ -80,6 +86,13 @@ subnet = "{SUBNET}"
 table = "{TABLE}"
 nameservers = ["{NAMESERVER}"]
 search = ["{SEARCH}"]
+
+[networks.{NETWORK6}]
+bridge = "{BRIDGE6}"
+subnet = "198.18.43.0/24"
+subnet6 = "{SUBNET6}"
+table = "{TABLE}"
+nameservers = ["{NAMESERVER}"]
 
 # The built-in network "default" always exists (bridge jailnet0, table jail-nat). Moved here onto
 # test-only names, so that nothing these tests run -- jailnet gc walks every network's pf table --
@@ -217,7 +230,7 @@ def sweep() -> None:
     for name, (description, groups) in interface_blocks(sh("ifconfig").stdout).items():
         if _ours(description, groups):
             sh("ifconfig", name, "destroy")  # the peer of one destroyed before: "does not exist"
-    for bridge in (BRIDGE, SPARE_BRIDGE):
+    for bridge in (BRIDGE, BRIDGE6, SPARE_BRIDGE):
         if _is_bridge(bridge):
             sh("ifconfig", bridge, "destroy")
     # Exit status not checked: on a missing table [NV] "0 table deleted." or an error, both fine.
@@ -253,7 +266,7 @@ def leftovers() -> list[str]:
     found = [f"jail {j}" for j in live_test_jails()]
     names = sh("ifconfig", "-l").stdout.split()
     found += [f"interface {n} ({d})" for n, (d, g) in interface_blocks(sh("ifconfig").stdout).items() if _ours(d, g)]
-    found += [f"bridge {b}" for b in (BRIDGE, SPARE_BRIDGE) if b in names]
+    found += [f"bridge {b}" for b in (BRIDGE, BRIDGE6, SPARE_BRIDGE) if b in names]
     if sh("pfctl", "-t", TABLE, "-T", "show").returncode == 0:  # 255 "Table does not exist." when gone
         found.append(f"pf table {TABLE}")
     found += [f"interface {n}" for n in names if CONFORMANCE_IFNAME.fullmatch(n)]
@@ -278,17 +291,21 @@ def sweep_until_clean(attempts: int = 3) -> list[str]:
 # --- forwarding -------------------------------------------------------------------------------
 
 
+FORWARDING = ("net.inet.ip.forwarding", "net.inet6.ip6.forwarding")
+
+
 def _forwarding() -> str:
-    return sh("sysctl", "-n", "net.inet.ip.forwarding").stdout.strip()
+    """Both switches, ``"1 0"``: ``sysctl -n`` prints one value a line."""
+    return " ".join(sh("sysctl", "-n", *FORWARDING).stdout.split())
 
 
 def record_forwarding() -> str:
-    """The value to restore: from the file an interrupted session left, else the current one."""
+    """The values to restore: from the file an interrupted session left, else the current ones."""
     try:
         saved = FORWARDING_FILE.read_text().strip()
     except FileNotFoundError:
         saved = ""
-    if saved in ("0", "1"):
+    if re.fullmatch(r"[01] [01]", saved):
         return saved
     value = _forwarding()
     FORWARDING_FILE.write_text(value + "\n")
@@ -296,8 +313,8 @@ def record_forwarding() -> str:
 
 
 def restore_forwarding(value: str) -> None:
-    if value in ("0", "1") and _forwarding() != value:
-        sh("sysctl", f"net.inet.ip.forwarding={value}")
+    if re.fullmatch(r"[01] [01]", value) and _forwarding() != value:
+        sh("sysctl", *(f"{name}={v}" for name, v in zip(FORWARDING, value.split(), strict=True)))
     FORWARDING_FILE.unlink(missing_ok=True)
 
 

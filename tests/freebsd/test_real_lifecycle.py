@@ -184,6 +184,9 @@ class Interface:
     flags: set[str]
     inet: list[str] = field(default_factory=list)
     """IPv4 addresses as ``A/P``, from ``inet A netmask 0xHEX …`` lines."""
+    inet6: list[str] = field(default_factory=list)
+    """IPv6 addresses as ``A/P`` with their flags after a space (``tentative``), from
+    ``inet6 A prefixlen P [flags] [scopeid 0xN]`` lines (af_inet6.c ``in6_status()``)."""
     members: list[str] = field(default_factory=list)
     description: str = ""
     groups: list[str] = field(default_factory=list)
@@ -192,6 +195,7 @@ class Interface:
 _HEADER = re.compile(r"^([^\s:]+): flags=[0-9a-fA-F]+<([^>]*)>")
 _INET = re.compile(r"^\tinet (\S+) netmask 0x([0-9a-fA-F]+)")
 _MEMBER = re.compile(r"^\tmember: (\S+) ")
+_INET6 = re.compile(r"^\tinet6 (\S+) prefixlen (\d+)(.*)$")
 
 
 def parse_ifconfig(stdout: str) -> dict[str, Interface]:
@@ -204,6 +208,9 @@ def parse_ifconfig(stdout: str) -> dict[str, Interface]:
             continue
         elif inet := _INET.match(line):
             current.inet.append(f"{inet.group(1)}/{bin(int(inet.group(2), 16)).count('1')}")
+        elif inet6 := _INET6.match(line):
+            flags = " ".join(w for w in inet6.group(3).split() if w not in ("scopeid",) and not w.startswith("0x"))
+            current.inet6.append(f"{inet6.group(1)}/{inet6.group(2)}" + (f" {flags}" if flags else ""))
         elif member := _MEMBER.match(line):
             current.members.append(member.group(1))
         elif line.startswith("\tdescription: "):
@@ -518,3 +525,42 @@ def test_doctor_json_parses_and_finds_the_network_made(jnet_env: Env, make_jail:
     for key in expected_ok:
         assert key in checks and checks[key]["ok"] is True, (key, checks.get(key))
     assert snapshot(jnet_env) == before  # doctor only reads
+
+
+# --- dual stack (docs/ipv6.md) -------------------------------------------------------------------
+
+NETWORK6, BRIDGE6 = "jnettest6", "jnettest1"
+"""conftest.py's dual-stack network: 198.18.43.0/24 and fd00:198:18:43::/64 on bridge jnettest1."""
+
+
+def default_route6(jail: str) -> dict[str, str]:
+    """``route -j J -n get -inet6 default``: its ``gateway:`` and ``interface:`` lines [NV]."""
+    out = ok("route", "-j", jail, "-n", "get", "-inet6", "default")
+    return dict(re.findall(r"^\s*(gateway|interface): (\S+)\s*$", out, re.MULTILINE))
+
+
+def test_a_dual_stack_container_has_both_addresses_routes_and_entries_and_none_after(
+        jnet_env: Env, make_jail: JailFactory) -> None:
+    """The jail end's IPv6 address is usable at once (never ``tentative``: ``no_dad``), beside its
+    link-local one; the bridge carries gateway6; both forwarding switches are on."""
+    c = new_container(make_jail)
+    create(jnet_env, c, annotations={"org.jailnet.network": NETWORK6}, network_option=False)
+
+    bridge = ifconfig(BRIDGE6)[BRIDGE6]
+    assert bridge.inet == ["198.18.43.1/24"] and bridge.inet6 == ["fd00:198:18:43::1/64"], bridge
+    inside = ifconfig("-j", c.id)[c.jail_end]
+    assert inside.inet == ["198.18.43.2/24"], inside
+    assert "fd00:198:18:43::2/64" in inside.inet6, inside  # no "tentative" after it
+    assert all(" " not in a for a in inside.inet6 if not a.startswith("fe80:")), inside
+    assert default_route6(c.id) == {"gateway": "fd00:198:18:43::1", "interface": c.jail_end}
+    assert default_route(c.id)["gateway"] == "198.18.43.1"
+    assert table() == {"198.18.43.2", "fd00:198:18:43::2"}
+    assert ok("sysctl", "-n", "net.inet.ip.forwarding", "net.inet6.ip6.forwarding").split() == ["1", "1"]
+    [row] = listing(jnet_env)
+    assert (row["address6"], row["prefixlen6"]) == ("fd00:198:18:43::2", 64)
+
+    ok("jail", "-r", c.id)
+    poststop(jnet_env, c)
+    assert table() in (None, set())
+    assert c.host_end not in host_interfaces()
+    assert listing(jnet_env) == []
