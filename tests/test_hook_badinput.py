@@ -1,7 +1,10 @@
 """Bad input: exit 2, one line naming the field and the problem, and not one command run.
 
-Every case runs twice: in process, and through the real ``jailnet`` executable with the
-simulated host's tools on PATH (the simulator's log must stay empty).
+Every case runs in process. The cases of :data:`THROUGH_THE_EXECUTABLE`, one or more for each
+layer that validates (reading stdin, the state's fields, each kind of annotation, the command
+line), run again through the real ``jailnet`` executable with the simulated host's tools on PATH
+(the simulator's log must stay empty): that proves the entry point turns the same errors into
+the same line and exit status, which running every case through it again would only repeat.
 """
 
 import json
@@ -154,7 +157,22 @@ def test_in_process(tmp_path: Path, raw: bytes, args: tuple[str, ...], line: str
     assert not bed.state_dir.exists()
 
 
-@pytest.mark.parametrize(("raw", "args", "line"), [c[1:] for c in CASES], ids=[c[0] for c in CASES])
+THROUGH_THE_EXECUTABLE = (
+    "malformed JSON", "empty stdin", "not UTF-8", "10 MB of input", "nested too deeply", "missing id",
+    "id with NUL", "id with a newline", "ipv4 outside the subnet", "ipv6 on an IPv4-only network",
+    "port host address", "bad nameserver", "unknown annotation", "ocijail jid not a number", "--network unknown",
+    "unknown option",
+)
+EXECUTABLE_CASES = [c for c in CASES if c[0] in THROUGH_THE_EXECUTABLE]
+
+
+def test_every_layer_is_also_run_through_the_executable() -> None:
+    assert [c[0] for c in EXECUTABLE_CASES] == [c[0] for c in CASES if c[0] in THROUGH_THE_EXECUTABLE]
+    assert len(EXECUTABLE_CASES) == len(THROUGH_THE_EXECUTABLE)  # every name is a case
+
+
+@pytest.mark.parametrize(("raw", "args", "line"), [c[1:] for c in EXECUTABLE_CASES],
+                         ids=[c[0] for c in EXECUTABLE_CASES])
 def test_through_the_executable(tmp_path: Path, jailnet_argv: list[str], raw: bytes, args: tuple[str, ...],
                                 line: str) -> None:
     shared = SharedHost.create(tmp_path / "host", serve=False)  # a command run by mistake starts it
