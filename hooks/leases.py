@@ -132,21 +132,6 @@ class Leases(Generic[A]):
         (self.directory / INDEX / container_id).unlink(missing_ok=True)
         return released
 
-
-def leases4(directory: Path) -> Leases[ipaddress.IPv4Address]:
-    """A network's IPv4 leases, in ``directory``."""
-    return Leases(directory, ipaddress.IPv4Address)
-
-
-def leases6(directory: Path) -> Leases[ipaddress.IPv6Address]:
-    """A network's IPv6 leases, in ``directory`` (the network's ``inet6/``)."""
-    return Leases(directory, ipaddress.IPv6Address)
-
-
-@attrs.frozen(eq=False, repr=False)
-class Claiming(Leases[A]):
-    """Claiming leases: a file made with ``O_EXCL``, then the index."""
-
     def _claim(self, address: A, container_id: str) -> bool:
         """Create the lease file exclusively, then index it; False when someone holds it already."""
         self.directory.mkdir(parents=True, exist_ok=True, mode=0o700)  # parents= would make it 0755
@@ -169,8 +154,18 @@ class Claiming(Leases[A]):
         return True
 
 
+def leases4(directory: Path) -> Leases[ipaddress.IPv4Address]:
+    """A network's IPv4 leases, in ``directory``."""
+    return Leases(directory, ipaddress.IPv4Address)
+
+
+def leases6(directory: Path) -> Leases[ipaddress.IPv6Address]:
+    """A network's IPv6 leases, in ``directory`` (the network's ``inet6/``)."""
+    return Leases(directory, ipaddress.IPv6Address)
+
+
 @attrs.frozen(eq=False, repr=False)
-class LeaseStore(Claiming[ipaddress.IPv4Address]):
+class LeaseStore(Leases[ipaddress.IPv4Address]):
     """The IPv4 leases of one network, and how its addresses are handed out."""
 
     network: "Network"
@@ -242,70 +237,3 @@ class LeaseStore(Claiming[ipaddress.IPv4Address]):
 
     def _remember(self, address: ipaddress.IPv4Address) -> None:
         files.replace(self.directory / LAST, f"{address}\n".encode(), mode=0o600, durable=False)
-
-
-@attrs.frozen(eq=False, repr=False)
-class LeaseStore6(Claiming[ipaddress.IPv6Address]):
-    """The IPv6 leases of a dual-stack network (its ``inet6/`` directory).
-
-    An automatic address carries the container's IPv4 host number: 172.17.0.5 on 172.17.0.0/16
-    gets fd00:17::5 on fd00:17::/64 (docs/ipv6.md). When that one is taken (by a static
-    ``org.jailnet.ipv6``), is the gateway or lies beyond a short prefix, the next free address
-    after it is taken instead, wrapping around the subnet.
-    """
-
-    network: "Network"
-
-    def check_free(self, container_id: str, static: ipaddress.IPv6Address | None) -> None:
-        """Refuse a static address another container holds (call under the lock)."""
-        if static is None:
-            return
-        owner = self.holder(static)
-        if owner is not None and owner != container_id:
-            raise BadInput(f"annotation org.jailnet.ipv6: {static} is already leased to {owner}")
-
-    def reserve(self, container_id: str, static: ipaddress.IPv6Address | None,
-                host_number: int) -> ipaddress.IPv6Address:
-        """Lease ``static``, or the address with ``host_number`` (the IPv4 one's), or the next free
-        one, to ``container_id`` (call under the lock); a repeated reserve is stable."""
-        held = self.find(container_id)
-        if held is not None and (static is None or static == held):
-            return held
-        if static is not None:
-            if not self._claim(static, container_id):
-                owner = self.holder(static) or "another container"
-                raise BadInput(f"annotation org.jailnet.ipv6: {static} is already leased to {owner}")
-            if held is not None:
-                (self.directory / str(held)).unlink(missing_ok=True)
-            return static
-        for address in self._candidates(host_number):
-            if self._claim(address, container_id):
-                return address
-        raise PoolExhausted(f"network {self.network.name}: no free address left in {self.network.subnet6}")
-
-    def peek(self, container_id: str, static: ipaddress.IPv6Address | None,
-             host_number: int) -> ipaddress.IPv6Address:
-        """The address :meth:`reserve` would give, without claiming it (for ``--dry-run``)."""
-        held = self.find(container_id)
-        if held is not None and (static is None or static == held):
-            return held
-        if static is not None:
-            self.check_free(container_id, static)
-            return static
-        for address in self._candidates(host_number):
-            if self.holder(address) is None:
-                return address
-        raise PoolExhausted(f"network {self.network.name}: no free address left in {self.network.subnet6}")
-
-    def _candidates(self, host_number: int) -> Iterator[ipaddress.IPv6Address]:
-        """From the address with ``host_number`` on, wrapping around: every address of the subnet
-        but its Subnet-Router anycast address (RFC 4291 2.6.1) and the gateway. Made one at a time:
-        a /64 has 2**64 of them, and the first is usually free."""
-        subnet, gateway = self.network.subnet6, self.network.gateway6
-        assert subnet is not None and gateway is not None, "a dual-stack network"
-        base, size = int(subnet.network_address), subnet.num_addresses
-        start = host_number if 0 < host_number < size else 1
-        for number in itertools.chain(range(start, size), range(1, start)):
-            address = ipaddress.IPv6Address(base + number)
-            if address != gateway:
-                yield address

@@ -20,7 +20,7 @@ from hooks import observe, plan
 from hooks.apply import CommandFailed, apply, printed_name, rollback
 from hooks.detach import HookContext, reap
 from hooks.errors import OperationFailed
-from hooks.leases import LeaseStore, LeaseStore6
+from hooks.leases import LeaseStore
 from hooks.request import Request
 from hooks.resolvconf import render
 from hooks.statedir import Record
@@ -28,6 +28,7 @@ from hooks.system import Runner
 
 if TYPE_CHECKING:
     from hooks.apply import Undo
+    from hooks.leases6 import LeaseStore6
 
 RUNJ_EXT_HINT = 'ask runj for one in runj.ext.json: {"network":{"vnet":{"mode":"new"}}}'
 
@@ -76,7 +77,7 @@ def ensure_network(request: Request, run: Runner) -> tuple[plan.Command, ...]:
 
 
 def _prepare(request: Request, host: HookContext, leases: LeaseStore,
-             leases6: LeaseStore6 | None = None) -> tuple[tuple[plan.Command, ...], bool]:
+             leases6: "LeaseStore6 | None" = None) -> tuple[tuple[plan.Command, ...], bool]:
     """The host-wide steps this create needs, and whether ifconfig/route take ``-j``.
 
     Only the first container on a network (no other leases) looks at the bridge and at
@@ -174,7 +175,7 @@ def find_egress(request: Request, run: Runner) -> str:
 
 
 def _attach(request: Request, host: HookContext, leases: LeaseStore, attachment: plan.Attachment,
-            pre: tuple[plan.Command, ...], leases6: LeaseStore6 | None = None) -> None:
+            pre: tuple[plan.Command, ...], leases6: "LeaseStore6 | None" = None) -> None:
     """Steps 4-11 after the lease: apply with a journal; on any failure undo and release."""
     cid, network = request.container_id, request.network
     address, jail = attachment.address, attachment.jail

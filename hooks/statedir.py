@@ -29,12 +29,13 @@ import attrs
 
 from hooks import files
 from hooks.errors import BadInput, OperationFailed
-from hooks.leases import INET6, A, Leases, LeaseStore, LeaseStore6, leases4, leases6
+from hooks.leases import INET6, A, Leases, LeaseStore, leases4, leases6
 from hooks.naming import sha256_hex
 from ocispec.value import Value
 
 if TYPE_CHECKING:
     from hooks.claims import Claims
+    from hooks.leases6 import LeaseStore6
     from hooks.netconf import Network
 
 RECORD_VERSION = 1
@@ -275,8 +276,10 @@ class StateDir:
         """The IPv4 leases of ``network`` (``networks/<name>/``), to hand out addresses."""
         return LeaseStore(self.path / "networks" / network.name, ipaddress.IPv4Address, network)
 
-    def leases6(self, network: "Network") -> LeaseStore6:
+    def leases6(self, network: "Network") -> "LeaseStore6":
         """The IPv6 leases of a dual-stack ``network`` (``networks/<name>/inet6/``)."""
+        from hooks.leases6 import LeaseStore6  # only for dual-stack networks
+
         return LeaseStore6(self.path / "networks" / network.name / INET6, ipaddress.IPv6Address, network)
 
     def network_leases(self) -> dict[str, Leases[ipaddress.IPv4Address]]:

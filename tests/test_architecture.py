@@ -165,10 +165,11 @@ def test_nothing_uses_a_shell() -> None:
 #: Modules a createRuntime or poststop hook has no use for: each costs milliseconds on every
 #: container's start path (tomllib without a configuration file, OpenSSL's hashlib for one digest,
 #: argparse for ``hook KIND``, the config.json models, published ports' parser and claims without
-#: ports, the other subcommands, the simulator).
+#: ports, IPv6 leases on an IPv4-only network, the other subcommands, the simulator).
 NOT_ON_THE_HOOK_PATH = ("tomllib", "hooks.configfile", "hashlib", "_hashlib", "shutil", "secrets",
                         "argparse", "gettext", "hooks.grammar", "ocispec.config", "ocispec.runj",
                         "hooks.ports", "hooks.claims",  # a container that publishes no ports loads neither
+                        "hooks.leases6",  # nor one on an IPv4-only network the IPv6 leases
                         "hooks.testing", "hooks.doctor", "hooks.bundle", "hooks.gc", "hooks.listing", "hooks.preview",
                         "difflib")
 
