@@ -14,7 +14,7 @@ import itertools
 import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Generic, TypeVar
+from typing import TYPE_CHECKING, ClassVar, Generic, TypeVar
 
 import attrs
 
@@ -57,6 +57,8 @@ class Leases(Generic[A]):
     directory: Path
     parse: Callable[[str], A]
     """``ipaddress.IPv4Address`` or ``ipaddress.IPv6Address``."""
+    annotation: ClassVar[str] = ""
+    """The annotation that asks for a static address of this family (a store's)."""
 
     def holders(self) -> dict[A, str]:
         """Every lease: address -> container id (a full scan)."""
@@ -132,6 +134,24 @@ class Leases(Generic[A]):
         (self.directory / INDEX / container_id).unlink(missing_ok=True)
         return released
 
+    def check_free(self, container_id: str, static: A | None) -> None:
+        """Refuse a static address another container holds (call under the lock)."""
+        if static is None:
+            return
+        owner = self.holder(static)
+        if owner is not None and owner != container_id:
+            raise BadInput(f"annotation {self.annotation}: {static} is already leased to {owner}")
+
+    def _take(self, container_id: str, static: A, held: A | None) -> A:
+        """Lease ``static`` to ``container_id``, which gives up ``held``, the other address it held:
+        a container holds at most one address of a family per network."""
+        if not self._claim(static, container_id):
+            owner = self.holder(static) or "another container"
+            raise BadInput(f"annotation {self.annotation}: {static} is already leased to {owner}")
+        if held is not None:
+            (self.directory / str(held)).unlink(missing_ok=True)
+        return static
+
     def _claim(self, address: A, container_id: str) -> bool:
         """Create the lease file exclusively, then index it; False when someone holds it already."""
         self.directory.mkdir(parents=True, exist_ok=True, mode=0o700)  # parents= would make it 0755
@@ -169,14 +189,7 @@ class LeaseStore(Leases[ipaddress.IPv4Address]):
     """The IPv4 leases of one network, and how its addresses are handed out."""
 
     network: "Network"
-
-    def check_free(self, container_id: str, static: ipaddress.IPv4Address | None) -> None:
-        """Refuse a static address another container holds (call under the lock)."""
-        if static is None:
-            return
-        owner = self.holder(static)
-        if owner is not None and owner != container_id:
-            raise BadInput(f"annotation org.jailnet.ipv4: {static} is already leased to {owner}")
+    annotation: ClassVar[str] = "org.jailnet.ipv4"
 
     def reserve(self, container_id: str, static: ipaddress.IPv4Address | None = None) -> ipaddress.IPv4Address:
         """Lease ``static`` or the next free address to ``container_id`` (call under the lock).
@@ -190,12 +203,7 @@ class LeaseStore(Leases[ipaddress.IPv4Address]):
         if held is not None and (static is None or static == held):
             return held
         if static is not None:
-            if not self._claim(static, container_id):
-                owner = self.holder(static) or "another container"
-                raise BadInput(f"annotation org.jailnet.ipv4: {static} is already leased to {owner}")
-            if held is not None:
-                (self.directory / str(held)).unlink(missing_ok=True)
-            return static
+            return self._take(container_id, static, held)
         for address in self._candidates():
             if self._claim(address, container_id):
                 self._remember(address)
@@ -209,9 +217,7 @@ class LeaseStore(Leases[ipaddress.IPv4Address]):
             return held
         taken = self.holders()
         if static is not None:
-            owner = taken.get(static)
-            if owner is not None and owner != container_id:
-                raise BadInput(f"annotation org.jailnet.ipv4: {static} is already leased to {owner}")
+            self.check_free(container_id, static)
             return static
         for address in self._candidates():
             if address not in taken:

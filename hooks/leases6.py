@@ -5,11 +5,10 @@ network with ``subnet6``, so that an IPv4-only hook does not build its class
 import ipaddress
 import itertools
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 import attrs
 
-from hooks.errors import BadInput
 from hooks.leases import Leases, PoolExhausted
 
 if TYPE_CHECKING:
@@ -27,14 +26,7 @@ class LeaseStore6(Leases[ipaddress.IPv6Address]):
     """
 
     network: "Network"
-
-    def check_free(self, container_id: str, static: ipaddress.IPv6Address | None) -> None:
-        """Refuse a static address another container holds (call under the lock)."""
-        if static is None:
-            return
-        owner = self.holder(static)
-        if owner is not None and owner != container_id:
-            raise BadInput(f"annotation org.jailnet.ipv6: {static} is already leased to {owner}")
+    annotation: ClassVar[str] = "org.jailnet.ipv6"
 
     def reserve(self, container_id: str, static: ipaddress.IPv6Address | None,
                 host_number: int) -> ipaddress.IPv6Address:
@@ -44,12 +36,7 @@ class LeaseStore6(Leases[ipaddress.IPv6Address]):
         if held is not None and (static is None or static == held):
             return held
         if static is not None:
-            if not self._claim(static, container_id):
-                owner = self.holder(static) or "another container"
-                raise BadInput(f"annotation org.jailnet.ipv6: {static} is already leased to {owner}")
-            if held is not None:
-                (self.directory / str(held)).unlink(missing_ok=True)
-            return static
+            return self._take(container_id, static, held)
         for address in self._candidates(host_number):
             if self._claim(address, container_id):
                 return address

@@ -33,6 +33,9 @@ from hooks.netconf import (
 from ocispec.value import Value
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from hooks.leases import A
     from hooks.ports import Published
 
 ANNOTATION_NETWORK = "org.jailnet.network"
@@ -52,6 +55,19 @@ JAIL_MAX = 999999
 
 def _list(value: str) -> tuple[str, ...]:
     return tuple(part.strip() for part in value.split(",") if part.strip())
+
+
+def _static(annotations: Mapping[str, str], key: str, parse: "Callable[[str], A]",
+            usable: "Callable[[A], str | None]") -> "A | None":
+    """The static address annotation ``key`` asks for (well formed already), if the network can
+    give it; None without the annotation."""
+    if key not in annotations:
+        return None
+    address = parse(annotations[key].strip())
+    problem = usable(address)
+    if problem:
+        raise BadInput(f"annotation {key}: {problem}")
+    return address
 
 
 def check_known_annotation(key: str) -> None:
@@ -138,18 +154,8 @@ class Request(Value):
         name = annotations.get(ANNOTATION_NETWORK)
         where = f"annotation {ANNOTATION_NETWORK}" if name is not None else "--network"
         chosen = config.network((name or "").strip() or network or "default", where)
-        address = None
-        if ANNOTATION_IPV4 in annotations:
-            address = ipaddress.IPv4Address(annotations[ANNOTATION_IPV4].strip())
-            problem = chosen.usable(address)
-            if problem:
-                raise BadInput(f"annotation {ANNOTATION_IPV4}: {problem}")
-        address6 = None
-        if ANNOTATION_IPV6 in annotations:
-            address6 = ipaddress.IPv6Address(annotations[ANNOTATION_IPV6].strip())
-            problem = chosen.usable6(address6)
-            if problem:
-                raise BadInput(f"annotation {ANNOTATION_IPV6}: {problem}")
+        address = _static(annotations, ANNOTATION_IPV4, ipaddress.IPv4Address, chosen.usable)
+        address6 = _static(annotations, ANNOTATION_IPV6, ipaddress.IPv6Address, chosen.usable6)
         nameservers = chosen.nameservers
         if ANNOTATION_NAMESERVERS in annotations:
             nameservers = parse_nameservers(_list(annotations[ANNOTATION_NAMESERVERS]), "")

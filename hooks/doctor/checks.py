@@ -214,17 +214,7 @@ def _nat_fix(table: str, obs: Observations, networks: Sequence[str], family: str
 
 
 def _forwarding(obs: Observations) -> Finding:
-    if obs.forwarding is None:
-        return Finding(id="forwarding", ok=False, severity="error",
-                       message=f"cannot read net.inet.ip.forwarding ({obs.sysctl_error or 'no value'})")
-    if obs.forwarding:
-        return Finding(id="forwarding", ok=True, severity="error",
-                       message=f"IP forwarding on (net.inet.ip.forwarding={obs.forwarding})")
-    return Finding(id="forwarding", ok=False, severity="error",
-                   message="IP forwarding off (net.inet.ip.forwarding=0): the host does not route the "
-                   "containers' packets",
-                   fix=f"sysctl net.inet.ip.forwarding=1\n{_RC_GATEWAY}",
-                   actions=(RunCommand(("sysctl", "net.inet.ip.forwarding=1")),))
+    return _switch(obs, "forwarding", "net.inet.ip.forwarding", obs.forwarding, "IP", "packets", _RC_GATEWAY)
 
 
 _RC_GATEWAY6 = '# at boot: ipv6_gateway_enable="YES" in /etc/rc.conf (sysrc ipv6_gateway_enable=YES)'
@@ -233,17 +223,21 @@ _RC_GATEWAY6 = '# at boot: ipv6_gateway_enable="YES" in /etc/rc.conf (sysrc ipv6
 def _forwarding6(obs: Observations) -> Finding:
     """``net.inet6.ip6.forwarding``, for dual-stack networks (sysctl(8); rc.conf(5)
     ``ipv6_gateway_enable``)."""
-    if obs.forwarding6 is None:
-        return Finding(id="forwarding6", ok=False, severity="error",
-                       message=f"cannot read net.inet6.ip6.forwarding ({obs.sysctl_error or 'no value'})")
-    if obs.forwarding6:
-        return Finding(id="forwarding6", ok=True, severity="error",
-                       message=f"IPv6 forwarding on (net.inet6.ip6.forwarding={obs.forwarding6})")
-    return Finding(id="forwarding6", ok=False, severity="error",
-                   message="IPv6 forwarding off (net.inet6.ip6.forwarding=0): the host does not route the "
-                   "containers' IPv6 packets",
-                   fix=f"sysctl net.inet6.ip6.forwarding=1\n{_RC_GATEWAY6}",
-                   actions=(RunCommand(("sysctl", "net.inet6.ip6.forwarding=1")),))
+    return _switch(obs, "forwarding6", "net.inet6.ip6.forwarding", obs.forwarding6, "IPv6", "IPv6 packets",
+                   _RC_GATEWAY6)
+
+
+def _switch(obs: Observations, check: str, name: str, value: int | None, family: str, packets: str,
+            at_boot: str) -> Finding:
+    """A forwarding sysctl: on, off (``--fix`` turns it on), or unreadable."""
+    if value is None:
+        return Finding(id=check, ok=False, severity="error",
+                       message=f"cannot read {name} ({obs.sysctl_error or 'no value'})")
+    if value:
+        return Finding(id=check, ok=True, severity="error", message=f"{family} forwarding on ({name}={value})")
+    return Finding(id=check, ok=False, severity="error",
+                   message=f"{family} forwarding off ({name}=0): the host does not route the containers' {packets}",
+                   fix=f"sysctl {name}=1\n{at_boot}", actions=(RunCommand(("sysctl", f"{name}=1")),))
 
 
 def _bridge(obs: Observations, network: Network) -> Finding | None:
