@@ -74,16 +74,16 @@ def detach_steps(container_id: str, record: Record | None, leased: dict[str, ipa
 def _detach(container_id: str, record: Record | None, leased: dict[str, ipaddress.IPv4Address],
             host: HookContext) -> list[str]:
     """Detach (see :func:`_detach_steps`), release the leases and the record; return what failed."""
-    leased6 = host.state.leases6_of(container_id)
+    stores6 = host.state.network_leases6()  # dual-stack networks' IPv6 leases
+    leased6 = {name: found for name, store in stores6.items() if (found := store.find(container_id)) is not None}
     failures = teardown(detach_steps(container_id, record, leased, host, leased6), host.run, host.log.info)
     for name, leases in host.state.network_leases().items():
         if name in leased:
             for freed in leases.release(container_id):
                 host.log.info(f"released {freed} on network {name}")
-    for name, leases6 in host.state.network_leases6().items():
-        if name in leased6:
-            for freed6 in leases6.release(container_id):
-                host.log.info(f"released {freed6} on network {name}")
+    for name in leased6:
+        for freed6 in stores6[name].release(container_id):
+            host.log.info(f"released {freed6} on network {name}")
     if record is None or record.ports:  # no claims without ports: poststop leaves ports/ alone
         for claim in host.state.claims().release(container_id):
             host.log.info(f"released host port {claim}")
