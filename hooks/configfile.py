@@ -46,6 +46,7 @@ class NetworkEntry(Value):
     egress: str | None = None
     subnet6: str | None = None
     gateway6: str | None = None
+    isolated: bool | None = None
 
 
 def load(path: str | None, *, resolver: DnsDefaults) -> Networks:
@@ -136,7 +137,8 @@ def _network(name: str, entry: NetworkEntry, base: Network | None, resolver: Dns
     )
     return Network(name=name, bridge=bridge, subnet=subnet, gateway=gateway, table=table,
                    nameservers=nameservers, search=search, interface=interface, mtu=mtu,
-                   egress=egress, subnet6=subnet6, gateway6=gateway6)
+                   egress=egress, subnet6=subnet6, gateway6=gateway6,
+                   isolated=entry.isolated if entry.isolated is not None else (base.isolated if base else True))
 
 
 #: A network's IPv6 prefix: a /64 (RFC 4291 2.5.1: interface identifiers are 64 bits) or longer,

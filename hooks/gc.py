@@ -32,7 +32,7 @@ import attrs
 from hooks import observe, plan
 from hooks.apply import teardown
 from hooks.console import Console
-from hooks.naming import ANCHOR_PARENT, anchor_name, host_ifname
+from hooks.naming import ANCHOR_PARENT, ISOLATION_ANCHOR, anchor_name, host_ifname
 from hooks.netconf import Network
 from hooks.statedir import Record, StateDir, jail_alive
 
@@ -185,6 +185,8 @@ def _ports(observed: Observed, recorded: set[str], cleaned: set[str]) -> list[Le
     anchors = {anchor_name(c) for c in (*recorded, *observed.busy, *jails, *observed.claims.values()) if live(c)}
     flushed = {step.argv for item in found for step in item.steps}
     for anchor in observed.anchors or ():
+        if anchor == ISOLATION_ANCHOR:
+            continue  # jailnet's own filter rules, not a container's
         if anchor not in anchors and plan.unpublish(anchor).argv not in flushed:
             found.append(Leftover("anchor", anchor, "no live container publishes through it",
                                   (plan.unpublish(anchor),)))

@@ -127,6 +127,7 @@ def create(request: Request, host: HookContext) -> None:
             return
         with contextlib.ExitStack() as held:
             held.enter_context(state.lock())
+            isolate = _isolation(host)
             leases = state.leases(request.network)
             leases.check_free(cid, request.address)  # a taken static address changes nothing
             leases6 = state.leases6(request.network) if request.network.dual_stack else None
@@ -137,6 +138,7 @@ def create(request: Request, host: HookContext) -> None:
                 state.claims().claim(cid, request.ports)  # a port another holds changes nothing
             try:
                 pre, jail_flag = _prepare(request, host, leases, leases6)
+                pre = isolate + pre
                 if not jail_flag:
                     _check_image(jail)
                 address = leases.reserve(cid, request.address)
@@ -158,6 +160,21 @@ def create(request: Request, host: HookContext) -> None:
             _attach(request, host, leases, plan.Attachment(request=request, address=address, jail=jail,
                                                            jail_flag=jail_flag, egress=egress, address6=address6),
                     pre, leases6)
+
+
+def _isolation(host: HookContext) -> tuple[plan.Command, ...]:
+    """What keeps ``jailnet/isolation`` in step with the configured networks (host-wide lock
+    held): after a configuration change, the one ``pfctl`` that loads the new rules; otherwise
+    nothing, and no command runs (:mod:`hooks.isolation`)."""
+    networks, loaded = host.config.networks, host.state.isolation()
+    if len(networks) < 2 and not loaded:
+        return ()  # one network: nothing to keep apart, and nothing loaded before
+    from hooks import isolation  # only where there are networks to keep apart
+
+    wanted = isolation.rules(networks)
+    if wanted == loaded:
+        return ()
+    return (isolation.load(wanted, str(host.state.isolation_file) if loaded else None),)
 
 
 def find_egress(request: Request, run: Runner) -> str:
@@ -212,6 +229,9 @@ def _attach(request: Request, host: HookContext, leases: LeaseStore, attachment:
         text = render(cid, request.nameservers, request.search) if request.dns else None
         apply(plan.attach(attachment, epair, text), host.run, done, progress=journal, log=host.log.info)
         host.state.write(attrs.evolve(record, state="up"))
+        for step in pre:
+            if step.stdin is not None:  # the isolation rules: loaded, and now kept (hooks.isolation)
+                host.state.remember_isolation(step.stdin)
     except BaseException as exc:
         failures = rollback(done, host.run, host.log.info)
         leases.release(cid)

@@ -98,11 +98,18 @@ ANCHOR_PARENT = "jailnet"
 PF_ANCHOR_NAME_SIZE = 64
 
 
+#: jailnet's own filter anchor under :data:`ANCHOR_PARENT`: the rules that keep isolated networks
+#: apart (:mod:`hooks.isolation`). No container's anchor takes its name.
+ISOLATION_ANCHOR = f"{ANCHOR_PARENT}/isolation"
+
+
 def anchor_name(container_id: str) -> str:
     """The container's pf anchor, ``jailnet/ID``; for an id too long to be an anchor's name (a
-    64-digit containerd id), ``jailnet/jn<12 hex>``, the key of its interface names."""
-    if len(container_id) < PF_ANCHOR_NAME_SIZE:
-        return f"{ANCHOR_PARENT}/{container_id}"
+    64-digit containerd id), or one that would take :data:`ISOLATION_ANCHOR`'s name,
+    ``jailnet/jn<12 hex>``, the key of its interface names."""
+    named = f"{ANCHOR_PARENT}/{container_id}"
+    if len(container_id) < PF_ANCHOR_NAME_SIZE and named != ISOLATION_ANCHOR:
+        return named
     return f"{ANCHOR_PARENT}/{PREFIX}{_digest(container_id)}"
 
 

@@ -23,6 +23,7 @@ The file::
     egress = "em0"              # where published ports are reached (default: the default route's)
     subnet6 = "fd00:88::/64"    # dual stack: IPv6 too (a /64 or longer, ULA or global)
     gateway6 = "fd00:88::1"     # default: the subnet's ::1
+    isolated = true             # no traffic to or from other jailnet networks (the default)
 """
 
 import ipaddress
@@ -72,6 +73,8 @@ class Network(Value):
     """Set on a dual-stack network: containers get an address from it too (docs/ipv6.md)."""
     gateway6: ipaddress.IPv6Address | None = None
     """The bridge's IPv6 address, the containers' v6 default route; set with :attr:`subnet6`."""
+    isolated: bool = True
+    """No traffic between this network and the other jailnet networks (:mod:`hooks.isolation`)."""
 
     @property
     def dual_stack(self) -> bool:

@@ -320,6 +320,23 @@ class StateDir:
                 found.append(record)
         return found
 
+    @property
+    def isolation_file(self) -> Path:
+        """Where the rules last loaded into ``jailnet/isolation`` are kept (:mod:`hooks.isolation`)."""
+        return self.path / "isolation.conf"
+
+    def isolation(self) -> str:
+        """The rules last loaded into ``jailnet/isolation``; empty when none were (a reboot empties
+        both this directory and pf)."""
+        try:
+            return self.isolation_file.read_text()
+        except (FileNotFoundError, NotADirectoryError):
+            return ""
+
+    def remember_isolation(self, rules: str) -> None:
+        """Record the rules just loaded, atomically (a crash leaves the old file or the new one)."""
+        files.replace(self.isolation_file, rules.encode(), mode=0o600, durable=False)
+
     def osreldate(self) -> int | None:
         """The cached ``kern.osreldate`` of the running system, if known."""
         try:

@@ -72,6 +72,7 @@ KINDS: dict[str, Callable[[str], bool]] = {
     "jail": lambda w: re.fullmatch(r"[^\s]+", w) is not None,
     "table": lambda w: re.fullmatch(r"[A-Za-z0-9_.-]{1,31}", w) is not None,  # PF_TABLE_NAME_SIZE 32
     "anchor": lambda w: re.fullmatch(r"[A-Za-z0-9_.-]+(?:/[A-Za-z0-9_.-]+)*", w) is not None,
+    "path": lambda w: w.startswith("/") and "\n" not in w,
     "text": lambda w: w != "",
     "mtu": lambda w: re.fullmatch(r"[0-9]+", w) is not None,
 }

@@ -131,7 +131,8 @@ def test_a_ready_host_exits_0_and_doctor_changes_nothing(env: dict[str, str]) ->
     assert "ok   pf NAT rule for <jail-nat>: nat on em0 inet from <jail-nat> to any -> (em0) round-robin" in lines
     assert mutations(host) == []
     # Few probes: no jls while the state dir holds nothing.
-    assert [i.argv[0] for i in host.log] == ["uname", "sysctl", "route", "pfctl", "pfctl", "pfctl", "ifconfig"]
+    assert [i.argv[0] for i in host.log] == ["uname", "sysctl", "route", "pfctl", "pfctl", "pfctl", "pfctl",
+                                             "ifconfig"]
 
 
 @pytest.mark.parametrize(
@@ -141,7 +142,7 @@ def test_a_ready_host_exits_0_and_doctor_changes_nothing(env: dict[str, str]) ->
          "FAIL pf: not loaded (no /dev/pf)", "kldload pf"),
         ("pf disabled", lambda h, d: h(("pfctl", "-d")), {"pf.enabled"}, "FAIL pf: not enabled", "pfctl -e"),
         ("no NAT rule", lambda h, d: h(("pfctl", "-f", "-"), stdin="table <jail-nat> persist\n"),
-         {"pf.nat", "pf.rdr-anchor", "pf.nat-anchor"},
+         {"pf.nat", "pf.rdr-anchor", "pf.nat-anchor", "pf.anchor"},
          "FAIL pf: no NAT rule for <jail-nat>", "nat on em0 inet from <jail-nat> to any -> (em0)"),
         ("forwarding off", lambda h, d: h(("sysctl", "net.inet.ip.forwarding=0")), {"forwarding"},
          "FAIL IP forwarding off (net.inet.ip.forwarding=0): the host does not route the containers' packets",
@@ -208,9 +209,9 @@ def test_fix_applies_exactly_the_safe_fixes(env: dict[str, str]) -> None:
     assert "ok   IP forwarding on (net.inet.ip.forwarding=1)" in after
     assert "ok   bridge jailnet0 (network default): 172.17.0.1/16, up" in after
     # pf disabled, no NAT rule, no anchor calls (warnings): for the administrator
-    assert after[-1] == "not ready: 2 problem(s) (2 warning(s))"
+    assert after[-1] == "not ready: 2 problem(s) (3 warning(s))"
     code, data = report(host, env)
-    assert failing(data) == {"pf.enabled", "pf.nat", "pf.rdr-anchor", "pf.nat-anchor"}
+    assert failing(data) == {"pf.enabled", "pf.nat", "pf.rdr-anchor", "pf.nat-anchor", "pf.anchor"}
 
 
 def test_fix_enables_pf_when_a_ruleset_is_loaded_and_repairs_the_bridge(env: dict[str, str]) -> None:
@@ -272,7 +273,7 @@ def test_json_report_shape(env: dict[str, str]) -> None:
     assert data["ready"] is False and data["fixed"] == []
     ids = [c["id"] for c in checks(data)]
     assert ids == ["root", "freebsd", "egress", "pf.loaded", "pf.enabled", "pf.nat", "pf.table", "pf.rdr-anchor",
-                   "pf.nat-anchor", "forwarding", "bridge", "pfil", "statedir", "consistency"]
+                   "pf.nat-anchor", "pf.anchor", "forwarding", "bridge", "pfil", "statedir", "consistency"]
     for check in checks(data):
         assert set(check) == {"id", "network", "ok", "severity", "message", "details", "fix", "fixable"}
         assert isinstance(check["ok"], bool) and isinstance(check["fixable"], bool)
@@ -377,6 +378,7 @@ def observations(**changes: Any) -> Observations:
         pf=PfView(device="present", enabled=True, nat_rules=("nat on em0 inet from <jail-nat> to any -> (em0)",
                                                                'nat-anchor "jailnet/*" all',
                                                                'rdr-anchor "jailnet/*" all'),
+                  filter_rules=('anchor "jailnet/*" all',),
                   tables=(("jail-nat", True),)),
         egress="em0", bridges=(("jailnet0", BridgeState(exists=True, addresses=("172.17.0.1",), up=True)),),
         state=StateView(path="/var/run/jailnet", exists=True))
@@ -650,7 +652,8 @@ def test_a_dual_stack_network_needs_the_inet6_rule_and_ipv6_forwarding(env: dict
     assert ["sysctl", "-e", "kern.osrelease", "kern.osreldate", "net.inet.ip.forwarding",
             "net.link.bridge.pfil_member", "net.inet6.ip6.forwarding"] in [i.argv for i in host.log]
     # The administrator adds the rule; --fix turns forwarding on and gives the bridge its gateway.
-    pf_conf = PF_CONF + "nat on em0 inet6 from <jail-nat> to any -> (em0)\n"
+    inet = "nat on em0 inet from <jail-nat> to any -> (em0)\n"
+    pf_conf = PF_CONF.replace(inet, inet + inet.replace(" inet ", " inet6 "))  # translation rules come first
     assert host(("pfctl", "-f", "-"), stdin=pf_conf).returncode == 0
     code, out, _ = run_doctor(host, environ, "--fix")
     assert code == 0, out

@@ -35,7 +35,7 @@ def diagnose(observations: Observations, config: Networks, networks: Sequence[st
     if obs.system != FREEBSD:
         return [_os(obs)]
     nets = [config.networks[name] for name in networks]
-    findings = [_root(obs), _freebsd(obs), _egress(obs), *_pf(obs, nets), _forwarding(obs)]
+    findings = [_root(obs), _freebsd(obs), _egress(obs), *_pf(obs, nets, config), _forwarding(obs)]
     if any(n.dual_stack for n in nets):
         findings.append(_forwarding6(obs))
     findings += [f for f in (_bridge(obs, n) for n in nets) if f is not None]
@@ -93,7 +93,7 @@ def pf_conf_lines(table: str, egress: str | None, family: str = "inet") -> tuple
     return f"table <{table}> persist", f"nat on {iface} {family} from <{table}> to any -> ({iface})"
 
 
-def _pf(obs: Observations, nets: Sequence[Network]) -> list[Finding]:
+def _pf(obs: Observations, nets: Sequence[Network], config: Networks) -> list[Finding]:
     pf = obs.pf
     if pf.device == "unreadable":
         return [Finding(id="pf.loaded", ok=False, severity="error", message=f"pf: cannot check ({pf.error})",
@@ -151,7 +151,7 @@ def _pf(obs: Observations, nets: Sequence[Network]) -> list[Finding]:
                                  f"{dual[0].name} reach no IPv6 host outside",
                                  fix=_nat_fix(table, obs, [u.name for u in dual], "inet6")))
     if loaded:
-        found += [_rdr_anchor(pf.nat_rules), _nat_anchor(pf.nat_rules)]
+        found += [_rdr_anchor(pf.nat_rules), _nat_anchor(pf.nat_rules), _filter_anchor(pf.filter_rules, config)]
     return found
 
 
@@ -196,6 +196,31 @@ def _nat_anchor(rules: Sequence[str]) -> Finding:
                    message=f"pf: no {NAT_ANCHOR}: a container that connects to a published port through the "
                    "host's address gets no answer (clients from outside are not affected)",
                    fix=f"# in /etc/pf.conf, after the nat rule, then: pfctl -f /etc/pf.conf\n{NAT_ANCHOR}")
+
+
+FILTER_ANCHOR = f'anchor "{ANCHOR_PARENT}/*"'
+
+
+def _filter_anchor(rules: Sequence[str] | None, config: Networks) -> Finding:
+    """``anchor "jailnet/*"`` among the main ruleset's filter rules (``pfctl -sr`` prints it
+    ``anchor "jailnet/*" all``): pf evaluates the isolation rules in ``jailnet/isolation`` only
+    there (pf.conf(5) "ANCHORS"; :mod:`hooks.isolation`)."""
+    if rules is None:
+        return Finding(id="pf.anchor", ok=False, severity="warning",
+                       message="pf: cannot list the filter rules (pfctl -sr failed), so whether networks are kept "
+                       "apart is unknown")
+    if _calls(rules, FILTER_ANCHOR):
+        return Finding(id="pf.anchor", ok=True, severity="warning",
+                       message=f"pf calls {FILTER_ANCHOR}: isolated networks are kept apart (jailnet/isolation)")
+    apart = sorted(n.name for n in config.networks.values() if n.isolated)
+    if len(config.networks) >= 2 and apart:
+        problem = (f"networks {', '.join(sorted(config.networks))} are configured and {', '.join(apart)} "
+                   "isolated, but nothing keeps them apart: the host routes between them")
+    else:
+        problem = "with a second network, isolation would not be enforced"
+    return Finding(id="pf.anchor", ok=False, severity="warning", message=f"pf: no {FILTER_ANCHOR}: {problem}",
+                   fix=f"# in /etc/pf.conf, before any pass or block rule, then: pfctl -f /etc/pf.conf\n"
+                   f"{FILTER_ANCHOR}")
 
 
 def _nat_fix(table: str, obs: Observations, networks: Sequence[str], family: str = "inet") -> str:

@@ -11,6 +11,7 @@ The probes (programs by name, looked up on PATH as in :mod:`hooks.plan`)::
     pfctl -a ANCHOR -sn         the rules of each anchor a nat-anchor call reaches
     pfctl -a ANCHOR -sA         the children of a wildcard call (nat-anchor "ANCHOR/*")
     pfctl -t TABLE -T show      per table: exit 0, or 255 "Table does not exist."
+    pfctl -sr                   the main ruleset's filter rules: is anchor "jailnet/*" called?
     route -n get default        its "  interface: em0" line names the egress interface
     ifconfig BRIDGE             per network: exists, is a bridge, gateway address, UP
     jls --libxo json name jid   only when the state dir holds records or leases
@@ -64,6 +65,8 @@ class PfView:
     tables: tuple[tuple[str, bool | None], ...] = ()
     """Table name -> exists (None: ``-T show`` failed for another reason); probed only for the
     tables a loaded NAT rule translates."""
+    filter_rules: tuple[str, ...] | None = ()
+    """The main ruleset's filter rules and anchor calls (``pfctl -sr``); None: it failed."""
 
     def table(self, name: str) -> bool | None:
         """Whether table ``name`` exists (None: unknown or not probed)."""
@@ -163,7 +166,10 @@ def _observe_pf(console: Console, tables: Sequence[str]) -> PfView:
     for table in (t for t in tables if any(nat_rule_for(line, t) for line in rules)):
         shown = console.run(("pfctl", "-t", table, "-T", "show"))
         found.append((table, True if shown.ok else (False if plan.GONE_TABLE in shown.stderr else None)))
+    shown = console.run(("pfctl", "-sr"))
+    filter_rules = tuple(line.strip() for line in shown.stdout.splitlines() if line.strip()) if shown.ok else None
     return PfView(device="present", enabled=bool(status and status.group(1) == "Enabled"), nat_rules=rules,
+                  filter_rules=filter_rules,
                   tables=tuple(found))
 
 

@@ -39,9 +39,10 @@ from hooks.testing.programs import PROGRAMS, execute
 
 #: The pf.conf the README's "Prepare pf" asks an administrator for: a persistent ``<jail-nat>``
 #: table and the walkthrough's NAT rule on em0 (docs/walkthrough.md step 1), and the calls of
-#: the published ports' anchors (docs/configuration.md "Published ports").
+#: the published ports' anchors (docs/configuration.md "Published ports") and of the isolation
+#: rules (docs/isolation.md).
 PF_CONF = ('table <jail-nat> persist\nnat on em0 inet from <jail-nat> to any -> (em0)\n'
-           'nat-anchor "jailnet/*"\nrdr-anchor "jailnet/*"\n')
+           'nat-anchor "jailnet/*"\nrdr-anchor "jailnet/*"\nanchor "jailnet/*"\n')
 
 
 class SimulatedHost:
