@@ -47,6 +47,11 @@ class NetworkEntry(Value):
     subnet6: str | None = None
     gateway6: str | None = None
     isolated: bool | None = None
+    hosts: str | None = None
+
+
+#: What a network's ``hosts`` key may say (:mod:`hooks.names`).
+HOSTS = ("peers", "self", "none")
 
 
 def load(path: str | None, *, resolver: DnsDefaults) -> Networks:
@@ -138,7 +143,16 @@ def _network(name: str, entry: NetworkEntry, base: Network | None, resolver: Dns
     return Network(name=name, bridge=bridge, subnet=subnet, gateway=gateway, table=table,
                    nameservers=nameservers, search=search, interface=interface, mtu=mtu,
                    egress=egress, subnet6=subnet6, gateway6=gateway6,
-                   isolated=entry.isolated if entry.isolated is not None else (base.isolated if base else True))
+                   isolated=entry.isolated if entry.isolated is not None else (base.isolated if base else True),
+                   hosts=_hosts(entry, base, where))
+
+
+def _hosts(entry: NetworkEntry, base: Network | None, where: str) -> str:
+    if entry.hosts is None:
+        return base.hosts if base else "peers"
+    if entry.hosts not in HOSTS:
+        raise BadInput(f"{where}.hosts: {entry.hosts!r} is not one of {', '.join(HOSTS)}")
+    return entry.hosts
 
 
 #: A network's IPv6 prefix: a /64 (RFC 4291 2.5.1: interface identifiers are 64 bits) or longer,

@@ -88,6 +88,11 @@ def _detach(container_id: str, record: Record | None, leased: dict[str, ipaddres
         for claim in host.state.claims().release(container_id):
             host.log.info(f"released host port {claim}")
     host.state.delete(container_id)
+    network = host.config.networks.get(record.network) if record is not None else None
+    if network is not None and network.hosts == "peers":  # its peers forget it (lock held)
+        from hooks import names
+
+        names.sync(host.state, host.log, network)
     return failures
 
 

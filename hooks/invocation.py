@@ -90,7 +90,7 @@ def _run(kind: str, state: "State", args: "argparse.Namespace", console: Console
     from hooks.request import Request
 
     request = Request.from_inputs(container_id=state.id, annotations=state.annotations, config=config,
-                                  network=args.network)
+                                  network=args.network, bundle=state.bundle)
     if args.dry_run:
         _preview(request, args, console)
         return 0

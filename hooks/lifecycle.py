@@ -160,6 +160,11 @@ def create(request: Request, host: HookContext) -> None:
             _attach(request, host, leases, plan.Attachment(request=request, address=address, jail=jail,
                                                            jail_flag=jail_flag, egress=egress, address6=address6),
                     pre, leases6)
+        if request.network.hosts != "none":
+            from hooks import names  # /etc/hosts blocks: files only, no command
+
+            with state.lock():
+                names.sync(state, host.log, request.network, joined=cid)
 
 
 def _isolation(host: HookContext) -> tuple[plan.Command, ...]:
@@ -201,6 +206,7 @@ def _attach(request: Request, host: HookContext, leases: LeaseStore, attachment:
         bridge=network.bridge, table=network.table, host_interface=attachment.host_interface,
         jail_interface=attachment.jail_interface, jail=request.jail, jid=jail.jid,
         created=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), ports=tuple(p.spec() for p in request.ports),
+        hostname=_hostname(request.bundle), aliases=request.aliases, root=jail.path, hosts=request.hosts,
         address6=str(attachment.address6) if attachment.address6 is not None else None,
         prefixlen6=network.subnet6.prefixlen if attachment.address6 is not None and network.subnet6 else None)
     done: list[Undo] = []
@@ -247,6 +253,23 @@ def _attach(request: Request, host: HookContext, leases: LeaseStore, attachment:
         raise
     host.log.info(f"attached: {attachment.host_interface} in {network.bridge}, {attachment.jail_interface} "
                   f"{address}/{network.subnet.prefixlen} in jail {jail.jid}")
+
+
+def _hostname(bundle: str) -> str:
+    """The ``hostname`` the bundle's config.json gives the container (runtime-spec config.md
+    "Hostname"), if it is a valid host name (RFC 1123); "" otherwise, or without a readable file."""
+    if not bundle:
+        return ""
+    import json
+
+    from hooks.hostsfile import check_alias
+
+    try:
+        with open(os.path.join(bundle, "config.json"), "rb") as handle:
+            name = json.load(handle).get("hostname")
+        return check_alias(name, "hostname") if isinstance(name, str) else ""
+    except (OSError, ValueError, AttributeError):  # ValueError: bad JSON or BadInput; AttributeError: not an object
+        return ""
 
 
 def _create_epair(request: Request, jail: observe.JailInfo, host: HookContext) -> str:

@@ -24,6 +24,7 @@ The file::
     subnet6 = "fd00:88::/64"    # dual stack: IPv6 too (a /64 or longer, ULA or global)
     gateway6 = "fd00:88::1"     # default: the subnet's ::1
     isolated = true             # no traffic to or from other jailnet networks (the default)
+    hosts = "peers"             # /etc/hosts lists: peers, self or none (default: self for default)
 """
 
 import ipaddress
@@ -75,6 +76,8 @@ class Network(Value):
     """The bridge's IPv6 address, the containers' v6 default route; set with :attr:`subnet6`."""
     isolated: bool = True
     """No traffic between this network and the other jailnet networks (:mod:`hooks.isolation`)."""
+    hosts: str = "peers"
+    """What a container's ``/etc/hosts`` block lists: ``peers``, ``self`` or ``none`` (:mod:`hooks.names`)."""
 
     @property
     def dual_stack(self) -> bool:
@@ -163,6 +166,7 @@ def builtin(resolver: DnsDefaults) -> Network:
         table="jail-nat",
         nameservers=resolver.nameservers,
         search=resolver.search,
+        hosts="self",  # Docker's default bridge: a container knows only itself by name
     )
 
 

@@ -11,6 +11,8 @@ the configuration file, ``--network``, then the container's annotations:
 ``org.jailnet.search``       comma list of search domains
 ``org.jailnet.dns``          ``none``: leave the jail's /etc/resolv.conf alone
 ``org.jailnet.ports``        comma list of Docker ``-p`` specs to publish (:mod:`hooks.ports`)
+``org.jailnet.aliases``      comma list of more host names for the container (:mod:`hooks.names`)
+``org.jailnet.hosts``        ``none``: leave the jail's /etc/hosts alone
 
 ocijail also passes ``org.freebsd.jail.jid`` (docs/runtimes.md §1), the jid of the jail.
 """
@@ -45,11 +47,13 @@ ANNOTATION_NAMESERVERS = "org.jailnet.nameservers"
 ANNOTATION_SEARCH = "org.jailnet.search"
 ANNOTATION_DNS = "org.jailnet.dns"
 ANNOTATION_PORTS = "org.jailnet.ports"
+ANNOTATION_ALIASES = "org.jailnet.aliases"
+ANNOTATION_HOSTS = "org.jailnet.hosts"
 ANNOTATION_JID = "org.freebsd.jail.jid"
 ANNOTATION_PREFIX = "org.jailnet."
 #: Every ``org.jailnet.*`` annotation jailnet reads; any other one under that prefix is refused.
 KNOWN_ANNOTATIONS = (ANNOTATION_NETWORK, ANNOTATION_IPV4, ANNOTATION_IPV6, ANNOTATION_NAMESERVERS, ANNOTATION_SEARCH,
-                     ANNOTATION_DNS, ANNOTATION_PORTS)
+                     ANNOTATION_DNS, ANNOTATION_PORTS, ANNOTATION_ALIASES, ANNOTATION_HOSTS)
 #: The largest jid the kernel hands out (``JAIL_MAX``, sys/sys/jail.h).
 JAIL_MAX = 999999
 
@@ -117,7 +121,11 @@ def check_annotation(key: str, value: str) -> None:
         from hooks.ports import parse_list  # only for a container that publishes ports
 
         parse_list(value, where)
-    elif key == ANNOTATION_DNS and value != "none":
+    elif key == ANNOTATION_ALIASES:
+        from hooks.hostsfile import parse_aliases
+
+        parse_aliases(value, where)
+    elif key in (ANNOTATION_DNS, ANNOTATION_HOSTS) and value != "none":
         raise BadInput(f"{where}: {value!r} is not understood (only 'none')")
 
 
@@ -139,10 +147,17 @@ class Request(Value):
     """False when ``org.jailnet.dns`` is ``none``: resolv.conf is left alone."""
     ports: "tuple[Published, ...]" = ()
     """What ``org.jailnet.ports`` publishes, in its order."""
+    aliases: tuple[str, ...] = ()
+    """``org.jailnet.aliases``: more names for the container in ``/etc/hosts``."""
+    hosts: bool = True
+    """False when ``org.jailnet.hosts`` is ``none``: /etc/hosts is left alone."""
+    bundle: str = ""
+    """The bundle directory (the state's ``bundle``), whose config.json may name a hostname."""
 
     @classmethod
     def from_inputs(
-        cls, *, container_id: str, annotations: Mapping[str, str], config: Networks, network: str | None
+        cls, *, container_id: str, annotations: Mapping[str, str], config: Networks, network: str | None,
+        bundle: str = "",
     ) -> "Request":
         """Validate everything; :class:`BadInput` names the first field that is wrong."""
         check_container_id(container_id)
@@ -174,5 +189,11 @@ class Request(Value):
             from hooks.ports import parse_list
 
             ports = parse_list(annotations[ANNOTATION_PORTS], f"annotation {ANNOTATION_PORTS}")
+        aliases: tuple[str, ...] = ()
+        if ANNOTATION_ALIASES in annotations:
+            from hooks.hostsfile import parse_aliases
+
+            aliases = parse_aliases(annotations[ANNOTATION_ALIASES], f"annotation {ANNOTATION_ALIASES}")
         return cls(container_id=container_id, jail=jail, network=chosen, address=address, address6=address6,
+                   aliases=aliases, hosts=ANNOTATION_HOSTS not in annotations, bundle=bundle,
                    nameservers=nameservers, search=search, dns=dns is None, ports=ports)

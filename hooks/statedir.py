@@ -74,6 +74,15 @@ class Record(Value):
     address6: str | None = None
     """On a dual-stack network, the IPv6 address (leased under ``networks/<name>/inet6/``)."""
     prefixlen6: int | None = None
+    hostname: str = ""
+    """The bundle's ``hostname`` (config.json), if it names one: the container's name in
+    ``/etc/hosts`` (:mod:`hooks.names`); the id otherwise."""
+    aliases: tuple[str, ...] = ()
+    """``org.jailnet.aliases``: more names for the container in its peers' ``/etc/hosts``."""
+    root: str = ""
+    """The jail's root (``jls … path``), whose ``/etc/hosts`` :mod:`hooks.names` rewrites."""
+    hosts: bool = True
+    """False when ``org.jailnet.hosts`` is ``none``: the container's ``/etc/hosts`` is left alone."""
 
 
 def jail_alive(record: Record, jails: Mapping[str, int]) -> bool:

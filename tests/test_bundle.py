@@ -1034,7 +1034,7 @@ def test_check_unknown_annotation(tmp_path: Path) -> None:
         "annotation-unknown: config.json annotation org.jailnet.ip: unknown (did you mean org.jailnet.ipv4 or "
         "org.jailnet.ipv6?): the hook refuses it; fix: use one of "
         "org.jailnet.network, org.jailnet.ipv4, org.jailnet.ipv6, org.jailnet.nameservers, org.jailnet.search, "
-        "org.jailnet.dns, org.jailnet.ports")
+        "org.jailnet.dns, org.jailnet.ports, org.jailnet.aliases, org.jailnet.hosts")
 
 
 def test_check_schema_errors_elsewhere(tmp_path: Path) -> None:

@@ -143,7 +143,8 @@ CASES: list[tuple[str, bytes, tuple[str, ...], str]] = [
      "annotation org.jailnet.ipv: unknown (did you mean org.jailnet.ipv4 or org.jailnet.ipv6?)"),
     ("unknown annotation", annotated(**{"org.jailnet.color": "blue"}), (),
      "annotation org.jailnet.color: unknown (jailnet reads org.jailnet.network, org.jailnet.ipv4, "
-     "org.jailnet.ipv6, org.jailnet.nameservers, org.jailnet.search, org.jailnet.dns, org.jailnet.ports)"),
+     "org.jailnet.ipv6, org.jailnet.nameservers, org.jailnet.search, org.jailnet.dns, org.jailnet.ports, "
+     "org.jailnet.aliases, org.jailnet.hosts)"),
     ("--network unknown", state(), ("--network", "nope"), "--network: unknown network 'nope' (known: default)"),
     ("unknown option", state(), ("--bogus",), "unrecognized arguments: --bogus"),
 ]

@@ -171,7 +171,7 @@ def hosts_texts(draw: st.DrawFn) -> tuple[str, list[str]]:
             pieces.append(draw(blocks))
     if draw(st.booleans()):  # an unterminated block swallows the rest
         pieces.append(BEGIN + "\n" + "".join(line + "\n" for line in draw(user_lines)))
-    elif bool(kept) and pieces[-1] == kept[-1] + "\n" and draw(st.booleans()):
+    elif bool(kept) and kept[-1] and pieces[-1] == kept[-1] + "\n" and draw(st.booleans()):
         pieces[-1] = kept[-1]  # no newline at the end
     return "".join(pieces), kept
 

@@ -129,6 +129,7 @@ def test_builtin_network_values() -> None:
         search=("example.org",),
         interface=None,
         mtu=None,
+        hosts="self",  # Docker's default bridge: a container knows only itself by name
     )
     assert Networks.builtin(RESOLVER).networks == {"default": builtin(RESOLVER)}
 
@@ -168,7 +169,8 @@ def test_overriding_every_default_field() -> None:
     assert net == Network(
         name="default", bridge="br0", subnet=ipaddress.IPv4Network("10.9.0.0/24"),
         gateway=ipaddress.IPv4Address("10.9.0.254"), table="nat_tbl",
-        nameservers=("10.9.0.254", "2001:db8::1"), search=("corp.example",), interface="eth0", mtu=9000)
+        nameservers=("10.9.0.254", "2001:db8::1"), search=("corp.example",), interface="eth0", mtu=9000,
+        hosts="self")  # kept from the built-in network
 
 
 def test_explicitly_empty_lists_override_the_host_resolver() -> None:

@@ -52,7 +52,9 @@ from hooks.bundle.document import (
 from hooks.errors import BadInput
 from hooks.invocation import hook_kind
 from hooks.request import (
+    ANNOTATION_ALIASES,
     ANNOTATION_DNS,
+    ANNOTATION_HOSTS,
     ANNOTATION_IPV4,
     ANNOTATION_IPV6,
     ANNOTATION_NAMESERVERS,
@@ -262,6 +264,8 @@ _ANNOTATION_FIX = {
     ANNOTATION_SEARCH: "use a comma list of at most 6 domain names",
     ANNOTATION_DNS: 'use "none" or remove it',
     ANNOTATION_PORTS: "use a comma list of [HOSTIP:]HOSTPORT:CONTAINERPORT[/tcp|/udp], e.g. 8080:80",
+    ANNOTATION_ALIASES: "use a comma list of host names (RFC 1123), e.g. api,api.internal",
+    ANNOTATION_HOSTS: 'use "none" or remove it',
 }
 
 
