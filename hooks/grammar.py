@@ -169,6 +169,10 @@ def _other_parsers(sub: "argparse._SubParsersAction[_Parser]", stream: TextIO | 
     add.add_argument("--network", metavar="NAME", help="network annotation")
     add.add_argument("--ip", metavar="ADDR", help="static IPv4 address annotation")
     add.add_argument("--ip6", metavar="ADDR", help="static IPv6 address annotation (a dual-stack network)")
+    add.add_argument("--alias", metavar="NAME", action="append",
+                     help="another host name for /etc/hosts (org.jailnet.aliases; repeatable)")
+    add.add_argument("--no-hosts", action="store_true",
+                     help="leave the jail's /etc/hosts alone (org.jailnet.hosts=none)")
     add.add_argument("--nameserver", metavar="ADDR", action="append", help="nameserver annotation (repeatable)")
     add.add_argument("--search", metavar="DOMAIN", action="append", help="search domain annotation (repeatable)")
     add.add_argument("--no-dns", action="store_true", help="leave the container's resolv.conf alone")

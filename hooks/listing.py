@@ -46,7 +46,8 @@ class Row:
     def as_json(self) -> dict[str, object]:
         r = self.record
         return {"id": r.id, "network": r.network, "address": r.address, "prefixlen": r.prefixlen,
-                "address6": r.address6, "prefixlen6": r.prefixlen6,
+                "address6": r.address6, "prefixlen6": r.prefixlen6, "hostname": r.hostname or None,
+                "aliases": list(r.aliases),
                 "hostInterface": r.host_interface, "jailInterface": r.jail_interface, "jail": r.jail, "jid": r.jid,
                 "alive": self.alive, "state": r.state, "created": r.created, "ageSeconds": int(self.age),
                 "ports": [port for spec in r.ports for port in _ports_json(spec)]}

@@ -37,8 +37,10 @@ def test_rows_for_live_and_gone_jails(bed: HookBed) -> None:
     rows = json.loads(ls(bed, "--json")[1])
     assert [(r["id"], r["alive"], r["address"], r["jid"], r["state"]) for r in rows] == [
         ("db", False, "172.17.0.3", 2, "up"), ("web", True, "172.17.0.2", 1, "up")]
-    assert set(rows[0]) == {"id", "network", "address", "prefixlen", "address6", "prefixlen6", "hostInterface",
-                            "jailInterface", "jail", "jid", "alive", "state", "created", "ageSeconds", "ports"}
+    assert set(rows[0]) == {"id", "network", "address", "prefixlen", "address6", "prefixlen6", "hostname", "aliases",
+                            "hostInterface", "jailInterface", "jail", "jid", "alive", "state", "created", "ageSeconds",
+                            "ports"}
+    assert (rows[0]["hostname"], rows[0]["aliases"]) == (None, [])  # the bed's bundles name no hostname
     assert (rows[0]["address6"], rows[0]["prefixlen6"]) == (None, None)  # an IPv4-only network
 
 

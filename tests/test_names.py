@@ -101,3 +101,40 @@ def test_a_symlinked_hosts_is_replaced_and_a_symlinked_etc_is_logged_not_fatal(b
 def test_bad_names_are_refused_with_exit_2(bed: HookBed, annotations: dict[str, str], line: str) -> None:
     assert bed.hook("createRuntime", "c1", annotations) == (2, "", f"jailnet: createRuntime c1: {line}\n")
     assert bed.host.log == []
+
+
+def test_bundle_add_writes_the_names_annotations(tmp_path: Path) -> None:
+    import io
+
+    from hooks.cli import main
+
+    bundle = tmp_path / "b"
+    bundle.mkdir()
+    (bundle / "config.json").write_text(json.dumps({"ociVersion": "1.0.2", "root": {"path": "root"}}))
+    out, err = io.StringIO(), io.StringIO()
+    code = main(["bundle", "add", str(bundle), "--jailnet", "/usr/local/bin/jailnet", "--alias", "api",
+                 "--alias", "api.internal", "--no-hosts"], stdout=out, stderr=err, environ={})
+    assert code == 0, err.getvalue()
+    annotations = json.loads((bundle / "config.json").read_text())["annotations"]
+    assert annotations == {"org.jailnet.aliases": "api,api.internal", "org.jailnet.hosts": "none"}
+    assert main(["bundle", "add", str(bundle), "--jailnet", "/usr/local/bin/jailnet", "--alias", "we_b"],
+                stdout=io.StringIO(), stderr=err, environ={}) == 2
+    assert err.getvalue().endswith("jailnet: bundle add: --alias: 'we_b' is not a host name (RFC 1123)\n")
+
+
+def test_ls_shows_the_hostname_and_aliases(bed: HookBed, tmp_path: Path) -> None:
+    import io
+
+    from hooks.cli import main
+
+    bed.jail("api")
+    bundle = tmp_path / "bundle-api"
+    bundle.mkdir()
+    (bundle / "config.json").write_text(json.dumps({"hostname": "api-server"}))
+    raw = json.dumps({"ociVersion": "1.0.2", "id": "api", "status": "creating", "bundle": str(bundle),
+                      "annotations": {"org.jailnet.aliases": "rest"}}).encode()
+    assert bed.hook("createRuntime", "api", raw=raw)[0] == 0
+    out = io.StringIO()
+    assert main(["ls", "--json"], stdout=out, stderr=io.StringIO(), environ=bed.env, run=bed.host) == 0
+    (row,) = json.loads(out.getvalue())
+    assert (row["hostname"], row["aliases"]) == ("api-server", ["rest"])

@@ -40,7 +40,9 @@ from hooks.bundle.undo import MODE_PATH, UNKNOWN, VNET_PATH, Before, restore
 from hooks.errors import BadInput
 from hooks.netconf import check_network_name, parse_nameservers, parse_search
 from hooks.request import (
+    ANNOTATION_ALIASES,
     ANNOTATION_DNS,
+    ANNOTATION_HOSTS,
     ANNOTATION_IPV4,
     ANNOTATION_IPV6,
     ANNOTATION_NAMESERVERS,
@@ -93,6 +95,12 @@ class AddOptions:
             except ValueError:
                 raise BadInput(f"--ip6: {args.ip6!r} is not an IPv6 address") from None
             pairs.append((ANNOTATION_IPV6, str(address6)))
+        if args.alias:
+            from hooks.hostsfile import parse_aliases
+
+            pairs.append((ANNOTATION_ALIASES, ",".join(parse_aliases(",".join(args.alias), "--alias"))))
+        if args.no_hosts:
+            pairs.append((ANNOTATION_HOSTS, "none"))
         if args.no_dns and (args.nameserver or args.search):
             raise BadInput(f"--no-dns: cannot be combined with {'--nameserver' if args.nameserver else '--search'}")
         if args.nameserver is not None:
