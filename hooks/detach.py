@@ -92,7 +92,7 @@ def _detach(container_id: str, record: Record | None, leased: dict[str, ipaddres
     if network is not None and network.hosts == "peers":  # its peers forget it (lock held)
         from hooks import names
 
-        names.sync(host.state, host.log, network)
+        names.sync(host.state, host.log.error, network)
     return failures
 
 

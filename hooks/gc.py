@@ -10,6 +10,8 @@ delete`` after a failed ``runj create``, and a hook killed at its timeout never 
 * host ends in group ``jailnet`` with no live record, and epairs whose description names a
   container being cleaned up (the pair a create made before it could rename it);
 * addresses in a network's pf table, inside the network's subnet (or ``subnet6``), with no lease;
+* on every ``peers`` network, the ``/etc/hosts`` blocks of the live containers, rewritten so that
+  they no longer name containers that are gone (:mod:`hooks.names`);
 * claims of host ports (``ports/``) whose container is gone, and anchors under ``jailnet/``
   (``pfctl -a jailnet -sA``) that belong to no live container: flushed.
 
@@ -275,6 +277,12 @@ def main(args: argparse.Namespace, console: Console) -> int:
                 if not args.json:
                     verb = "would remove" if args.dry_run else "removed"
                     console.out.write(f"{verb} {item.kind} {item.name}: {item.reason}\n")
+            peers = [n for n in config.networks.values() if n.hosts == "peers"]
+            if peers and not args.dry_run:  # blocks that still name containers that are gone
+                from hooks import names
+
+                for network in peers:  # a jail whose file cannot be written is said, not a failure of gc
+                    names.sync(state, lambda said: console.err.write(f"jailnet: gc: {said}\n"), network)
     if args.json:
         report = {"dryRun": bool(args.dry_run),
                   "removed": [{"kind": i.kind, "name": i.name, "reason": i.reason,

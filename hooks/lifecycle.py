@@ -164,7 +164,7 @@ def create(request: Request, host: HookContext) -> None:
             from hooks import names  # /etc/hosts blocks: files only, no command
 
             with state.lock():
-                names.sync(state, host.log, request.network, joined=cid)
+                names.sync(state, host.log.error, request.network, joined=cid)
 
 
 def _isolation(host: HookContext) -> tuple[plan.Command, ...]:

@@ -7,7 +7,8 @@ every live container of the network as well; ``none`` no block at all. The annot
 ``org.jailnet.hosts=none`` leaves one container's file alone; the others still list it.
 
 :func:`sync` runs under the host-wide lock after a container joins (createRuntime) or leaves
-(poststop) a network: it rewrites the block of the container that joined and, on a ``peers``
+(poststop) a network, and for every ``peers`` network at each ``jailnet gc``, which so forgets
+containers whose poststop never ran: it rewrites the block of the container that joined and, on a ``peers``
 network, of every live peer. It writes files only, one per container, and runs no command. A
 file that cannot be written is logged, not fatal: the container's networking is in place.
 """
@@ -21,7 +22,8 @@ from hooks.hostsfile import Entry
 from hooks.statedir import Record, StateDir
 
 if TYPE_CHECKING:
-    from hooks.logbook import Logbook
+    from collections.abc import Callable
+
     from hooks.netconf import Network
 
 
@@ -44,7 +46,7 @@ def block(own: Record, members: Sequence[Record], mode: str) -> str:
     return hostsfile.render_block(lines)
 
 
-def sync(state: StateDir, log: "Logbook", network: "Network", joined: str | None = None) -> None:
+def sync(state: StateDir, error: "Callable[[str], None]", network: "Network", joined: str | None = None) -> None:
     """Rewrite the blocks a change of ``network``'s members affects (host-wide lock held): the
     container that ``joined`` (None: one left), and on a ``peers`` network every live member.
     Members are the records that are up on the network; one whose record names no jail root
@@ -63,4 +65,4 @@ def sync(state: StateDir, log: "Logbook", network: "Network", joined: str | None
         try:
             hostsfile.rewrite(record.root, block(record, members, network.hosts))
         except (OperationFailed, OSError) as exc:  # a symlinked /etc, a fifo at hosts, a jail gone
-            log.error(f"container {record.id}: /etc/hosts not written: {exc}")
+            error(f"container {record.id}: /etc/hosts not written: {exc}")

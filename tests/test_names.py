@@ -138,3 +138,19 @@ def test_ls_shows_the_hostname_and_aliases(bed: HookBed, tmp_path: Path) -> None
     assert main(["ls", "--json"], stdout=out, stderr=io.StringIO(), environ=bed.env, run=bed.host) == 0
     (row,) = json.loads(out.getvalue())
     assert (row["hostname"], row["aliases"]) == ("api-server", ["rest"])
+
+
+def test_gc_makes_peers_forget_a_container_whose_poststop_never_ran(bed: HookBed) -> None:
+    import io
+
+    from hooks.cli import main
+
+    a, _ = bed.jail("a"), bed.jail("b")
+    assert bed.hook("createRuntime", "a", ON_BACKEND)[0] == 0
+    assert bed.hook("createRuntime", "b", ON_BACKEND)[0] == 0
+    assert hosts(a) == block("10.88.0.2\ta", "10.88.0.3\tb")
+    bed.host.remove_jail("b")  # and no poststop
+    out = io.StringIO()
+    assert main(["gc"], stdout=out, stderr=io.StringIO(), environ=bed.env, run=bed.host) == 0
+    assert "removed record b: jail b is gone\n" in out.getvalue()
+    assert hosts(a) == block("10.88.0.2\ta")
