@@ -46,7 +46,7 @@ def block(own: Record, members: Sequence[Record], mode: str) -> str:
     return hostsfile.render_block(lines)
 
 
-def sync(state: StateDir, error: "Callable[[str], None]", network: "Network", joined: str | None = None) -> None:
+def sync(state: StateDir, error: "Callable[[str], object]", network: "Network", joined: str | None = None) -> None:
     """Rewrite the blocks a change of ``network``'s members affects (host-wide lock held): the
     container that ``joined`` (None: one left), and on a ``peers`` network every live member.
     Members are the records that are up on the network; one whose record names no jail root

@@ -154,3 +154,31 @@ def test_gc_makes_peers_forget_a_container_whose_poststop_never_ran(bed: HookBed
     assert main(["gc"], stdout=out, stderr=io.StringIO(), environ=bed.env, run=bed.host) == 0
     assert "removed record b: jail b is gone\n" in out.getvalue()
     assert hosts(a) == block("10.88.0.2\ta")
+
+
+@pytest.mark.parametrize("when", ["before", "after"])
+def test_sigkill_at_the_end_of_a_create_then_gc_leaves_no_stale_entry_and_no_temporary_file(
+        tmp_path: Path, jailnet_argv: list[str], when: str) -> None:
+    """Killed at its last command (lo0), before or after it: the create never reached its names;
+    gc removes it and rewrites the peers, and no half-written file is left in any jail's /etc."""
+    import io
+
+    from hooks.cli import main
+    from hooks.testing.runtime import FakeRunj
+
+    config = tmp_path / "jailnet.toml"
+    config.write_text(PEERS)
+    runj = FakeRunj.with_jailnet(tmp_path, jailnet_argv, remove_on_failure=False,
+                                 env={"JAILNET_CONFIG": str(config)})
+    assert [r.returncode for r in runj.create("a", annotations=ON_BACKEND)] == [0]
+    with runj.shared.edit() as host:
+        host.kill_nth(7, when=when)  # b's lo0: its seventh mutating command (the bridge is there)
+    (killed,) = runj.create("b", annotations=ON_BACKEND)
+    assert killed.returncode == -9, killed
+    with runj.shared.edit() as host:
+        host.remove_jail("b")  # the runtime gives up on it
+    err = io.StringIO()
+    assert main(["gc"], stdout=io.StringIO(), stderr=err, environ=runj.env, run=runj.shared) == 0, err.getvalue()
+    etc = runj.bundle("a") / "root" / "etc"
+    assert (etc / "hosts").read_text() == block("10.88.0.2\ta")
+    assert sorted(p.name for p in etc.iterdir()) == ["hosts", "resolv.conf"]  # no temporary file
