@@ -38,7 +38,9 @@ LOOPBACK = (("127.0.0.1", "localhost"), ("::1", "localhost"))
 
 # RFC 952 and RFC 1123 section 2.1: letters, digits and hyphens; a label starts and ends with a
 # letter or digit (RFC 1123 allows a leading digit) and has at most 63 characters.
-_LABEL = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?")
+# A pattern as text: re compiles (and caches) it on first use, not at import, which every create
+# pays (docs/performance.md).
+_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
 _MAX_NAME = 253
 
 
@@ -111,7 +113,7 @@ def check_alias(name: str, where: str) -> str:
     Labels of 1 to 63 letters, digits and hyphens, none starting or ending with a hyphen, joined by
     single dots, at most 253 characters in all, no trailing dot.
     """
-    if not (0 < len(name) <= _MAX_NAME and all(_LABEL.fullmatch(label) for label in name.split("."))):
+    if not (0 < len(name) <= _MAX_NAME and all(re.fullmatch(_LABEL, label) for label in name.split("."))):
         raise BadInput(f"{where}: {name!r} is not a host name (RFC 1123)")
     return name
 
