@@ -157,11 +157,15 @@ def create(request: Request, host: HookContext) -> None:
             if not pre:
                 # Nothing host-wide will change: others may lease and attach meanwhile.
                 held.close()
-            _attach(request, host, leases, plan.Attachment(request=request, address=address, jail=jail,
-                                                           jail_flag=jail_flag, egress=egress, address6=address6),
-                    pre, leases6)
-        if request.network.hosts != "none":
-            from hooks import names  # /etc/hosts blocks: files only, no command
+            attached = _attach(request, host, leases, plan.Attachment(
+                request=request, address=address, jail=jail, jail_flag=jail_flag, egress=egress, address6=address6),
+                pre, leases6)
+        if request.network.hosts == "self" and request.hosts:
+            from hooks import names  # its own /etc/hosts block: one file, no command, no lock
+
+            names.write_own(attached, host.log.error)
+        elif request.network.hosts == "peers":
+            from hooks import names  # every member's block: files only, no command
 
             with state.lock():
                 names.sync(state, host.log.error, request.network, joined=cid)
@@ -197,8 +201,9 @@ def find_egress(request: Request, run: Runner) -> str:
 
 
 def _attach(request: Request, host: HookContext, leases: LeaseStore, attachment: plan.Attachment,
-            pre: tuple[plan.Command, ...], leases6: "LeaseStore6 | None" = None) -> None:
-    """Steps 4-11 after the lease: apply with a journal; on any failure undo and release."""
+            pre: tuple[plan.Command, ...], leases6: "LeaseStore6 | None" = None) -> Record:
+    """Steps 4-11 after the lease: apply with a journal; on any failure undo and release. Returns
+    the container's record, up."""
     cid, network = request.container_id, request.network
     address, jail = attachment.address, attachment.jail
     record = Record(
@@ -234,7 +239,8 @@ def _attach(request: Request, host: HookContext, leases: LeaseStore, attachment:
         journal(done)
         text = render(cid, request.nameservers, request.search) if request.dns else None
         apply(plan.attach(attachment, epair, text), host.run, done, progress=journal, log=host.log.info)
-        host.state.write(attrs.evolve(record, state="up"))
+        record = attrs.evolve(record, state="up")
+        host.state.write(record)
         for step in pre:
             if step.stdin is not None:  # the isolation rules: loaded, and now kept (hooks.isolation)
                 host.state.remember_isolation(step.stdin)
@@ -253,6 +259,7 @@ def _attach(request: Request, host: HookContext, leases: LeaseStore, attachment:
         raise
     host.log.info(f"attached: {attachment.host_interface} in {network.bridge}, {attachment.jail_interface} "
                   f"{address}/{network.subnet.prefixlen} in jail {jail.jid}")
+    return record
 
 
 def _hostname(bundle: str) -> str:

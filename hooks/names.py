@@ -46,6 +46,19 @@ def block(own: Record, members: Sequence[Record], mode: str) -> str:
     return hostsfile.render_block(lines)
 
 
+def write_own(record: Record, error: "Callable[[str], object]") -> None:
+    """A ``self`` network's create: the container's own block, from its record (no other record
+    is read, so a create costs the same at any number of containers)."""
+    _write(record, block(record, (), "self"), error)
+
+
+def _write(record: Record, text: str, error: "Callable[[str], object]") -> None:
+    try:
+        hostsfile.rewrite(record.root, text)
+    except (OperationFailed, OSError) as exc:  # a symlinked /etc, a fifo at hosts, a jail gone
+        error(f"container {record.id}: /etc/hosts not written: {exc}")
+
+
 def sync(state: StateDir, error: "Callable[[str], object]", network: "Network", joined: str | None = None) -> None:
     """Rewrite the blocks a change of ``network``'s members affects (host-wide lock held): the
     container that ``joined`` (None: one left), and on a ``peers`` network every live member.
@@ -62,7 +75,4 @@ def sync(state: StateDir, error: "Callable[[str], object]", network: "Network", 
     for record in members:
         if not record.hosts or not record.root or (network.hosts != "peers" and record.id != joined):
             continue
-        try:
-            hostsfile.rewrite(record.root, block(record, members, network.hosts))
-        except (OperationFailed, OSError) as exc:  # a symlinked /etc, a fifo at hosts, a jail gone
-            error(f"container {record.id}: /etc/hosts not written: {exc}")
+        _write(record, block(record, members, network.hosts), error)
