@@ -15,7 +15,7 @@ from hooks.plan import Command, Step, WriteResolvConf
 from hooks.system import Completed, Runner
 
 if TYPE_CHECKING:  # poststop's teardown writes no resolv.conf: the module loads when a step does
-    from hooks.resolvconf import Backup
+    from hooks.etcfile import Backup
 
     Undo: TypeAlias = tuple[str, ...] | Backup
     """A command that undoes a step, or the backup that undoes a resolv.conf write."""
@@ -85,14 +85,14 @@ def rollback(done: "list[Undo]", run: Runner, log: Callable[[str], None] = lambd
     """Undo ``done`` newest first, trying every undo; return what failed."""
     failures = []
     for undo in reversed(done):
-        if not isinstance(undo, tuple):  # a resolvconf.Backup, made by a step that loaded the module
-            from hooks import resolvconf
+        if not isinstance(undo, tuple):  # an etcfile.Backup, made by a step that loaded the module
+            from hooks import etcfile
 
             try:
-                resolvconf.restore(undo)
-                log(f"restored {undo.root}/etc/resolv.conf")
+                etcfile.restore(undo)
+                log(f"restored {undo.root}/etc/{undo.name}")
             except OSError as exc:
-                failures.append(f"restoring {undo.root}/etc/resolv.conf: {exc.strerror}")
+                failures.append(f"restoring {undo.root}/etc/{undo.name}: {exc.strerror}")
             continue
         result = run(undo)
         if result.ok:

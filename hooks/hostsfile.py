@@ -8,27 +8,24 @@ and nothing else: every line the image or the user put outside them is kept as i
 The pure core renders the block (:func:`render_block`), merges it into a file's text
 (:func:`merge`) and checks the aliases a user asks for (:func:`check_alias`,
 :func:`parse_aliases`). The shell (:func:`write`, :func:`rewrite`, :func:`restore`) writes the file
-as hooks/resolvconf.py writes resolv.conf: the jail's root path is trusted, everything below it
-belongs to the image and is not. ``etc`` is opened relative to the root with
-``O_NOFOLLOW | O_DIRECTORY``, so a symlinked ``/etc`` is refused; the new file is renamed over
-``hosts`` (:func:`hooks.files.replace_at`), so a symlink there is replaced, never followed; a
-fifo, directory or device there is refused. This module does not import hooks.resolvconf: a
-poststop that rewrites its peers' files loads none of the create path's modules
-(docs/performance.md).
+through :mod:`hooks.etcfile`, as resolv.conf is written: a symlinked ``/etc`` is refused, a
+symlink at ``hosts`` is replaced, never followed, a fifo, directory or device there is refused.
+This module does not import hooks.resolvconf: a poststop that rewrites its peers' files loads
+none of the create path's modules (docs/performance.md).
 """
 
-import contextlib
-import errno
-import os
 import re
-import stat
 from collections.abc import Callable, Sequence
 
 import attrs
 
-from hooks import files
-from hooks.errors import BadInput, OperationFailed
+from hooks import etcfile
+from hooks.errors import BadInput
+from hooks.etcfile import Backup, restore
 from ocispec.value import Value
+
+__all__ = ["BEGIN", "END", "NAME", "Backup", "Entry", "check_alias", "merge", "parse_aliases", "render_block",
+           "restore", "rewrite", "write"]
 
 NAME = "hosts"
 BEGIN = "# BEGIN jailnet"
@@ -125,66 +122,7 @@ def parse_aliases(text: str, where: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(check_alias(item, where) for item in items if item))
 
 
-# --- the shell: write, rewrite, restore -----------------------------------------------------------
-
-
-@attrs.frozen(eq=False, repr=False)
-class Backup(Value):
-    """What was at ``<root>/etc/hosts`` before :func:`write`, so a rollback can put it back."""
-
-    root: str
-    kind: str
-    """``none``, ``file`` or ``symlink``."""
-    content: bytes = b""
-    mode: int = 0o644
-    target: str = ""
-    made_etc: bool = False
-    """Whether :func:`write` created ``<root>/etc``: :func:`restore` removes it again."""
-
-
-def _refusal(root: str) -> str:
-    return f"{root}/etc is a symlink or not a directory: refusing to write {NAME} through it"
-
-
-def _open_etc(root_fd: int, root: str, *, create: bool) -> tuple[int, bool]:
-    """Open ``etc`` under the root without following a symlink; mirrors hooks/resolvconf.py
-    ``_open_etc`` (not imported: see the module docstring), with this file's name in the refusal.
-    FreeBSD's open(2) fails a symlink under ``O_NOFOLLOW`` with EMLINK, Linux's with ELOOP."""
-    flags = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW
-    try:
-        return os.open("etc", flags, dir_fd=root_fd), False
-    except FileNotFoundError:
-        if not create:
-            raise
-    except OSError as exc:
-        if exc.errno in (errno.ELOOP, errno.ENOTDIR, errno.EMLINK):
-            raise OperationFailed(_refusal(root)) from None
-        raise
-    os.mkdir("etc", 0o755, dir_fd=root_fd)
-    return os.open("etc", flags, dir_fd=root_fd), True
-
-
-def _backup(etc_fd: int, root: str, made_etc: bool) -> Backup:
-    """What is at ``hosts`` now; a fifo, directory or device is refused before it is opened."""
-    try:
-        info = os.stat(NAME, dir_fd=etc_fd, follow_symlinks=False)
-    except FileNotFoundError:
-        return Backup(root, "none", made_etc=made_etc)
-    if stat.S_ISLNK(info.st_mode):
-        return Backup(root, "symlink", target=os.readlink(NAME, dir_fd=etc_fd), made_etc=made_etc)
-    refusal = f"{root}/etc/{NAME} is not a regular file: refusing to replace it"
-    if not stat.S_ISREG(info.st_mode):
-        raise OperationFailed(refusal)
-    fd = os.open(NAME, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK, dir_fd=etc_fd)
-    try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):  # swapped since the lstat
-            raise OperationFailed(refusal)
-        chunks = []
-        while chunk := os.read(fd, 65536):
-            chunks.append(chunk)
-    finally:
-        os.close(fd)
-    return Backup(root, "file", content=b"".join(chunks), mode=stat.S_IMODE(info.st_mode), made_etc=made_etc)
+# --- the shell: write, rewrite, restore (hooks/etcfile.py) ---------------------------------------
 
 
 def write(root: str, text_for: Callable[[str], str]) -> Backup:
@@ -192,70 +130,13 @@ def write(root: str, text_for: Callable[[str], str]) -> Backup:
 
     ``existing`` is the current file's text, or ``""`` when there is none or a symlink is there
     (not followed: replaced). Bytes that are not UTF-8 pass through unchanged (surrogateescape).
-    The new file has mode 0644. A missing ``/etc`` is created (0755) and recorded in the backup.
     The caller usually passes ``lambda old: merge(old, block)``.
     """
-    try:
-        root_fd = os.open(root, os.O_RDONLY | os.O_DIRECTORY)
-    except OSError as exc:
-        raise OperationFailed(f"cannot open the jail's root {root}: {exc.strerror}") from None
-    try:
-        etc_fd, made_etc = _open_etc(root_fd, root, create=True)
-        try:
-            backup = _backup(etc_fd, root, made_etc)
-            existing = backup.content.decode("utf-8", "surrogateescape") if backup.kind == "file" else ""
-            data = text_for(existing).encode("utf-8", "surrogateescape")
-            files.replace_at(etc_fd, NAME, data, mode=0o644, durable=False)
-            return backup
-        except BaseException:
-            if made_etc:  # leave the image as it was
-                with contextlib.suppress(OSError):
-                    os.rmdir("etc", dir_fd=root_fd)
-            raise
-        finally:
-            os.close(etc_fd)
-    except OSError as exc:
-        raise OperationFailed(f"cannot write {root}/etc/{NAME}: {exc.strerror}") from None
-    finally:
-        os.close(root_fd)
+    return etcfile.write(root, NAME, lambda old: text_for(old.decode("utf-8", "surrogateescape")).encode(
+        "utf-8", "surrogateescape"))
 
 
 def rewrite(root: str, block: str) -> None:
     """Merge ``block`` into ``<root>/etc/hosts``, keeping no backup: for a peer's file, which no
     rollback restores. Raises :class:`~hooks.errors.OperationFailed` as :func:`write` does."""
     write(root, lambda old: merge(old, block))
-
-
-def restore(backup: Backup) -> None:
-    """Put back what :func:`write` replaced (rollback); best effort, no symlink followed.
-
-    Every failure is an :class:`OSError` (what :func:`hooks.apply.rollback` catches); a ``hosts``
-    that is gone already counts as removed. Mirrors hooks/resolvconf.py ``restore``.
-    """
-    root_fd = os.open(backup.root, os.O_RDONLY | os.O_DIRECTORY)
-    try:
-        try:
-            etc_fd, _ = _open_etc(root_fd, backup.root, create=False)
-        except OperationFailed as exc:
-            raise OSError(errno.ENOTDIR, str(exc)) from None
-        try:
-            if backup.kind == "file":
-                files.replace_at(etc_fd, NAME, backup.content, mode=backup.mode, durable=False)
-            elif backup.kind == "symlink":
-                temp = f".{NAME}.jailnet.{os.urandom(8).hex()}"
-                os.symlink(backup.target, temp, dir_fd=etc_fd)
-                try:
-                    os.rename(temp, NAME, src_dir_fd=etc_fd, dst_dir_fd=etc_fd)
-                except BaseException:
-                    with contextlib.suppress(OSError):
-                        os.unlink(temp, dir_fd=etc_fd)
-                    raise
-            else:
-                with contextlib.suppress(FileNotFoundError):
-                    os.unlink(NAME, dir_fd=etc_fd)
-        finally:
-            os.close(etc_fd)
-        if backup.made_etc:
-            os.rmdir("etc", dir_fd=root_fd)
-    finally:
-        os.close(root_fd)

@@ -1,25 +1,16 @@
 """Write a jail's ``/etc/resolv.conf`` without ever following a symlink out of the jail's root.
 
-The root path comes from the kernel (``jls -j J path``) and is trusted; everything below it
-belongs to the container image and is not. ``etc`` is opened relative to the root with
-``O_NOFOLLOW | O_DIRECTORY``, so an ``/etc`` that is a symlink (to ``/etc`` of the host, or
-``../../..``) is refused. The file is written to a temporary name inside that directory and
-renamed over ``resolv.conf`` (:func:`hooks.files.replace_at`): rename(2) replaces a symlink there
-instead of writing through it.
-A fifo, directory or device at ``resolv.conf`` is refused. runj does not write resolv.conf
+:mod:`hooks.etcfile` does the writing: ``etc`` opened under the jail's root without following
+a symlink (a symlinked ``/etc`` is refused), the file renamed over ``resolv.conf`` (a symlink
+there is replaced, never written through), a fifo, directory or device there refused, and a
+:class:`~hooks.etcfile.Backup` for the rollback. runj does not write resolv.conf
 itself (docs/runtimes.md §5); this is the hook's job.
 """
 
-import contextlib
-import errno
-import os
-import stat
+from hooks import etcfile
+from hooks.etcfile import Backup, restore
 
-import attrs
-
-from hooks import files
-from hooks.errors import OperationFailed
-from ocispec.value import Value
+__all__ = ["NAME", "Backup", "render", "restore", "write"]
 
 NAME = "resolv.conf"
 
@@ -33,104 +24,6 @@ def render(container_id: str, nameservers: tuple[str, ...], search: tuple[str, .
     return "\n".join(lines) + "\n"
 
 
-@attrs.frozen(eq=False, repr=False)
-class Backup(Value):
-    """What was at ``<root>/etc/resolv.conf`` before, so a rollback can put it back."""
-
-    root: str
-    kind: str
-    """``none``, ``file`` or ``symlink``."""
-    content: bytes = b""
-    mode: int = 0o644
-    target: str = ""
-    made_etc: bool = False
-
-
-def _open_etc(root_fd: int, root: str, *, create: bool) -> tuple[int, bool]:
-    flags = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW
-    try:
-        return os.open("etc", flags, dir_fd=root_fd), False
-    except FileNotFoundError:
-        if not create:
-            raise
-    except OSError as exc:
-        if exc.errno in (errno.ELOOP, errno.ENOTDIR, errno.EMLINK):
-            raise OperationFailed(f"{root}/etc is a symlink or not a directory: "
-                                  "refusing to write resolv.conf through it") from None
-        raise
-    os.mkdir("etc", 0o755, dir_fd=root_fd)
-    return os.open("etc", flags, dir_fd=root_fd), True
-
-
 def write(root: str, text: str) -> Backup:
     """Write ``text`` as ``<root>/etc/resolv.conf``; return what was there before."""
-    try:
-        root_fd = os.open(root, os.O_RDONLY | os.O_DIRECTORY)
-    except OSError as exc:
-        raise OperationFailed(f"cannot open the jail's root {root}: {exc.strerror}") from None
-    try:
-        etc_fd, made_etc = _open_etc(root_fd, root, create=True)
-        try:
-            backup = _backup(etc_fd, root, made_etc)
-            files.replace_at(etc_fd, NAME, text.encode(), mode=0o644, durable=False)
-            return backup
-        except BaseException:
-            if made_etc:  # leave the image as it was
-                with contextlib.suppress(OSError):
-                    os.rmdir("etc", dir_fd=root_fd)
-            raise
-        finally:
-            os.close(etc_fd)
-    except OSError as exc:
-        raise OperationFailed(f"cannot write {root}/etc/{NAME}: {exc.strerror}") from None
-    finally:
-        os.close(root_fd)
-
-
-def _backup(etc_fd: int, root: str, made_etc: bool) -> Backup:
-    try:
-        info = os.stat(NAME, dir_fd=etc_fd, follow_symlinks=False)
-    except FileNotFoundError:
-        return Backup(root, "none", made_etc=made_etc)
-    if stat.S_ISLNK(info.st_mode):
-        return Backup(root, "symlink", target=os.readlink(NAME, dir_fd=etc_fd), made_etc=made_etc)
-    if not stat.S_ISREG(info.st_mode):
-        raise OperationFailed(f"{root}/etc/{NAME} is not a regular file: refusing to replace it")
-    fd = os.open(NAME, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK, dir_fd=etc_fd)
-    try:
-        chunks = []
-        while chunk := os.read(fd, 65536):
-            chunks.append(chunk)
-    finally:
-        os.close(fd)
-    return Backup(root, "file", content=b"".join(chunks), mode=stat.S_IMODE(info.st_mode), made_etc=made_etc)
-
-
-def restore(backup: Backup) -> None:
-    """Put back what :func:`write` replaced (rollback); best effort, no symlink followed.
-
-    Every failure is an :class:`OSError` (what :func:`hooks.apply.rollback` catches); a
-    ``resolv.conf`` that is gone already counts as removed.
-    """
-    root_fd = os.open(backup.root, os.O_RDONLY | os.O_DIRECTORY)
-    try:
-        try:
-            etc_fd, _ = _open_etc(root_fd, backup.root, create=False)
-        except OperationFailed as exc:
-            raise OSError(errno.ENOTDIR, str(exc)) from None
-        try:
-            if backup.kind == "file":
-                files.replace_at(etc_fd, NAME, backup.content, mode=backup.mode, durable=False)
-            elif backup.kind == "symlink":
-                tmp = f".{NAME}.jailnet.{os.urandom(8).hex()}"
-                os.symlink(backup.target, tmp, dir_fd=etc_fd)
-                os.rename(tmp, NAME, src_dir_fd=etc_fd, dst_dir_fd=etc_fd)
-            else:
-                with contextlib.suppress(FileNotFoundError):
-                    os.unlink(NAME, dir_fd=etc_fd)
-        finally:
-            os.close(etc_fd)
-        if backup.made_etc:
-            os.rmdir("etc", dir_fd=root_fd)
-    finally:
-        os.close(root_fd)
+    return etcfile.write(root, NAME, lambda _: text.encode())

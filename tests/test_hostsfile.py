@@ -13,6 +13,7 @@ from hooks.errors import BadInput, OperationFailed
 from hooks.hostsfile import (
     BEGIN,
     END,
+    NAME,
     Backup,
     Entry,
     check_alias,
@@ -245,7 +246,7 @@ def test_parse_aliases_refuses_the_first_bad_item() -> None:
 
 def test_write_creates_etc_and_hosts(root: Path) -> None:
     backup = write(str(root), lambda old: merge(old, BLOCK))
-    assert backup == Backup(str(root), "none", made_etc=True)
+    assert backup == Backup(str(root), NAME, "none", made_etc=True)
     assert (root / "etc" / "hosts").read_text() == BLOCK
     assert mode(root / "etc" / "hosts") == 0o644
     assert listing(root) == ["etc", "etc/hosts"]  # no temporary file left
@@ -265,7 +266,7 @@ def test_write_passes_the_existing_text_and_keeps_user_lines(root: Path) -> None
 
     backup = write(str(root), text_for)
     assert seen == [USER + OLD + "# after\n"]
-    assert backup == Backup(str(root), "file", content=(USER + OLD + "# after\n").encode(), mode=0o600)
+    assert backup == Backup(str(root), NAME, "file", content=(USER + OLD + "# after\n").encode(), mode=0o600)
     assert hosts.read_text() == USER + BLOCK + "# after\n"
     assert mode(hosts) == 0o644
     assert hosts.stat().st_ino != inode  # replaced by rename, not written in place
@@ -312,7 +313,7 @@ def test_a_hosts_symlink_is_replaced_not_followed(root: Path, host_etc: Path, re
     assert (host_etc / "hosts").read_text() == HOST_HOSTS
     assert mode(host_etc / "hosts") == 0o644
     assert not link.is_symlink() and link.read_text() == BLOCK
-    assert backup == Backup(str(root), "symlink", target=target)
+    assert backup == Backup(str(root), NAME, "symlink", target=target)
 
 
 @pytest.mark.parametrize("target", ["absolute", "../../..", "../../../host/etc"])

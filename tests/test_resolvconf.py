@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from hooks.errors import OperationFailed
-from hooks.resolvconf import Backup, render, restore, write
+from hooks.resolvconf import NAME, Backup, render, restore, write
 
 TEXT = render("c1", ("192.0.2.53",), ("example.org",))
 HOST_TEXT = "nameserver 10.0.0.1 # the host's own\n"
@@ -64,13 +64,13 @@ def test_write_creates_etc_when_missing(root: Path) -> None:
     assert (root / "etc" / "resolv.conf").read_text() == TEXT
     assert mode(root / "etc" / "resolv.conf") == 0o644
     assert mode(root / "etc") == 0o755 & ~_umask()
-    assert backup == Backup(str(root), "none", made_etc=True)
+    assert backup == Backup(str(root), NAME, "none", made_etc=True)
     assert listing(root) == ["etc", "etc/resolv.conf"]  # no temporary file left
 
 
 def test_write_into_existing_etc_without_resolv_conf(root: Path) -> None:
     (root / "etc").mkdir()
-    assert write(str(root), TEXT) == Backup(str(root), "none", made_etc=False)
+    assert write(str(root), TEXT) == Backup(str(root), NAME, "none", made_etc=False)
     assert (root / "etc" / "resolv.conf").read_text() == TEXT
 
 
@@ -81,7 +81,7 @@ def test_write_replaces_an_existing_file_and_backs_it_up(root: Path) -> None:
     old.chmod(0o600)
     inode = old.stat().st_ino
     backup = write(str(root), TEXT)
-    assert backup == Backup(str(root), "file", content=b"nameserver 1.1.1.1\n", mode=0o600)
+    assert backup == Backup(str(root), NAME, "file", content=b"nameserver 1.1.1.1\n", mode=0o600)
     new = root / "etc" / "resolv.conf"
     assert new.read_text() == TEXT
     assert mode(new) == 0o644
@@ -126,7 +126,7 @@ def test_resolv_conf_symlink_is_replaced_not_followed(root: Path, host_etc: Path
     assert mode(host_etc / "resolv.conf") == 0o644
     assert not link.is_symlink() and link.is_file()
     assert link.read_text() == TEXT
-    assert backup == Backup(str(root), "symlink", target=target)
+    assert backup == Backup(str(root), NAME, "symlink", target=target)
 
 
 def test_dangling_symlink_is_replaced(root: Path) -> None:
