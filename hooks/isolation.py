@@ -9,10 +9,10 @@ world matches no rule here.
 
 The anchor is (re)loaded with one ``pfctl -a jailnet/isolation -f -``, the rules on stdin,
 whenever the rules the configuration asks for differ from the ones last loaded. Those are kept in
-the state directory (``isolation.conf``), so a create with an unchanged configuration compares
-two strings and runs nothing. A host with one network needs no rule and loads nothing. The load
-is one of a create's host-wide steps: a create that fails puts the earlier rules back, and the
-state file is written only when the create succeeds.
+the state directory (:attr:`hooks.statedir.StateDir.isolation_file`), so a create with an
+unchanged configuration compares two strings and runs nothing. A host with one network needs no
+rule and loads nothing. The load is one of a create's host-wide steps: a create that fails puts
+the earlier rules back, and the state file is written only when the create succeeds.
 """
 
 from collections.abc import Mapping
@@ -23,10 +23,6 @@ from hooks.naming import ISOLATION_ANCHOR
 
 if TYPE_CHECKING:
     from hooks.netconf import Network
-
-#: Where the state directory keeps the rules last loaded (:func:`hooks.statedir.StateDir.isolation`).
-STATE_FILE = "isolation.conf"
-
 
 def rules(networks: Mapping[str, "Network"]) -> str:
     """The anchor's rules for ``networks``, in pf.conf(5)'s filter grammar (sbin/pfctl/parse.y

@@ -138,7 +138,7 @@ def create(request: Request, host: HookContext) -> None:
                 state.claims().claim(cid, request.ports)  # a port another holds changes nothing
             try:
                 pre, jail_flag = _prepare(request, host, leases, leases6)
-                pre = isolate + pre
+                pre = ((isolate,) if isolate else ()) + pre
                 if not jail_flag:
                     _check_image(jail)
                 address = leases.reserve(cid, request.address)
@@ -159,7 +159,7 @@ def create(request: Request, host: HookContext) -> None:
                 held.close()
             attached = _attach(request, host, leases, plan.Attachment(
                 request=request, address=address, jail=jail, jail_flag=jail_flag, egress=egress, address6=address6),
-                pre, leases6)
+                pre, leases6, isolate.stdin if isolate else None)
         if request.network.hosts == "self" and request.hosts:
             from hooks import names  # its own /etc/hosts block: one file, no command, no lock
 
@@ -171,19 +171,19 @@ def create(request: Request, host: HookContext) -> None:
                 names.sync(state, host.log.error, request.network, joined=cid)
 
 
-def _isolation(host: HookContext) -> tuple[plan.Command, ...]:
+def _isolation(host: HookContext) -> plan.Command | None:
     """What keeps ``jailnet/isolation`` in step with the configured networks (host-wide lock
     held): after a configuration change, the one ``pfctl`` that loads the new rules; otherwise
     nothing, and no command runs (:mod:`hooks.isolation`)."""
     networks, loaded = host.config.networks, host.state.isolation()
     if len(networks) < 2 and not loaded:
-        return ()  # one network: nothing to keep apart, and nothing loaded before
+        return None  # one network: nothing to keep apart, and nothing loaded before
     from hooks import isolation  # only where there are networks to keep apart
 
     wanted = isolation.rules(networks)
     if wanted == loaded:
-        return ()
-    return (isolation.load(wanted, str(host.state.isolation_file) if loaded else None),)
+        return None
+    return isolation.load(wanted, str(host.state.isolation_file) if loaded else None)
 
 
 def find_egress(request: Request, run: Runner) -> str:
@@ -201,9 +201,11 @@ def find_egress(request: Request, run: Runner) -> str:
 
 
 def _attach(request: Request, host: HookContext, leases: LeaseStore, attachment: plan.Attachment,
-            pre: tuple[plan.Command, ...], leases6: "LeaseStore6 | None" = None) -> Record:
+            pre: tuple[plan.Command, ...], leases6: "LeaseStore6 | None" = None,
+            isolation: str | None = None) -> Record:
     """Steps 4-11 after the lease: apply with a journal; on any failure undo and release. Returns
-    the container's record, up."""
+    the container's record, up. ``isolation``: the rules a step of ``pre`` loaded into
+    ``jailnet/isolation``, kept once the create has succeeded (:mod:`hooks.isolation`)."""
     cid, network = request.container_id, request.network
     address, jail = attachment.address, attachment.jail
     record = Record(
@@ -241,9 +243,8 @@ def _attach(request: Request, host: HookContext, leases: LeaseStore, attachment:
         apply(plan.attach(attachment, epair, text), host.run, done, progress=journal, log=host.log.info)
         record = attrs.evolve(record, state="up")
         host.state.write(record)
-        for step in pre:
-            if step.stdin is not None:  # the isolation rules: loaded, and now kept (hooks.isolation)
-                host.state.remember_isolation(step.stdin)
+        if isolation is not None:
+            host.state.remember_isolation(isolation)
     except BaseException as exc:
         failures = rollback(done, host.run, host.log.info)
         leases.release(cid)
