@@ -168,7 +168,7 @@ def create(request: Request, host: HookContext) -> None:
             from hooks import names  # every member's block: files only, no command
 
             with state.lock():
-                names.sync(state, host.log.error, request.network, joined=cid)
+                names.sync(state, host.log.error, request.network)
 
 
 def _isolation(host: HookContext) -> plan.Command | None:
