@@ -4,7 +4,8 @@
    (:mod:`benchmarks.scenarios`).
 2. With ``--check-spawns``: run each case once and fail when a hook ran more FreeBSD commands
    than its limit. Nothing is timed.
-3. Otherwise, for each case, run ``jailnet`` and its floor in pairs (A B A B ...), then the
+3. Otherwise, for each case (the table's, more lease counts, 1, 10 and 100 peers on a
+   ``hosts = "peers"`` network), run ``jailnet`` and its floor in pairs (A B A B ...), then the
    floor's pieces, then the createRuntime case once under ``-X importtime``; print the tables,
    write the JSON and the chart; last, 64 creates at once (:mod:`benchmarks.concurrency`) against
    64 times the median of one create.
@@ -21,7 +22,7 @@ from pathlib import Path
 
 from benchmarks import ROOT, concurrency, importtime, report, svg
 from benchmarks.launcher import PIECES, BenchmarkError, Launcher, Run, console_script_python, interleaved, ms
-from benchmarks.scenarios import TABLE, Studio, record_cases
+from benchmarks.scenarios import GATED, PEERS, TABLE, Studio, record_cases
 from benchmarks.stubs import StubError, build, install
 
 DEFAULT_JSON = ROOT / "benchmarks" / "results.json"
@@ -87,7 +88,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             gc.collect()
             gc.freeze()  # the templates are large: keep the collector out of the timed runs
             if args.check_spawns:
-                return check_spawns([launcher for launcher in launchers if launcher.case.name in TABLE])
+                return check_spawns([launcher for launcher in launchers if launcher.case.name in GATED])
             assert crowd is not None
             return measure(launchers, args, python, crowd)
     except (BenchmarkError, StubError) as exc:
@@ -106,9 +107,9 @@ def crowd_runner(studio: Studio, stub: Path, work: Path, jailnet: str) -> Callab
 
 
 def check_spawns(launchers: Sequence[Launcher]) -> int:
-    """Each table case once: the commands it ran against its limit."""
+    """Each gated case once (the table's and the peers cases): the commands it ran against its limit."""
     failed = 0
-    for launcher in sorted(launchers, key=lambda item: TABLE.index(item.case.name)):
+    for launcher in sorted(launchers, key=lambda item: GATED.index(item.case.name)):
         case = launcher.case
         try:
             k = len(launcher.hook().spawns)
@@ -158,7 +159,8 @@ def measure(launchers: Sequence[Launcher], args: argparse.Namespace, python: str
     extra = importtime.beyond(imports, importtime.parse(floor_traced.stderr))
     say(f"{concurrency.CONTAINERS} creates at once ...")
     together = crowd(by_name[TABLE[0]].jailnet.median)
-    scale = [r for r in results if r.case.kind == "createRuntime" and r.case.leases >= 1]
+    scale = [r for r in results if r.case.kind == "createRuntime" and r.case.leases >= 1 and r.case.network != PEERS]
+    peers = [r for r in results if r.case.network == PEERS]
     points = [svg.Point(r.case.leases, ms(r.jailnet.median), ms(r.jailnet.min), ms(r.jailnet.max),
                         ms(r.floor.median)) for r in scale]
 
@@ -168,6 +170,8 @@ def measure(launchers: Sequence[Launcher], args: argparse.Namespace, python: str
     print(report.pieces_table(pieces))
     print("\n## createRuntime against the number of leases (bridge present)\n")
     print(report.scale_table(scale))
+    print("\n## createRuntime against the number of peers (hosts = \"peers\": every member's /etc/hosts rewritten)\n")
+    print(report.scale_table(peers, "peers"))
     print("\n## Imports of the createRuntime hook (-X importtime), top 15 by cumulative time\n")
     print(report.imports_table(top, importtime.total_us(imports)))
     print(f"\nBeyond the floor's imports: {len(extra)} modules, {importtime.total_us(extra) / 1000:.1f} ms "
@@ -186,6 +190,9 @@ def measure(launchers: Sequence[Launcher], args: argparse.Namespace, python: str
         "pieces": {name: stats.as_json() for name, stats in pieces.items()},
         "scale": [{"leases": p.leases, "median_ms": p.median_ms, "min_ms": p.min_ms, "max_ms": p.max_ms,
                    "floor_median_ms": p.floor_ms} for p in points],
+        "peers": [{"peers": r.case.leases, "k": r.k, "median_ms": ms(r.jailnet.median), "min_ms": ms(r.jailnet.min),
+                   "max_ms": ms(r.jailnet.max), "floor_median_ms": ms(r.floor.median), "ratio": round(r.ratio, 3)}
+                  for r in sorted(peers, key=lambda r: r.case.leases)],
         "importtime": importtime.summary(traced.stderr, floor_traced.stderr),
         "concurrency": together.as_json(),
     }

@@ -84,7 +84,7 @@ class Launcher:
     def env(self, extra: Mapping[str, str] | None = None) -> dict[str, str]:
         """The hook's whole environment, as a bundle's ``env`` gives it."""
         return {"PATH": self.replay.path, "JAILNET_STATE_DIR": str(self.state_dir),
-                "JAILNET_RESOLV_CONF": str(self.resolv_conf), **(extra or {})}
+                "JAILNET_RESOLV_CONF": str(self.resolv_conf), **dict(self.case.env), **(extra or {})}
 
     def _run(self, argv: Sequence[str], extra: Mapping[str, str] | None = None) -> Run:
         self.case.template.reset(self.state_dir)

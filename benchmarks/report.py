@@ -62,8 +62,9 @@ def pieces_table(pieces: dict[str, Stats]) -> str:
     return "\n".join(lines)
 
 
-def scale_table(rows: Sequence[Measured]) -> str:
-    lines = ["| leases | k | jailnet | floor | jailnet − floor |", "| ---: | ---: | ---: | ---: | ---: |"]
+def scale_table(rows: Sequence[Measured], what: str = "leases") -> str:
+    """One row a count (of leases in the network, or of ``what`` the case names so)."""
+    lines = [f"| {what} | k | jailnet | floor | jailnet − floor |", "| ---: | ---: | ---: | ---: | ---: |"]
     for row in sorted(rows, key=lambda r: r.case.leases):
         gap = ms(row.jailnet.median - row.floor.median)
         lines.append(f"| {row.case.leases:,} | {row.k} | {cell(row.jailnet)} | {cell(row.floor)} | {gap:.1f} ms |")

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from benchmarks.stubs import Recorded, StubError
-from benchmarks.templates import Template, grow, network_leases
+from benchmarks.templates import NETWORK, Network, Template, grow, network_leases
 from hooks.system import Completed
 from hooks.testing.bed import HookBed
 from hooks.testing.host import PF_CONF, SimulatedHost, populate_rootfs
@@ -28,6 +28,12 @@ FIRST = "base"
 RESOLV_CONF = "search example.org\nnameserver 192.0.2.53\nnameserver 192.0.2.54\n"
 #: The floor's stub: ``uname`` with no arguments, recorded like the hook's commands.
 FLOOR_ARGV = ("uname",)
+#: The network whose containers list each other in /etc/hosts: a configured network, so
+#: ``hosts = "peers"`` by default (docs/names.md), and isolated from ``default`` (docs/isolation.md).
+PEERS = "peers"
+PEERS_CONFIG = f'[networks.{PEERS}]\nbridge = "jailnet1"\nsubnet = "10.88.0.0/16"\n'
+#: How many containers are on the peers network when the measured one joins it.
+PEER_COUNTS = (1, 10, 100)
 
 
 @dataclass(frozen=True)
@@ -49,6 +55,9 @@ class Case:
     floor: Recorded
     """The floor's command (:data:`FLOOR_ARGV`) and its answer."""
     stdin: bytes = field(repr=False, default=b"")
+    network: str = NETWORK
+    env: tuple[tuple[str, str], ...] = ()
+    """The hook's environment beyond the state directory and resolv.conf (``JAILNET_CONFIG``)."""
 
     @property
     def args(self) -> tuple[str, ...]:
@@ -88,6 +97,8 @@ class Studio:
         work.mkdir(parents=True, exist_ok=True)
         self.resolv_conf = work / "resolv.conf"
         self.resolv_conf.write_text(RESOLV_CONF)
+        self.config = work / "jailnet.toml"
+        self.config.write_text(PEERS_CONFIG)
 
     def host(self, *jails: str) -> SimulatedHost:
         """A FreeBSD 14.2 host with pf loaded as the README asks, and ``jails`` made as runj makes them."""
@@ -100,26 +111,32 @@ class Studio:
             host.create_jail(name, str(root), vnet=True, hostname=name)
         return host
 
-    def env(self, state_dir: Path) -> dict[str, str]:
-        """The hook's environment, less PATH (the runner decides where commands go)."""
-        return {"JAILNET_STATE_DIR": str(state_dir), "JAILNET_RESOLV_CONF": str(self.resolv_conf)}
+    def extra_env(self, network: str) -> tuple[tuple[str, str], ...]:
+        """What a hook on ``network`` needs beyond :meth:`env`: the configuration that defines it."""
+        return () if network == NETWORK else (("JAILNET_CONFIG", str(self.config)),)
 
-    def hook(self, kind: str, container: str, state_dir: Path, run: Runner) -> None:
+    def env(self, state_dir: Path, network: str = NETWORK) -> dict[str, str]:
+        """The hook's environment, less PATH (the runner decides where commands go)."""
+        return {"JAILNET_STATE_DIR": str(state_dir), "JAILNET_RESOLV_CONF": str(self.resolv_conf),
+                **dict(self.extra_env(network))}
+
+    def hook(self, kind: str, container: str, state_dir: Path, run: Runner, network: str = NETWORK) -> None:
         """``jailnet hook KIND`` in process with runj's state JSON; it must succeed quietly."""
         from hooks.cli import main
 
         out, err = io.StringIO(), io.StringIO()
-        code = main(["hook", kind], stdin=state_json(kind, container), stdout=out, stderr=err,
-                    environ=self.env(state_dir), run=run)
+        code = main(["hook", kind], stdin=state_json(kind, container, network), stdout=out, stderr=err,
+                    environ=self.env(state_dir, network), run=run)
         if code != 0 or err.getvalue():
             raise RuntimeError(f"recording {kind} {container}: exit {code}: {err.getvalue().strip()}")
 
-    def record(self, kind: str, host: SimulatedHost, template: Template, slug: str) -> tuple[Recorded, ...]:
+    def record(self, kind: str, host: SimulatedHost, template: Template, slug: str,
+               network: str = NETWORK) -> tuple[Recorded, ...]:
         """Run the hook on a copy of ``template`` against ``host``; its commands and their answers."""
         state_dir = self.work / "record" / slug
         template.reset(state_dir)
         recorder = Recorder(host)
-        self.hook(kind, CONTAINER, state_dir, recorder)
+        self.hook(kind, CONTAINER, state_dir, recorder, network)
         return tuple(recorder.calls)
 
 
@@ -129,13 +146,19 @@ def floor_answer(host: SimulatedHost) -> Recorded:
     return Recorded(FLOOR_ARGV, answer.returncode, answer.stdout, answer.stderr)
 
 
-def state_json(kind: str, container: str) -> bytes:
-    """runj's state JSON for the hook (compact, no trailing newline, as :class:`HookBed` makes it)."""
-    return HookBed.state(container, status="stopped" if kind == "poststop" else "creating")
+def state_json(kind: str, container: str, network: str = NETWORK) -> bytes:
+    """runj's state JSON for the hook (compact, no trailing newline, as :class:`HookBed` makes it);
+    a container on another network than ``default`` names it in ``org.jailnet.network``."""
+    annotations = None if network == NETWORK else {"org.jailnet.network": network}
+    return HookBed.state(container, annotations, status="stopped" if kind == "poststop" else "creating")
 
 
 def lease_name(count: int) -> str:
     return f"createRuntime with {count:,} leases"
+
+
+def peers_name(count: int) -> str:
+    return f"createRuntime with {count:,} peer{'' if count == 1 else 's'}"
 
 
 def record_cases(studio: Studio, scale: Sequence[int]) -> list[Case]:
@@ -178,8 +201,34 @@ def record_cases(studio: Studio, scale: Sequence[int]) -> list[Case]:
             cases.append(Case("poststop", "poststop", "poststop", network_leases(work / "record" / slug), 2, after,
                               recording, floor, state_json("poststop", CONTAINER)))
     steady, poststop, *more = cases
-    return [steady, poststop, first, *more]
+    return [steady, poststop, first, *more, *record_peers(studio, floor)]
+
+
+def record_peers(studio: Studio, floor: Recorded) -> list[Case]:
+    """createRuntime joining a ``peers`` network that already has each of :data:`PEER_COUNTS`
+    live containers: the hook rewrites every member's /etc/hosts (files only, no command).
+
+    The first member is attached by jailnet itself (it makes the bridge and loads the isolation
+    anchor, which the steady creates then find loaded); the others are grown as the lease cases
+    are, each with its own jail root whose /etc/hosts the hook rewrites.
+    """
+    work = studio.work
+    host = studio.host(FIRST, CONTAINER)
+    base_dir = work / "peers-base-state"
+    Template.empty().reset(base_dir)
+    studio.hook("createRuntime", FIRST, base_dir, host, PEERS)
+    ready = copy.deepcopy(host.state)
+    network = Network(PEERS, studio.config, work / "jails")
+    cases = []
+    for count, template in grow(base_dir, FIRST, PEER_COUNTS, studio.resolv_conf, network):
+        slug = f"peers-{count}"
+        recording = studio.record("createRuntime", SimulatedHost(copy.deepcopy(ready)), template, slug, PEERS)
+        cases.append(Case(peers_name(count), slug, "createRuntime", count, 8, template, recording, floor,
+                          state_json("createRuntime", CONTAINER, PEERS), PEERS, studio.extra_env(PEERS)))
+    return cases
 
 
 TABLE = ("createRuntime, bridge present", "poststop", "createRuntime, first container", lease_name(1000),
          lease_name(10000))
+#: The cases ``--check-spawns`` runs: the table's, and the peers cases (names cost no command).
+GATED = (*TABLE, *(peers_name(count) for count in PEER_COUNTS))

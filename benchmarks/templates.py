@@ -11,6 +11,10 @@ a copy of the one a real ``jailnet hook createRuntime`` wrote for the first cont
 two containers, learns from the first which files one container adds or changes, checks that the
 lesson predicts the second exactly, and only then writes the rest itself; when the prediction is
 wrong it goes on with jailnet's code for every container.
+
+On a network whose containers list each other in ``/etc/hosts`` (``hosts = "peers"``), a create
+rewrites every member's file under its jail root, which the record names: :func:`grow` given
+``jails`` gives each container its own root there, with the ``/etc`` the write needs.
 """
 
 import ipaddress
@@ -85,37 +89,63 @@ class Template:
         self.write(root)
 
 
-def network_leases(root: Path) -> int:
-    """How many leases the state directory at ``root`` holds (jailnet's own full scan)."""
-    held = StateDir(root).network_leases().get(NETWORK)
+def network_leases(root: Path, network: str = NETWORK) -> int:
+    """How many leases ``network`` holds in the state directory at ``root`` (jailnet's own full scan)."""
+    held = StateDir(root).network_leases().get(network)
     return 0 if held is None else len(held.holders())
+
+
+@dataclass(frozen=True)
+class Network:
+    """Where the containers go: the network's name, the configuration file that defines it (None:
+    the built-in ``default``), and the directory under which each gets its jail root (None: the
+    records keep the first container's root, which a create on the network never reads)."""
+
+    name: str = NETWORK
+    config: Path | None = None
+    jails: Path | None = None
+
+    def words(self, number: int, address: str) -> dict[str, str]:
+        """The words that name container ``number``, holding ``address``, in files."""
+        cid = f"bench{number:05d}"
+        words = {"cid": cid, "address": address, "host": host_ifname(cid), "jail": jail_ifname(cid),
+                 "jid": str(FIRST_JID + number)}
+        if self.jails is not None:
+            words["root"] = str(self.jails / cid / "root")
+        return words
+
+    def make_root(self, words: dict[str, str]) -> None:
+        """The container's jail root with its ``/etc``, where its ``hosts`` is written."""
+        if "root" in words:
+            os.makedirs(os.path.join(words["root"], "etc"), exist_ok=True)
 
 
 class _Adder:
     """Adds containers ``bench00001``, ``bench00002``, ... with jailnet's own code."""
 
-    def __init__(self, root: Path, record: Record, resolv_conf: Path) -> None:
+    def __init__(self, root: Path, record: Record, resolv_conf: Path, network: Network) -> None:
         self.state = StateDir(root)
         resolver = DnsDefaults.from_file(str(resolv_conf))
-        self.leases = self.state.leases(configfile.load(None, resolver=resolver).network(NETWORK, "benchmark"))
+        config = None if network.config is None else str(network.config)
+        self.leases = self.state.leases(configfile.load(config, resolver=resolver).network(network.name, "benchmark"))
         self.record = record
+        self.network = network
 
     def add(self, number: int) -> dict[str, str]:
         """Lease and record container ``number``; the words that name it in files."""
         cid = f"bench{number:05d}"
         address = self.leases.reserve(cid)
-        words = {"cid": cid, "address": str(address), "host": host_ifname(cid), "jail": jail_ifname(cid),
-                 "jid": str(FIRST_JID + number)}
+        words = self.network.words(number, str(address))
+        self.network.make_root(words)
         self.state.write(attrs.evolve(self.record, id=cid, address=str(address), host_interface=words["host"],
-                                      jail_interface=words["jail"], jail=cid, jid=FIRST_JID + number))
+                                      jail_interface=words["jail"], jail=cid, jid=FIRST_JID + number,
+                                      root=words.get("root", self.record.root)))
         return words
 
 
-def _words(number: int, first: dict[str, str]) -> dict[str, str]:
-    cid = f"bench{number:05d}"
-    address = ipaddress.IPv4Address(first["address"]) + (number - 1)
-    return {"cid": cid, "address": str(address), "host": host_ifname(cid), "jail": jail_ifname(cid),
-            "jid": str(FIRST_JID + number)}
+def _words(number: int, first: dict[str, str], network: Network) -> dict[str, str]:
+    """Container ``number``'s words, its address counted on from the first container's."""
+    return network.words(number, str(ipaddress.IPv4Address(first["address"]) + (number - 1)))
 
 
 def _generalise(text: str, words: dict[str, str]) -> str:
@@ -157,16 +187,18 @@ def _same(one: Template, other: Template) -> bool:
     return set(one.dirs) == set(other.dirs) and set(one.files) == set(other.files)
 
 
-def grow(root: Path, first_id: str, counts: Iterable[int], resolv_conf: Path) -> Iterator[tuple[int, Template]]:
-    """Add containers to the state directory at ``root``, which holds ``first_id``'s lease and
-    record, and yield a :class:`Template` each time it holds one of ``counts`` leases (in
-    increasing order): a network on which that many containers started one after another."""
+def grow(root: Path, first_id: str, counts: Iterable[int], resolv_conf: Path,
+         network: Network = Network()) -> Iterator[tuple[int, Template]]:
+    """Add containers to ``network`` in the state directory at ``root``, which holds
+    ``first_id``'s lease and record, and yield a :class:`Template` each time the network holds
+    one of ``counts`` leases (in increasing order): a network on which that many containers
+    started one after another."""
     record = StateDir(root).read(first_id)
     if record is None:
         raise RuntimeError(f"no record for {first_id} in {root}")
-    adder = _Adder(root, record, resolv_conf)
+    adder = _Adder(root, record, resolv_conf, network)
     wanted = sorted(counts)
-    held, number = network_leases(root), 0
+    held, number = network_leases(root, network.name), 0
     snapshot = Template.capture(root)
     lesson: _Lesson | None = None
     first: dict[str, str] = {}
@@ -181,15 +213,17 @@ def grow(root: Path, first_id: str, counts: Iterable[int], resolv_conf: Path) ->
             first, lesson = words, _Lesson.learn(before, snapshot, words)
         elif lesson is not None:  # the second container: does the lesson predict it?
             dirs, files = dict(before.dirs), {rel: (content, mode) for rel, content, mode in before.files}
-            lesson.apply(dirs, files, _words(2, first))
-            if words != _words(2, first) or not _same(_template(dirs, files), snapshot):
+            lesson.apply(dirs, files, _words(2, first, network))
+            if words != _words(2, first, network) or not _same(_template(dirs, files), snapshot):
                 lesson = None
     dirs, files = dict(snapshot.dirs), {rel: (content, mode) for rel, content, mode in snapshot.files}
     for count in wanted:
         while held < count:
             number += 1
             if lesson is not None:
-                lesson.apply(dirs, files, _words(number, first))
+                words = _words(number, first, network)
+                network.make_root(words)
+                lesson.apply(dirs, files, words)
             else:
                 adder.add(number)
             held += 1

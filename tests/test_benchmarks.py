@@ -10,8 +10,9 @@ from pathlib import Path
 import pytest
 
 from benchmarks import concurrency, importtime, svg
-from benchmarks.scenarios import Studio
+from benchmarks.scenarios import CONTAINER, PEER_COUNTS, PEERS, Studio, peers_name, record_peers
 from benchmarks.stubs import Recorded, StubError, build, install, write_recording
+from hooks.statedir import StateDir
 from hooks.system import SubprocessRunner
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -71,7 +72,32 @@ def test_check_spawns_passes_on_the_current_hooks() -> None:
         "createRuntime, first container: 12 commands (limit 12) ok",
         "createRuntime with 1,000 leases: 8 commands (limit 8) ok",
         "createRuntime with 10,000 leases: 8 commands (limit 8) ok",
+        "createRuntime with 1 peer: 8 commands (limit 8) ok",
+        "createRuntime with 10 peers: 8 commands (limit 8) ok",
+        "createRuntime with 100 peers: 8 commands (limit 8) ok",
     ]
+
+
+def test_the_peers_cases_start_from_live_members_that_each_get_the_newcomer(tmp_path: Path) -> None:
+    """Each peers case's state holds that many members, up on the network, each with its own jail
+    root; recording the create rewrote every member's /etc/hosts to list the newcomer."""
+    studio = Studio(tmp_path / "studio")
+    floor = Recorded(("uname",), 0, "FreeBSD\n", "")
+    cases = record_peers(studio, floor)
+    assert [(c.name, c.leases, c.spawns) for c in cases] == [
+        (peers_name(n), n, 8) for n in PEER_COUNTS]
+    for case in cases:
+        case.template.reset(tmp_path / "check")
+        members = [r for r in StateDir(tmp_path / "check").records() if r.network == PEERS and r.state == "up"]
+        assert len(members) == case.leases
+        assert len({r.root for r in members}) == case.leases
+        assert dict(case.env) == {"JAILNET_CONFIG": str(studio.config)}
+    newcomer = StateDir(studio.work / "record" / "peers-100").read(CONTAINER)
+    assert newcomer is not None and newcomer.network == PEERS
+    listed = [r for r in StateDir(studio.work / "record" / "peers-100").records() if r.id != CONTAINER]
+    for member in listed:
+        hosts = (Path(member.root) / "etc" / "hosts").read_text()
+        assert f"{newcomer.address}\t{CONTAINER}" in hosts, member.id
 
 
 
