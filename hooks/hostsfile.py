@@ -15,7 +15,7 @@ none of the create path's modules (docs/performance.md).
 """
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 import attrs
 
@@ -24,8 +24,8 @@ from hooks.errors import BadInput
 from hooks.etcfile import Backup, restore
 from ocispec.value import Value
 
-__all__ = ["BEGIN", "END", "NAME", "Backup", "Entry", "check_alias", "merge", "parse_aliases", "render_block",
-           "restore", "rewrite", "write"]
+__all__ = ["BEGIN", "END", "NAME", "Backup", "Entry", "check_alias", "enclose", "entry_lines", "merge",
+           "parse_aliases", "render_block", "restore", "rewrite", "write"]
 
 NAME = "hosts"
 BEGIN = "# BEGIN jailnet"
@@ -51,26 +51,42 @@ class Entry(Value):
     """The official host name first, then the aliases."""
 
 
-def render_block(entries: Sequence[Entry]) -> str:
-    """The jailnet block of hosts(5): markers, the loopback lines, then one line per entry.
-
-    Entries keep their order; a name repeated within one entry is dropped after its first use,
-    and an entry left with no names is skipped. The address is followed by a tab, the names by
-    one blank each.
-    """
-    lines = [BEGIN, *(f"{address}\t{name}" for address, name in LOOPBACK)]
+def entry_lines(entries: Sequence[Entry]) -> list[str]:
+    """One hosts(5) line per entry, without its newline: the address, a tab, then the names with
+    one blank between them. Entries keep their order; a name repeated within one entry is dropped
+    after its first use, and an entry left with no names is skipped."""
+    lines = []
     for entry in entries:
         names = tuple(dict.fromkeys(entry.names))
         if names:
             lines.append(f"{entry.address}\t{' '.join(names)}")
-    lines.append(END)
-    return "\n".join(lines) + "\n"
+    return lines
 
 
-def _lines(text: str) -> list[str]:
-    """``text`` cut after each newline (and only there: hosts(5) lines end with ``\\n``)."""
-    parts = text.split("\n")
-    return [part + "\n" for part in parts[:-1]] + ([parts[-1]] if parts[-1] else [])
+def enclose(lines: Iterable[str]) -> str:
+    """The jailnet block of hosts(5) around ``lines`` (from :func:`entry_lines`): the markers, the
+    loopback lines, then ``lines`` in order. Lines rendered once can so go into many blocks (a
+    ``peers`` network's members each list all the others: :mod:`hooks.names`)."""
+    return "\n".join((BEGIN, *(f"{address}\t{name}" for address, name in LOOPBACK), *lines, END)) + "\n"
+
+
+def render_block(entries: Sequence[Entry]) -> str:
+    """The jailnet block of hosts(5) for ``entries``: :func:`enclose` of their :func:`entry_lines`."""
+    return enclose(entry_lines(entries))
+
+
+def _marker_line(text: str, marker: str, pos: int) -> tuple[int, int] | None:
+    """The first line at or after ``pos`` (a line's start) that is ``marker`` once stripped of
+    blanks: (where it starts, where the next line starts). Lines end after ``\n`` and only there."""
+    found = text.find(marker, pos)
+    while found != -1:
+        start = text.rfind("\n", 0, found) + 1
+        newline = text.find("\n", found)
+        after = len(text) if newline == -1 else newline + 1
+        if text[start:after].strip() == marker:
+            return start, after
+        found = text.find(marker, found + 1)
+    return None
 
 
 def merge(existing: str, block: str) -> str:
@@ -80,27 +96,29 @@ def merge(existing: str, block: str) -> str:
     included, or to the end of the text if no END follows. Every other line is kept, byte for
     byte and in order. The new block takes the place of the first old one; all others are
     dropped; without one it is appended at the end. The result ends with a newline.
+
+    The markers are found with :meth:`str.find`, not line by line: a ``peers`` network's N
+    members each have N lines, and every join or leave merges N files.
     """
     if not block.endswith("\n"):
         block += "\n"
     kept: list[str] = []
     at: int | None = None
-    inside = False
-    for line in _lines(existing):
-        marker = line.strip()
-        if inside:
-            inside = marker != END
-        elif marker == BEGIN:
-            inside = True
-            if at is None:
-                at = len(kept)
-        else:
-            kept.append(line)
-    if kept and not kept[-1].endswith("\n"):
-        kept[-1] += "\n"  # only the last line of the file can lack one
+    pos = 0
+    while (begin := _marker_line(existing, BEGIN, pos)) is not None:
+        kept.append(existing[pos:begin[0]])
+        if at is None:
+            at = len(kept)
+        end = _marker_line(existing, END, begin[1])
+        pos = len(existing) if end is None else end[1]
+    kept.append(existing[pos:])
+    text = "".join(kept)
+    if text and not text.endswith("\n"):
+        text += "\n"  # only the last line of the file can lack one
     if at is None:
-        at = len(kept)
-    return "".join(kept[:at]) + block + "".join(kept[at:])
+        return text + block
+    before = "".join(kept[:at])
+    return before + block + text[len(before):]
 
 
 def check_alias(name: str, where: str) -> str:

@@ -207,6 +207,43 @@ def test_merge_of_any_text_ends_with_a_newline_and_holds_the_block(text: str, bl
     assert merge(merged, block) == merged
 
 
+def merge_line_by_line(existing: str, block: str) -> str:
+    """merge's contract read the plain way, one line at a time: the model merge must agree with."""
+    if not block.endswith("\n"):
+        block += "\n"
+    parts = existing.split("\n")
+    lines = [part + "\n" for part in parts[:-1]] + ([parts[-1]] if parts[-1] else [])
+    kept: list[str] = []
+    at: int | None = None
+    inside = False
+    for line in lines:
+        if inside:
+            inside = line.strip() != END
+        elif line.strip() == BEGIN:
+            inside = True
+            at = len(kept) if at is None else at
+        else:
+            kept.append(line)
+    if kept and not kept[-1].endswith("\n"):
+        kept[-1] += "\n"
+    at = len(kept) if at is None else at
+    return "".join(kept[:at]) + block + "".join(kept[at:])
+
+
+# Lines near the markers: markers with blanks around them, markers inside other text, stray ENDs.
+tricky_line = st.one_of(
+    user_line, st.sampled_from([BEGIN, END, f"  {BEGIN}\t", f"{END} \r", f"x {BEGIN}", f"{END}x", f"{BEGIN}{END}",
+                                "# BEGIN", "jailnet"]))
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(tricky_line, max_size=12), st.booleans(), blocks)
+def test_merge_agrees_with_reading_the_file_line_by_line(lines: list[str], newline_at_end: bool,
+                                                         block: str) -> None:
+    text = "\n".join(lines) + ("\n" if newline_at_end and lines else "")
+    assert merge(text, block) == merge_line_by_line(text, block)
+
+
 # --- check_alias and parse_aliases -------------------------------------------------------------
 
 @pytest.mark.parametrize("name", ["web", "web-1.example", "a" * 63, "A", "1web", "123", "x-y.z-w",
