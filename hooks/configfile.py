@@ -2,13 +2,14 @@
 :class:`~hooks.netconf.Networks` (the format is in :mod:`hooks.netconf`'s docstring).
 
 Loaded only when a configuration file exists: with none, a hook runs with the built-in network
-and loads neither this module nor tomllib (docs/performance.md).
+and loads neither this module nor tomllib (docs/performance.md). tomllib itself (5–7 ms of
+imports) loads only when the file's text is not the one :mod:`hooks.configcache` last read.
 """
 
 import ipaddress
 import re
-import tomllib
 from collections.abc import Mapping
+from typing import Any
 
 import attrs
 
@@ -66,10 +67,21 @@ def load(path: str | None, *, resolver: DnsDefaults) -> Networks:
 
 def parse(text: str, *, where: str, resolver: DnsDefaults) -> Networks:
     """Parse and validate a configuration file's text; ``where`` names it in errors."""
+    return from_data(read_toml(text, where), where=where, resolver=resolver)
+
+
+def read_toml(text: str, where: str) -> dict[str, Any]:
+    """The file's text as TOML data (tables as dicts), not yet validated."""
+    import tomllib
+
     try:
-        data = tomllib.loads(text)
+        return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise BadInput(f"{where}: not valid TOML ({exc})") from None
+
+
+def from_data(data: Mapping[str, Any], *, where: str, resolver: DnsDefaults) -> Networks:
+    """Validate TOML data (:func:`read_toml`, or a cached copy of it) into networks."""
     unknown = sorted(set(data) - {"networks"})
     if unknown:
         raise BadInput(f"{where}: unknown field(s): {', '.join(unknown)}")

@@ -73,10 +73,13 @@ class Console:
         """The host resolver file whose nameservers containers inherit."""
         return self.environ.get(ENV_RESOLV_CONF) or HOST_RESOLV_CONF
 
-    def networks(self, args: "argparse.Namespace") -> "Networks":
+    def networks(self, args: "argparse.Namespace", *, cache: bool = False) -> "Networks":
         """The networks the command works with (raises :class:`~hooks.errors.BadInput`): those of
         the configuration file, or only the built-in one when the default file is absent, without
-        loading the file's parser (:func:`hooks.configfile.load` does the same in one call)."""
+        loading the file's parser (:func:`hooks.configfile.load` does the same in one call).
+
+        With ``cache`` (a hook), the file's TOML data comes from the state directory's copy when
+        the text is the one parsed last (:mod:`hooks.configcache`), and is kept there otherwise."""
         from hooks.netconf import DnsDefaults, Networks, config_text
 
         resolver = DnsDefaults.from_file(self.resolv_conf())
@@ -85,4 +88,16 @@ class Console:
             return Networks.builtin(resolver)
         from hooks import configfile
 
-        return configfile.parse(found[0], where=found[1], resolver=resolver)
+        text, where = found
+        if not cache:
+            return configfile.parse(text, where=where, resolver=resolver)
+        from hooks import configcache
+
+        state_dir = self.state_dir(args)
+        data = configcache.lookup(state_dir, text)
+        if data is not None:
+            return configfile.from_data(data, where=where, resolver=resolver)
+        data = configfile.read_toml(text, where)
+        networks = configfile.from_data(data, where=where, resolver=resolver)
+        configcache.remember(state_dir, text, data)
+        return networks

@@ -77,7 +77,7 @@ def _run(kind: str, state: "State", args: "argparse.Namespace", console: Console
     given = [f"--{name.replace('_', '-')}" for name in ("jid", "freebsd", "bridge_present") if getattr(args, name)]
     if given and not args.dry_run:
         raise BadInput(f"{given[0]}: only with --dry-run (a real hook observes the host)")
-    config = console.networks(args)
+    config = console.networks(args, cache=not args.dry_run)
     log = Logbook(kind, state.id, log_file=args.log_file, stderr=console.err)
 
     def context() -> HookContext:

@@ -197,3 +197,32 @@ def test_a_hook_imports_only_what_it_needs(tmp_path: Path) -> None:
         loaded = set(out.read_text().split())
         assert {used, "ocispec.state"} <= loaded  # the record is real
         assert sorted(loaded & {*NOT_ON_THE_HOOK_PATH, *unused}) == []
+
+
+def test_a_hook_parses_the_configuration_only_when_its_text_changed(tmp_path: Path) -> None:
+    """On a host with jailnet.toml, tomllib loads for a text not parsed before (the first hook
+    finds no state directory to keep it in; the second keeps it), and not again for the same text
+    (hooks/configcache.py)."""
+    import sys
+
+    from hooks.system import Completed
+    from hooks.testing.runtime import FakeRunj
+
+    config = tmp_path / "jailnet.toml"
+    config.write_text('[networks.backend]\nbridge = "jailnet1"\nsubnet = "10.88.0.0/24"\n')
+    out = tmp_path / "modules"
+    runj = FakeRunj.with_jailnet(tmp_path, [sys.executable, "-c", RECORD_MODULES],
+                                 env={"MODULES_OUT": str(out), "JAILNET_CONFIG": str(config)})
+    def edit_then_create(cid: str) -> "list[Completed]":
+        config.write_text(config.read_text() + "# edited\n")
+        return runj.create(cid)
+
+    parsed = []
+    for create in (lambda: runj.create("c1"), lambda: runj.create("c2"), lambda: runj.create("c3"),
+                   lambda: edit_then_create("c4"), lambda: runj.delete("c1")):
+        (result,) = create()
+        assert result.returncode == 0, result.stderr
+        loaded = set(out.read_text().split())
+        assert "hooks.configfile" in loaded
+        parsed.append("tomllib" in loaded)
+    assert parsed == [True, True, False, True, False]

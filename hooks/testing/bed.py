@@ -65,7 +65,8 @@ class HookBed:
         if not self.state_dir.exists():
             return {}
         return {p.relative_to(self.state_dir).as_posix(): p.read_text() for p in sorted(self.state_dir.rglob("*"))
-                if p.is_file() and p.name not in ("lock", "host.json", "last_reserved") and p.suffix != ".lock"}
+                if p.is_file() and p.name not in ("lock", "host.json", "config.json", "last_reserved")
+                and p.suffix != ".lock"}
 
     def mutations(self) -> list[list[str]]:
         """The commands run so far that can change the host (listings and lookups left out)."""

@@ -115,7 +115,7 @@ def _demo(out: TextIO, directory: Path) -> int:
     table = sh("pfctl", "-t", "jail-nat", "-T", "show")
     anchors = sh("pfctl", "-a", "jailnet", "-sA")
     leftovers = sorted(p.relative_to(state_dir).as_posix() for p in state_dir.rglob("*")
-                       if p.is_file() and p.name not in ("lock", "last_reserved", "host.json")
+                       if p.is_file() and p.name not in ("lock", "last_reserved", "host.json", "config.json")
                        and p.suffix != ".lock")
     out.write(f"$ ls -R {state_dir}  (leases and records)\n{chr(10).join(leftovers) or '(none)'}\n")
     clean = left.split() == ["em0", "lo0", "jailnet0"] and not table and not anchors and not leftovers
