@@ -66,12 +66,25 @@ def test_sigkill_at_a_step_then_gc(tmp_path: Path, jailnet_argv: list[str], swee
     with runj.shared.edit() as host:
         if host.state.find_jail("c1") is not None:
             host.remove_jail("c1")  # the admin deletes what v0.1.0 left
-    (again,) = runj.create("c1")
-    assert (again.returncode, again.stderr) == (0, "")
+        host.create_jail("c1", str(runj.bundle("c1") / "root"), vnet=True, hostname="c1")  # runj create again
+    assert in_process(runj, "createRuntime", "c1") == (0, "")
     assert runj.shared(("pfctl", "-t", "jail-nat", "-T", "show")).stdout.split() != []
-    (stop,) = runj.delete("c1")
-    assert stop.returncode == 0
+    with runj.shared.edit() as host:
+        host.remove_jail("c1")  # runj delete
+    assert in_process(runj, "poststop", "c1") == (0, "")
     clean(runj.shared, tmp_path / "state")
+
+
+def in_process(runj: FakeRunj, kind: str, container_id: str) -> tuple[int, str]:
+    """A hook run in this process on runj's host, state directory and state JSON: exit status and
+    stderr. After the killed create (which needs a process of its own to kill), the sweep's
+    create and delete that prove the host usable again run here, as gc does: the executable's
+    path is the same code, and test_hook_executables and test_real_runtimes run it."""
+    err = io.StringIO()
+    status = "stopped" if kind == "poststop" else "creating"
+    code = main(["hook", kind], stdin=runj.state(container_id, status, {}), stdout=io.StringIO(), stderr=err,
+                environ=runj.env, run=runj.shared)
+    return code, err.getvalue()
 
 
 @pytest.mark.parametrize("k", [1, 2])

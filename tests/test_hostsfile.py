@@ -236,7 +236,7 @@ tricky_line = st.one_of(
                                 "# BEGIN", "jailnet"]))
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(st.lists(tricky_line, max_size=12), st.booleans(), blocks)
 def test_merge_agrees_with_reading_the_file_line_by_line(lines: list[str], newline_at_end: bool,
                                                          block: str) -> None:
