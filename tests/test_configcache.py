@@ -108,16 +108,22 @@ def test_a_network_from_cached_data_equals_one_from_the_file(tmp_path: Path) -> 
 
 # --- through the hook ---------------------------------------------------------------------------
 
-def test_an_edit_that_keeps_the_size_and_the_time_still_reaches_the_next_hook(tmp_path: Path) -> None:
-    """The cache is keyed on the text, not on the file's size or times. (The first create finds
-    no state directory to keep the data in; the second keeps it.)"""
+def cached(tmp_path: Path) -> HookBed:
+    """A host with TEXT as its configuration and its data cached: c1 and c2 created on ``backend``
+    (the first create finds no state directory to keep the data in; the second keeps it), c3 a
+    jail without networking yet."""
     bed = HookBed(tmp_path, config=TEXT)
-    network = {"org.jailnet.network": "backend"}
     for name in ("c1", "c2", "c3"):
         bed.jail(name)
     for name in ("c1", "c2"):
-        assert bed.hook("createRuntime", name, network)[0] == 0
+        assert bed.hook("createRuntime", name, {"org.jailnet.network": "backend"})[0] == 0
     assert json.loads((bed.state_dir / configcache.NAME).read_text())["text"] == TEXT
+    return bed
+
+
+def test_an_edit_that_keeps_the_size_and_the_time_still_reaches_the_next_hook(tmp_path: Path) -> None:
+    """The cache is keyed on the text, not on the file's size or times."""
+    bed = cached(tmp_path)
     config = tmp_path / "jailnet.toml"
     before = os.stat(config)
     config.write_text(TEXT.replace("backend", "backenx").replace("10.88.0.0", "10.89.0.0").replace("jailnet1",
@@ -131,13 +137,8 @@ def test_an_edit_that_keeps_the_size_and_the_time_still_reaches_the_next_hook(tm
 
 
 def test_a_bad_edit_is_refused_although_the_last_good_text_is_cached(tmp_path: Path) -> None:
-    bed = HookBed(tmp_path, config=TEXT)
-    network = {"org.jailnet.network": "backend"}
-    for name in ("c1", "c2", "c3"):
-        bed.jail(name)
-    for name in ("c1", "c2"):
-        assert bed.hook("createRuntime", name, network)[0] == 0
+    bed = cached(tmp_path)
     (tmp_path / "jailnet.toml").write_text(TEXT.replace("10.88.0.0/24", "10.88.0.0/33"))
-    code, _, err = bed.hook("createRuntime", "c3", network)
+    code, _, err = bed.hook("createRuntime", "c3", {"org.jailnet.network": "backend"})
     assert code == 2 and "networks.backend.subnet" in err, err
     assert json.loads((bed.state_dir / configcache.NAME).read_text())["text"] == TEXT  # the bad text not kept
