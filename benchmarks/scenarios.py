@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from benchmarks.stubs import Recorded, StubError
-from benchmarks.templates import NETWORK, Network, Template, grow, network_leases
+from benchmarks.templates import NETWORK, Placement, Template, grow, network_leases
 from hooks.system import Completed
 from hooks.testing.bed import HookBed
 from hooks.testing.host import PF_CONF, SimulatedHost, populate_rootfs
@@ -166,7 +166,8 @@ def record_cases(studio: Studio, scale: Sequence[int]) -> list[Case]:
 
     The table: createRuntime with the network's bridge up (one other container attached, k=8),
     poststop of that container, createRuntime of the first container (it makes the bridge and
-    turns forwarding on), createRuntime with 1,000 and 10,000 leases.
+    turns forwarding on), createRuntime with 1,000 and 10,000 leases. Then createRuntime joining
+    a ``peers`` network with 1, 10 and 100 members (:func:`record_peers`).
     """
     work = studio.work
     cases: list[Case] = []
@@ -218,7 +219,7 @@ def record_peers(studio: Studio, floor: Recorded) -> list[Case]:
     Template.empty().reset(base_dir)
     studio.hook("createRuntime", FIRST, base_dir, host, PEERS)
     ready = copy.deepcopy(host.state)
-    network = Network(PEERS, studio.config, work / "jails")
+    network = Placement(PEERS, studio.config, work / "jails")
     cases = []
     for count, template in grow(base_dir, FIRST, PEER_COUNTS, studio.resolv_conf, network):
         slug = f"peers-{count}"

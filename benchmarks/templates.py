@@ -96,7 +96,7 @@ def network_leases(root: Path, network: str = NETWORK) -> int:
 
 
 @dataclass(frozen=True)
-class Network:
+class Placement:
     """Where the containers go: the network's name, the configuration file that defines it (None:
     the built-in ``default``), and the directory under which each gets its jail root (None: the
     records keep the first container's root, which a create on the network never reads)."""
@@ -123,7 +123,7 @@ class Network:
 class _Adder:
     """Adds containers ``bench00001``, ``bench00002``, ... with jailnet's own code."""
 
-    def __init__(self, root: Path, record: Record, resolv_conf: Path, network: Network) -> None:
+    def __init__(self, root: Path, record: Record, resolv_conf: Path, network: Placement) -> None:
         self.state = StateDir(root)
         resolver = DnsDefaults.from_file(str(resolv_conf))
         config = None if network.config is None else str(network.config)
@@ -143,7 +143,7 @@ class _Adder:
         return words
 
 
-def _words(number: int, first: dict[str, str], network: Network) -> dict[str, str]:
+def _words(number: int, first: dict[str, str], network: Placement) -> dict[str, str]:
     """Container ``number``'s words, its address counted on from the first container's."""
     return network.words(number, str(ipaddress.IPv4Address(first["address"]) + (number - 1)))
 
@@ -188,7 +188,7 @@ def _same(one: Template, other: Template) -> bool:
 
 
 def grow(root: Path, first_id: str, counts: Iterable[int], resolv_conf: Path,
-         network: Network = Network()) -> Iterator[tuple[int, Template]]:
+         network: Placement = Placement()) -> Iterator[tuple[int, Template]]:
     """Add containers to ``network`` in the state directory at ``root``, which holds
     ``first_id``'s lease and record, and yield a :class:`Template` each time the network holds
     one of ``counts`` leases (in increasing order): a network on which that many containers

@@ -77,7 +77,7 @@ def render_block(entries: Sequence[Entry]) -> str:
 
 def _marker_line(text: str, marker: str, pos: int) -> tuple[int, int] | None:
     """The first line at or after ``pos`` (a line's start) that is ``marker`` once stripped of
-    blanks: (where it starts, where the next line starts). Lines end after ``\n`` and only there."""
+    blanks: (where it starts, where the next line starts). Lines end after ``\\n`` and only there."""
     found = text.find(marker, pos)
     while found != -1:
         start = text.rfind("\n", 0, found) + 1

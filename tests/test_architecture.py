@@ -213,6 +213,7 @@ def test_a_hook_parses_the_configuration_only_when_its_text_changed(tmp_path: Pa
     out = tmp_path / "modules"
     runj = FakeRunj.with_jailnet(tmp_path, [sys.executable, "-c", RECORD_MODULES],
                                  env={"MODULES_OUT": str(out), "JAILNET_CONFIG": str(config)})
+
     def edit_then_create(cid: str) -> "list[Completed]":
         config.write_text(config.read_text() + "# edited\n")
         return runj.create(cid)
