@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from hooks.errors import BadInput
-from hooks.etcd import Client, Endpoint, StoreError, StoreUnavailable, prefix_end
-from hooks.testing.etcdserver import EtcdServer, binary, free_port
+from hooks.etcd import Client, Endpoint, StoreError, StoreUnavailable, Tls, prefix_end
+from hooks.testing.etcdserver import Certificates, EtcdServer, binary, free_port
 
 ETCD = binary()
 needs_etcd = pytest.mark.skipif(ETCD is None and not os.environ.get("JAILNET_REQUIRE_ETCD"),
@@ -121,6 +121,26 @@ def test_authentication(tmp_path: Path) -> None:
             Client([Endpoint.parse(server.url, "test")], user="root", password="wrong").get("/t6/k")
         with pytest.raises(StoreError, match=r"user name is empty|token|permission|authenticat"):
             Client([Endpoint.parse(server.url, "test")]).get("/t6/k")  # no credentials
+    finally:
+        server.stop()
+
+
+@needs_etcd
+def test_tls_with_client_certificates(tmp_path: Path) -> None:
+    """An https endpoint: the server's certificate is checked against the CA (its name included),
+    and the client presents its own certificate, which the server requires."""
+    assert ETCD is not None
+    certs = Certificates(tmp_path / "pki")
+    server = EtcdServer(tmp_path / "data", ETCD, tls=certs)
+    server.start()
+    try:
+        endpoint = Endpoint.parse(server.url, "test")
+        good = Tls(cacert=str(certs.ca), cert=str(certs.client), key=str(certs.client_key))
+        assert Client([endpoint], tls=good).create("/t7/k", "v") is None
+        with pytest.raises(StoreUnavailable, match=r"^etcd 127\.0\.0\.1:\d+: .*(certificate|handshake|alert)"):
+            Client([endpoint], tls=Tls(cacert=str(certs.ca))).get("/t7/k")  # no client certificate
+        with pytest.raises(StoreUnavailable, match=r"^etcd 127\.0\.0\.1:\d+: .*certificate verify failed"):
+            Client([endpoint], tls=Tls(cert=str(certs.client), key=str(certs.client_key))).get("/t7/k")  # system CAs
     finally:
         server.stop()
 

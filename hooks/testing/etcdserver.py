@@ -13,7 +13,7 @@ import socket
 import subprocess
 from pathlib import Path
 
-READY = ("serving insecure client requests", "serving client traffic")
+READY = ("serving insecure client requests", "serving client traffic", "serving client requests on")
 
 
 def binary() -> str | None:
@@ -28,19 +28,49 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-class EtcdServer:
-    """One etcd member; :meth:`start` and :meth:`stop` may be called again (kill and restart)."""
+class Certificates:
+    """A throwaway CA and, signed by it, a server certificate for 127.0.0.1 and a client
+    certificate, made with the openssl command (P-256 keys: quick to make)."""
 
-    def __init__(self, data_dir: Path, executable: str) -> None:
+    def __init__(self, directory: Path) -> None:
+        directory.mkdir(parents=True, exist_ok=True)
+        self.ca, self.ca_key = directory / "ca.crt", directory / "ca.key"
+        self.server, self.server_key = directory / "server.crt", directory / "server.key"
+        self.client, self.client_key = directory / "client.crt", directory / "client.key"
+        key = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"]
+        self._openssl("req", "-x509", *key, "-keyout", self.ca_key, "-out", self.ca, "-subj", "/CN=jailnet test CA",
+                      "-days", "2")
+        signed = ((self.server, self.server_key, "127.0.0.1", "subjectAltName=IP:127.0.0.1"),
+                  (self.client, self.client_key, "node1", "keyUsage=digitalSignature"))
+        for cert, cert_key, name, extension in signed:
+            request, extensions = directory / f"{name}.csr", directory / f"{name}.ext"
+            extensions.write_text(extension + "\n")
+            self._openssl("req", *key, "-keyout", cert_key, "-out", request, "-subj", f"/CN={name}")
+            self._openssl("x509", "-req", "-in", request, "-CA", self.ca, "-CAkey", self.ca_key, "-CAcreateserial",
+                          "-out", cert, "-days", "2", "-extfile", extensions)
+
+    @staticmethod
+    def _openssl(*args: "str | Path") -> None:
+        done = subprocess.run(["openssl", *map(str, args)], capture_output=True, text=True, check=False)
+        if done.returncode != 0:
+            raise RuntimeError(f"openssl {args[0]}: {done.stderr.strip()}")
+
+
+class EtcdServer:
+    """One etcd member; :meth:`start` and :meth:`stop` may be called again (kill and restart).
+    With ``tls``, it serves https and asks every client for a certificate signed by the CA."""
+
+    def __init__(self, data_dir: Path, executable: str, tls: Certificates | None = None) -> None:
         self.data_dir = data_dir
         self.executable = executable
+        self.tls = tls
         self.client_port = free_port()
         self.peer_port = free_port()
         self.process: subprocess.Popen[str] | None = None
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.client_port}"
+        return f"{'https' if self.tls else 'http'}://127.0.0.1:{self.client_port}"
 
     def start(self) -> None:
         peer = f"http://127.0.0.1:{self.peer_port}"
@@ -48,6 +78,9 @@ class EtcdServer:
                 "--listen-client-urls", self.url, "--advertise-client-urls", self.url,
                 "--listen-peer-urls", peer, "--initial-advertise-peer-urls", peer,
                 "--initial-cluster", f"jailnet-test={peer}"]
+        if self.tls is not None:
+            argv += ["--cert-file", str(self.tls.server), "--key-file", str(self.tls.server_key),
+                     "--trusted-ca-file", str(self.tls.ca), "--client-cert-auth"]
         self.process = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                                         stderr=subprocess.PIPE, text=True, start_new_session=True)
         assert self.process.stderr is not None
