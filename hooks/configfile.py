@@ -49,6 +49,7 @@ class NetworkEntry(Value):
     gateway6: str | None = None
     isolated: bool | None = None
     hosts: str | None = None
+    cluster: bool | None = None
 
 
 #: What a network's ``hosts`` key may say (:mod:`hooks.names`).
@@ -82,7 +83,7 @@ def read_toml(text: str, where: str) -> dict[str, Any]:
 
 def from_data(data: Mapping[str, Any], *, where: str, resolver: DnsDefaults) -> Networks:
     """Validate TOML data (:func:`read_toml`, or a cached copy of it) into networks."""
-    unknown = sorted(set(data) - {"networks"})
+    unknown = sorted(set(data) - {"networks", "cluster"})
     if unknown:
         raise BadInput(f"{where}: unknown field(s): {', '.join(unknown)}")
     tables = data.get("networks", {})
@@ -99,7 +100,16 @@ def from_data(data: Mapping[str, Any], *, where: str, resolver: DnsDefaults) -> 
             raise BadInput(exc.lines[0]) from None
         networks[name] = _network(name, entry, networks.get(name), resolver, at)
     _check_disjoint(networks, where)
-    return Networks(networks=networks)
+    cluster = None
+    if "cluster" in data:
+        from hooks.cluster import Cluster
+
+        cluster = Cluster.parse(data["cluster"], where)
+    for network in networks.values():
+        if network.cluster and cluster is None:
+            raise BadInput(f"{where}: networks.{network.name}.cluster: needs a [cluster] table (the store where "
+                           "hosts claim the network's addresses)")
+    return Networks(networks=networks, cluster=cluster)
 
 
 def _network(name: str, entry: NetworkEntry, base: Network | None, resolver: DnsDefaults, where: str) -> Network:
@@ -156,7 +166,8 @@ def _network(name: str, entry: NetworkEntry, base: Network | None, resolver: Dns
                    nameservers=nameservers, search=search, interface=interface, mtu=mtu,
                    egress=egress, subnet6=subnet6, gateway6=gateway6,
                    isolated=entry.isolated if entry.isolated is not None else (base.isolated if base else True),
-                   hosts=_hosts(entry, base, where))
+                   hosts=_hosts(entry, base, where),
+                   cluster=entry.cluster if entry.cluster is not None else (base.cluster if base else False))
 
 
 def _hosts(entry: NetworkEntry, base: Network | None, where: str) -> str:

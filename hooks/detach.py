@@ -87,6 +87,10 @@ def _detach(container_id: str, record: Record | None, leased: dict[str, ipaddres
     if record is None or record.ports:  # no claims without ports: poststop leaves ports/ alone
         for claim in host.state.claims().release(container_id):
             host.log.info(f"released host port {claim}")
+    if record is not None and record.stored:  # a cluster network's claims in the store
+        from hooks import storeclaims
+
+        failures += storeclaims.release_record(host.state, host.config.cluster, record)
     host.state.delete(container_id)
     network = host.config.networks.get(record.network) if record is not None else None
     if network is not None and network.hosts == "peers":  # its peers forget it (lock held)

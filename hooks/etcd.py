@@ -30,10 +30,8 @@ import time
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
-import attrs
-
-from hooks.errors import BadInput, OperationFailed
-from ocispec.value import Value
+from hooks.cluster import Cluster, Endpoint, Tls
+from hooks.errors import OperationFailed
 
 if TYPE_CHECKING:
     import ssl
@@ -44,59 +42,18 @@ MAX_REPLY = 64 << 20
 TIMEOUT = 2.0
 BUDGET = 8.0
 
-_URL = re.compile(r"(https?)://(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+):([0-9]{1,5})/?")
-
 
 class StoreUnavailable(OperationFailed):
     """No endpoint answered (refused, unreachable, timed out, cut off, not etcd): exit 1."""
 
 
+class StoreUnreachable(StoreUnavailable):
+    """No endpoint could even be connected to: no request reached the store, so nothing changed
+    there."""
+
+
 class StoreError(OperationFailed):
     """An endpoint answered with an error (authentication, permission, a bad request): exit 1."""
-
-
-@attrs.frozen(eq=False, repr=False)
-class Endpoint(Value):
-    """One client URL of the cluster: ``http://HOST:PORT`` or ``https://HOST:PORT``."""
-
-    scheme: str
-    host: str
-    """A name or an IPv4 address, or an IPv6 address without its brackets."""
-    port: int
-
-    @classmethod
-    def parse(cls, url: str, where: str) -> "Endpoint":
-        """``url`` as an endpoint, or :class:`BadInput` naming ``where``."""
-        found = _URL.fullmatch(url)
-        if found is None or not 0 < int(found.group(3)) < 65536:
-            raise BadInput(f"{where}: {url!r} is not an etcd client URL (http://HOST:PORT or https://HOST:PORT)")
-        return cls(found.group(1), found.group(2).strip("[]"), int(found.group(3)))
-
-    @property
-    def name(self) -> str:
-        """``HOST:PORT`` as errors show it."""
-        return f"[{self.host}]:{self.port}" if ":" in self.host else f"{self.host}:{self.port}"
-
-
-@attrs.frozen(eq=False, repr=False)
-class Tls(Value):
-    """Files for TLS: the CA that signed the servers' certificates, and this host's certificate and
-    key when the cluster asks for client certificates."""
-
-    cacert: str | None = None
-    cert: str | None = None
-    key: str | None = None
-
-    def context(self) -> "ssl.SSLContext":
-        import ssl
-
-        try:
-            context = ssl.create_default_context(cafile=self.cacert)
-            if self.cert is not None:
-                context.load_cert_chain(self.cert, self.key)
-        except (OSError, ssl.SSLError) as exc:
-            raise OperationFailed(f"etcd TLS files: {exc}") from None
-        return context
 
 
 def b64(data: str | bytes) -> str:
@@ -178,18 +135,23 @@ class Client:
         """POST ``body`` to ``path`` on the first endpoint that answers; its JSON reply."""
         payload = json.dumps(body).encode()
         failures: list[str] = []
+        sent = False
         for endpoint in self.endpoints:
             try:
                 headers = self._auth(endpoint)
                 status, reply = self._exchange(endpoint, path, payload, headers)
+            except StoreUnreachable as exc:
+                failures.append(str(exc))
+                continue
             except StoreUnavailable as exc:
                 failures.append(str(exc))
+                sent = True
                 continue
             if status != 200:
                 message = reply.get("message") or reply.get("error") or "no message"
                 raise StoreError(f"etcd {endpoint.name}: {message} (HTTP {status})")
             return reply
-        raise StoreUnavailable("; ".join(failures) or "etcd: no endpoint configured")
+        raise (StoreUnavailable if sent else StoreUnreachable)("; ".join(failures) or "etcd: no endpoint configured")
 
     def _auth(self, endpoint: Endpoint) -> dict[str, str]:
         if self.user is None:
@@ -208,7 +170,7 @@ class Client:
     def _wait(self, endpoint: Endpoint) -> float:
         left = self.deadline - self.clock()
         if left <= 0:
-            raise StoreUnavailable(f"etcd {endpoint.name}: out of time (the hook waits at most "
+            raise StoreUnreachable(f"etcd {endpoint.name}: out of time (the hook waits at most "
                                    f"{BUDGET:g} s on the store)")
         return min(self.timeout, left)
 
@@ -223,13 +185,16 @@ class Client:
         try:
             sock = socket.create_connection((endpoint.host, endpoint.port), timeout=self._wait(endpoint))
         except OSError as exc:
-            raise StoreUnavailable(f"etcd {endpoint.name}: {_reason(exc, self.timeout)}") from None
+            raise StoreUnreachable(f"etcd {endpoint.name}: {_reason(exc, self.timeout)}") from None
         try:
             if endpoint.scheme == "https":
                 sock = self._tls().wrap_socket(sock, server_hostname=endpoint.host)
             sock.settimeout(self._wait(endpoint))
             sock.sendall(request)
-            raw = self._receive(sock, endpoint)
+            try:
+                raw = self._receive(sock, endpoint)
+            except StoreUnreachable as exc:  # out of time after the request left: it may have been applied
+                raise StoreUnavailable(str(exc)) from None
         except StoreUnavailable:
             raise
         except OSError as exc:  # ssl.SSLError is an OSError
@@ -258,6 +223,11 @@ class Client:
         if self._context is None:
             self._context = (self.tls or Tls()).context()
         return self._context
+
+
+def client_for(cluster: Cluster) -> Client:
+    """A client for one hook of ``cluster``: its waits bounded by :data:`BUDGET` in all."""
+    return Client(cluster.endpoints, tls=cluster.tls, user=cluster.user, password=cluster.password)
 
 
 def _first(reply: dict[str, Any]) -> dict[str, Any]:

@@ -259,8 +259,12 @@ def main(args: argparse.Namespace, console: Console) -> int:
         leases = {name: found.holders() for name, found in state.network_leases().items()}
         leases6 = {name: found.holders() for name, found in state.network_leases6().items()}
         claims = state.claims().holders()
+        from hooks import storeclaims  # reads a directory: with no cluster, an absent one
+
+        tombstones = storeclaims.tombstoned(state)
         ids = (set(state.record_ids()) | {holder for held in leases.values() for holder in held.values()}
-               | {holder for held6 in leases6.values() for holder in held6.values()} | set(claims.values()))
+               | {holder for held6 in leases6.values() for holder in held6.values()} | set(claims.values())
+               | set(tombstones))
         with state.hold_idle(ids) as busy:
             observed = observe_host(console, state, config.networks, busy, leases, claims, leases6)
             leftovers = find(observed, config.networks)
@@ -273,10 +277,19 @@ def main(args: argparse.Namespace, console: Console) -> int:
                         for held6 in state.network_leases6().values():
                             held6.release_all(item.container_id)
                         state.claims().release_all(item.container_id)
+                        record = state.read(item.container_id)
+                        if record is not None and record.stored:
+                            failures += storeclaims.release_record(state, config.cluster, record)
                         state.delete(item.container_id)
                 if not args.json:
                     verb = "would remove" if args.dry_run else "removed"
                     console.out.write(f"{verb} {item.kind} {item.name}: {item.reason}\n")
+            for cid in tombstones if not args.dry_run else ():
+                if cid not in busy:  # a create or poststop that died, or a store that was down
+                    released, failed = storeclaims.heal(state, config.cluster, cid)
+                    failures += failed
+                    for key in released:
+                        console.out.write(f"removed store claim {key}: its holder {cid} is gone\n")
             peers = [n for n in config.networks.values() if n.hosts == "peers"]
             if peers and not args.dry_run:  # blocks that still name containers that are gone
                 from hooks import names

@@ -12,7 +12,7 @@ reused at once while neighbours may still have its old MAC in their ARP caches.
 import ipaddress
 import itertools
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Container, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar, Generic, TypeVar
 
@@ -191,13 +191,15 @@ class LeaseStore(Leases[ipaddress.IPv4Address]):
     network: "Network"
     annotation: ClassVar[str] = "org.jailnet.ipv4"
 
-    def reserve(self, container_id: str, static: ipaddress.IPv4Address | None = None) -> ipaddress.IPv4Address:
+    def reserve(self, container_id: str, static: ipaddress.IPv4Address | None = None,
+                avoid: Container[ipaddress.IPv4Address] = ()) -> ipaddress.IPv4Address:
         """Lease ``static`` or the next free address to ``container_id`` (call under the lock).
 
         A container that holds a lease already keeps it (a repeated reserve is stable); a static
         address other than the one held replaces it, so a container holds at most one address per
         network (what :meth:`find` and :func:`leases_of` return). The next free address is found
         by trying to claim each candidate from the last one handed out: usually the first try.
+        Addresses in ``avoid`` are passed over (held on another host: :mod:`hooks.storeclaims`).
         """
         held = self.find(container_id)
         if held is not None and (static is None or static == held):
@@ -205,7 +207,7 @@ class LeaseStore(Leases[ipaddress.IPv4Address]):
         if static is not None:
             return self._take(container_id, static, held)
         for address in self._candidates():
-            if self._claim(address, container_id):
+            if address not in avoid and self._claim(address, container_id):
                 self._remember(address)
                 return address
         raise PoolExhausted(f"network {self.network.name}: no free address left in {self.network.subnet}")

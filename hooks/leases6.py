@@ -4,7 +4,7 @@ network with ``subnet6``, so that an IPv4-only hook does not build its class
 
 import ipaddress
 import itertools
-from collections.abc import Iterator
+from collections.abc import Container, Iterator
 from typing import TYPE_CHECKING, ClassVar
 
 import attrs
@@ -29,16 +29,16 @@ class LeaseStore6(Leases[ipaddress.IPv6Address]):
     annotation: ClassVar[str] = "org.jailnet.ipv6"
 
     def reserve(self, container_id: str, static: ipaddress.IPv6Address | None,
-                host_number: int) -> ipaddress.IPv6Address:
+                host_number: int, avoid: Container[ipaddress.IPv6Address] = ()) -> ipaddress.IPv6Address:
         """Lease ``static``, or the address with ``host_number`` (the IPv4 one's), or the next free
-        one, to ``container_id`` (call under the lock); a repeated reserve is stable."""
+        one not in ``avoid``, to ``container_id`` (call under the lock); a repeated reserve is stable."""
         held = self.find(container_id)
         if held is not None and (static is None or static == held):
             return held
         if static is not None:
             return self._take(container_id, static, held)
         for address in self._candidates(host_number):
-            if self._claim(address, container_id):
+            if address not in avoid and self._claim(address, container_id):
                 return address
         raise PoolExhausted(f"network {self.network.name}: no free address left in {self.network.subnet6}")
 

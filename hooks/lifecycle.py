@@ -29,6 +29,7 @@ from hooks.system import Runner
 if TYPE_CHECKING:
     from hooks.apply import Undo
     from hooks.leases6 import LeaseStore6
+    from hooks.storeclaims import StoreClaims
 
 RUNJ_EXT_HINT = 'ask runj for one in runj.ext.json: {"network":{"vnet":{"mode":"new"}}}'
 
@@ -136,30 +137,36 @@ def create(request: Request, host: HookContext) -> None:
             reap(cid, record, host, reason="leftovers of an earlier create")
             if request.ports:
                 state.claims().claim(cid, request.ports)  # a port another holds changes nothing
+            store = _store(request, host)
             try:
                 pre, jail_flag = _prepare(request, host, leases, leases6)
                 pre = ((isolate,) if isolate else ()) + pre
                 if not jail_flag:
                     _check_image(jail)
-                address = leases.reserve(cid, request.address)
+                if store is not None:
+                    store.register_gateway()
+                address = store.reserve4(leases, request.address) if store else leases.reserve(cid, request.address)
                 address6 = None
                 if leases6 is not None:
                     number = int(address) - int(request.network.subnet.network_address)
                     try:
-                        address6 = leases6.reserve(cid, request.address6, number)
+                        address6 = (store.reserve6(leases6, request.address6, number) if store
+                                    else leases6.reserve(cid, request.address6, number))
                     except BaseException:
                         leases.release(cid)
                         raise
             except BaseException:
                 if request.ports:
                     state.claims().release(cid)
+                for failure in store.release() if store else ():
+                    host.log.error(failure)
                 raise
             if not pre:
                 # Nothing host-wide will change: others may lease and attach meanwhile.
                 held.close()
             attached = _attach(request, host, leases, plan.Attachment(
                 request=request, address=address, jail=jail, jail_flag=jail_flag, egress=egress, address6=address6),
-                pre, leases6, isolate.stdin if isolate else None)
+                pre, leases6, isolate.stdin if isolate else None, store)
         if request.network.hosts == "self" and request.hosts:
             from hooks import names  # its own /etc/hosts block: one file, no command, no lock
 
@@ -169,6 +176,16 @@ def create(request: Request, host: HookContext) -> None:
 
             with state.lock():
                 names.sync(state, host.log.error, request.network)
+
+
+def _store(request: Request, host: HookContext) -> "StoreClaims | None":
+    """On a cluster network, the claims this create makes in the cluster's store."""
+    cluster = host.config.cluster
+    if not request.network.cluster or cluster is None:
+        return None
+    from hooks.storeclaims import StoreClaims  # only on a cluster network
+
+    return StoreClaims(host.state, cluster, request.network, request.container_id)
 
 
 def _isolation(host: HookContext) -> plan.Command | None:
@@ -202,7 +219,7 @@ def find_egress(request: Request, run: Runner) -> str:
 
 def _attach(request: Request, host: HookContext, leases: LeaseStore, attachment: plan.Attachment,
             pre: tuple[plan.Command, ...], leases6: "LeaseStore6 | None" = None,
-            isolation: str | None = None) -> Record:
+            isolation: str | None = None, store: "StoreClaims | None" = None) -> Record:
     """Steps 4-11 after the lease: apply with a journal; on any failure undo and release. Returns
     the container's record, up. ``isolation``: the rules a step of ``pre`` loaded into
     ``jailnet/isolation``, kept once the create has succeeded (:mod:`hooks.isolation`)."""
@@ -215,7 +232,8 @@ def _attach(request: Request, host: HookContext, leases: LeaseStore, attachment:
         created=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), ports=tuple(p.spec() for p in request.ports),
         hostname=_hostname(request.bundle), aliases=request.aliases, root=jail.path, hosts=request.hosts,
         address6=str(attachment.address6) if attachment.address6 is not None else None,
-        prefixlen6=network.subnet6.prefixlen if attachment.address6 is not None and network.subnet6 else None)
+        prefixlen6=network.subnet6.prefixlen if attachment.address6 is not None and network.subnet6 else None,
+        stored=store.keys if store else (), stored_by=store.value if store else "")
     done: list[Undo] = []
     shared = 0  # the undos of bridge and forwarding: for this rollback only, never journaled
 
@@ -243,6 +261,8 @@ def _attach(request: Request, host: HookContext, leases: LeaseStore, attachment:
         apply(plan.attach(attachment, epair, text), host.run, done, progress=journal, log=host.log.info)
         record = attrs.evolve(record, state="up")
         host.state.write(record)
+        if store is not None:
+            store.settle()  # the record names the claims now
         if isolation is not None:
             host.state.remember_isolation(isolation)
     except BaseException as exc:
@@ -252,6 +272,8 @@ def _attach(request: Request, host: HookContext, leases: LeaseStore, attachment:
             leases6.release(cid)
         if request.ports:
             host.state.claims().release(cid)
+        if store is not None:
+            failures += store.release()
         host.state.delete(cid)
         for failure in failures:
             host.log.error(f"rollback: {failure}")

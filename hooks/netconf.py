@@ -25,18 +25,23 @@ The file::
     gateway6 = "fd00:88::1"     # default: the subnet's ::1
     isolated = true             # no traffic to or from other jailnet networks (the default)
     hosts = "peers"             # /etc/hosts lists: peers, self or none (default: self for default)
+    cluster = true              # addresses claimed in the [cluster] store (hooks/cluster.py)
 """
 
 import ipaddress
 import re
 from collections.abc import Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import attrs
 
 from hooks.errors import BadInput
 from hooks.paths import DEFAULT_CONFIG
 from ocispec.value import Value
+
+if TYPE_CHECKING:
+    from hooks.cluster import Cluster
 
 DEFAULT_NETWORK = "default"
 #: Docker's fallback when the host has no usable nameserver (libnetwork resolvconf).
@@ -78,6 +83,8 @@ class Network(Value):
     """No traffic between this network and the other jailnet networks (:mod:`hooks.isolation`)."""
     hosts: str = "peers"
     """What a container's ``/etc/hosts`` block lists: ``peers``, ``self`` or ``none`` (:mod:`hooks.names`)."""
+    cluster: bool = False
+    """Its addresses are claimed in the cluster's store, shared with other hosts (docs/multi-host.md)."""
 
     @property
     def dual_stack(self) -> bool:
@@ -205,6 +212,8 @@ class Networks(Value):
     """Every network this host offers, by name."""
 
     networks: Mapping[str, Network]
+    cluster: "Cluster | None" = None
+    """The ``[cluster]`` table: the store the cluster networks claim addresses in."""
 
     @classmethod
     def builtin(cls, resolver: DnsDefaults) -> "Networks":

@@ -83,6 +83,10 @@ class Record(Value):
     """The jail's root (``jls … path``), whose ``/etc/hosts`` :mod:`hooks.names` rewrites."""
     hosts: bool = True
     """False when ``org.jailnet.hosts`` is ``none``: the container's ``/etc/hosts`` is left alone."""
+    stored: tuple[str, ...] = ()
+    """On a cluster network, the keys of its claims in the cluster's store (:mod:`hooks.storeclaims`)."""
+    stored_by: str = ""
+    """The value those claims hold: this host and the container."""
 
 
 def jail_alive(record: Record, jails: Mapping[str, int]) -> bool:

@@ -12,8 +12,9 @@ from pathlib import Path
 
 import pytest
 
+from hooks.cluster import Endpoint, Tls
 from hooks.errors import BadInput
-from hooks.etcd import Client, Endpoint, StoreError, StoreUnavailable, Tls, prefix_end
+from hooks.etcd import Client, StoreError, StoreUnavailable, prefix_end
 from hooks.testing.etcdserver import Certificates, EtcdServer, binary, free_port
 
 ETCD = binary()

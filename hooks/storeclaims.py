@@ -1,0 +1,228 @@
+"""A cluster network's addresses claimed in the cluster's store, so that hosts sharing the
+network never hand out one address twice (docs/multi-host.md).
+
+A claim is the key ``PREFIX/networks/NET/inet/ADDRESS`` (``inet6`` for IPv6), created only if
+absent (:meth:`hooks.etcd.Client.create`), whose value names the holder: this host and the
+container. The local lease files stay what they are on one host, and the round robin picks the
+address; the store only says whether another host holds it. When it does, the address is passed
+over (and, at the first collision, every address the store holds on the network, in one range
+request); a static address another host holds is bad input.
+
+Nothing is claimed that a tombstone does not name first. ``<state>/tombstones/<id>.json`` lists
+the keys (and this host's value) that the store may hold for a container that has no record
+that is up: written before each claim and before a poststop's releases, removed once the record
+is up (it names its claims then, :attr:`Record.stored`) or once the releases are done. A create
+killed or failing halfway, or a store down at poststop, so leaves a tombstone, and ``jailnet gc``
+releases what it names: a key is deleted only while it holds this host's value, so releasing a
+claim that was never made, or that another host has made since, changes nothing.
+"""
+
+import contextlib
+import ipaddress
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING, TypeVar
+
+from hooks import files
+from hooks.cluster import Cluster, describe
+from hooks.errors import BadInput, OperationFailed
+from hooks.etcd import StoreUnreachable, client_for
+
+if TYPE_CHECKING:
+    from hooks.leases import Leases, LeaseStore
+    from hooks.leases6 import LeaseStore6
+    from hooks.netconf import Network
+    from hooks.statedir import Record, StateDir
+
+A = TypeVar("A", ipaddress.IPv4Address, ipaddress.IPv6Address)
+
+TOMBSTONES = "tombstones"
+GATEWAY_MARK = "store-gateway"
+
+
+def tombstone_path(state: "StateDir", container_id: str) -> Path:
+    return state.path / TOMBSTONES / f"{container_id}.json"
+
+
+def read_tombstone(path: Path) -> list[tuple[str, str]]:
+    """The (key, value) pairs a tombstone names; a damaged one names none (and says so)."""
+    try:
+        pairs = json.loads(path.read_text())
+        return [(str(p["key"]), str(p["value"])) for p in pairs]
+    except (ValueError, TypeError, KeyError) as exc:
+        raise OperationFailed(f"damaged tombstone {path}: {exc}") from None
+
+
+def _write_tombstone(state: "StateDir", container_id: str, pairs: list[tuple[str, str]]) -> None:
+    path = tombstone_path(state, container_id)
+    if not pairs:
+        with contextlib.suppress(FileNotFoundError):
+            path.unlink()
+        return
+    path.parent.mkdir(mode=0o700, exist_ok=True)
+    text = json.dumps([{"key": k, "value": v} for k, v in pairs], indent=1) + "\n"
+    files.replace(path, text.encode(), mode=0o600, durable=True)
+
+
+def release(state: "StateDir", cluster: Cluster, container_id: str, pairs: list[tuple[str, str]]) -> list[str]:
+    """Delete each claim while it holds its value, tombstone first; the failures (the tombstone
+    then stays, for gc)."""
+    if not pairs:
+        return []
+    _write_tombstone(state, container_id, pairs)
+    client = client_for(cluster)
+    left, failures = [], []
+    for key, value in pairs:
+        try:
+            client.delete_if(key, value)
+        except OperationFailed as exc:  # StoreUnavailable, StoreError
+            left.append((key, value))
+            failures.append(f"store claim {key} not released: {exc} (a tombstone keeps it for jailnet gc)")
+    _write_tombstone(state, container_id, left)
+    return failures
+
+
+class StoreClaims:
+    """The claims one createRuntime makes for its container (host-wide lock held)."""
+
+    def __init__(self, state: "StateDir", cluster: Cluster, network: "Network", container_id: str) -> None:
+        self.state = state
+        self.cluster = cluster
+        self.network = network
+        self.container_id = container_id
+        self.client = client_for(cluster)
+        self.value = cluster.holder(container_id)
+        self.pairs: list[tuple[str, str]] = []
+        """The claims this create holds, or may hold (those the tombstone names)."""
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        return tuple(key for key, _ in self.pairs)
+
+    def _take(self, family: str, address: object) -> str | None:
+        """Claim ``address``: None when this container holds it now, else who does."""
+        key = self.cluster.key(self.network.name, family, address)
+        self.pairs.append((key, self.value))
+        _write_tombstone(self.state, self.container_id, self.pairs)
+        try:
+            held = self.client.create(key, self.value)
+        except StoreUnreachable:  # the request never left: nothing to release
+            self.pairs.pop()
+            _write_tombstone(self.state, self.container_id, self.pairs)
+            raise
+        if held is None or held == self.value:  # made now, or by an earlier create of this id
+            return None
+        self.pairs.pop()
+        _write_tombstone(self.state, self.container_id, self.pairs)
+        return describe(held)
+
+    def _taken(self, family: str) -> set[str]:
+        """Every address the store holds on the network (one range request)."""
+        prefix = self.cluster.key(self.network.name, family, "")
+        return {key[len(prefix):] for key in self.client.prefix(prefix)}
+
+    def register_gateway(self) -> None:
+        """Claim this host's gateway address, once per network (a mark in the state directory
+        remembers it): no container on another host may get it."""
+        mark = self.state.path / "networks" / self.network.name / GATEWAY_MARK
+        if mark.exists():
+            return
+        gateways: list[tuple[str, str, object]] = [("gateway", "inet", self.network.gateway)]
+        if self.network.gateway6 is not None:
+            gateways.append(("gateway6", "inet6", self.network.gateway6))
+        keys = []
+        for name, family, address in gateways:
+            key = self.cluster.key(self.network.name, family, address)
+            held = self.client.create(key, self.cluster.gateway_holder())
+            if held is not None and held != self.cluster.gateway_holder():
+                raise BadInput(f"networks.{self.network.name}.{name}: {address} is held by {describe(held)}: "
+                               "give each host its own gateway address in the subnet")
+            keys.append(key)
+        mark.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        files.replace(mark, "".join(f"{key}\n" for key in keys).encode(), mode=0o600, durable=False)
+
+    def reserve4(self, leases: "LeaseStore", static: ipaddress.IPv4Address | None) -> ipaddress.IPv4Address:
+        """The local lease (round robin), claimed in the store; passed over while another host
+        holds it. On any failure the local lease is released again."""
+        return self._reserve(leases, "inet", static, lambda avoid: leases.reserve(self.container_id, static, avoid))
+
+    def reserve6(self, leases6: "LeaseStore6", static: ipaddress.IPv6Address | None,
+                 number: int) -> ipaddress.IPv6Address:
+        return self._reserve(leases6, "inet6", static,
+                             lambda avoid: leases6.reserve(self.container_id, static, number, avoid))
+
+    def _reserve(self, leases: "Leases[A]", family: str, static: A | None, pick: "_Pick[A]") -> A:
+        avoid: set[A] = set()
+        try:
+            address = pick(avoid)
+            while (held := self._take(family, address)) is not None:
+                leases.release(self.container_id)
+                if static is not None:
+                    raise BadInput(f"annotation {leases.annotation}: {address} is held by {held}")
+                if not avoid:
+                    avoid |= {leases.parse(a) for a in self._taken(family) if _is_address(a)}
+                avoid.add(address)
+                address = pick(avoid)
+        except BaseException:
+            leases.release(self.container_id)
+            raise
+        return address
+
+    def release(self) -> list[str]:
+        """Rollback: release what this create claimed."""
+        return release(self.state, self.cluster, self.container_id, self.pairs)
+
+    def settle(self) -> None:
+        """The record is up and names the claims: the tombstone is no longer needed."""
+        _write_tombstone(self.state, self.container_id, [])
+
+
+def _is_address(text: str) -> bool:
+    try:
+        ipaddress.ip_address(text)
+    except ValueError:
+        return False
+    return True
+
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    _Pick = Callable[[set[A]], A]
+
+
+def release_record(state: "StateDir", cluster: Cluster | None, record: "Record") -> list[str]:
+    """poststop: release the claims the record names (tombstone first); the failures."""
+    if not record.stored:
+        return []
+    if cluster is None:
+        pairs = [(key, record.stored_by) for key in record.stored]
+        _write_tombstone(state, record.id, pairs)
+        return [f"store claims {', '.join(record.stored)} not released: the configuration has no [cluster] "
+                "(a tombstone keeps them for jailnet gc)"]
+    return release(state, cluster, record.id, [(key, record.stored_by) for key in record.stored])
+
+
+def tombstoned(state: "StateDir") -> list[str]:
+    """The ids with a tombstone: store claims that may be held without a record that is up."""
+    try:
+        return sorted(p.name[:-5] for p in (state.path / TOMBSTONES).iterdir() if p.name.endswith(".json"))
+    except FileNotFoundError:
+        return []
+
+
+def heal(state: "StateDir", cluster: Cluster | None, container_id: str) -> tuple[list[str], list[str]]:
+    """gc (the container's lock held, its hook not running): release what its tombstone names,
+    unless its record is up and names the claims itself. (released keys, failures)"""
+    path = tombstone_path(state, container_id)
+    if not path.exists():  # released already, by the teardown of its record
+        return [], []
+    record = state.read(container_id)
+    if record is not None and record.state == "up":
+        _write_tombstone(state, container_id, [])  # the create finished: its record names them
+        return [], []
+    pairs = read_tombstone(path)
+    if cluster is None:
+        return [], [f"tombstone {path}: the configuration has no [cluster] to release its claims in"]
+    failures = release(state, cluster, container_id, pairs)
+    return [key for key, _ in pairs] if not failures else [], failures

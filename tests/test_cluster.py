@@ -1,0 +1,234 @@
+"""Cluster networks: two simulated hosts claim one network's addresses in one real etcd
+(hooks/storeclaims.py, docs/multi-host.md), and every way the store can fail a hook."""
+
+import io
+import json
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from hooks.cli import main
+from hooks.cluster import Endpoint
+from hooks.etcd import Client
+from hooks.testing import HookBed
+from hooks.testing.etcdserver import EtcdServer, binary
+
+ETCD = binary()
+pytestmark = pytest.mark.skipif(ETCD is None and not os.environ.get("JAILNET_REQUIRE_ETCD"),
+                                reason="no etcd on this machine (Debian: apt-get install etcd-server)")
+SHARED = {"org.jailnet.network": "shared"}
+
+
+@pytest.fixture(scope="module")
+def etcd(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EtcdServer]:
+    assert ETCD is not None, "JAILNET_REQUIRE_ETCD is set but etcd is not installed"
+    server = EtcdServer(tmp_path_factory.mktemp("etcd") / "data", ETCD)
+    server.start()
+    yield server
+    server.stop()
+
+
+def config(server: EtcdServer, prefix: str, host: str, gateway: str) -> str:
+    return (f'[cluster]\nendpoints = ["{server.url}"]\nprefix = "{prefix}"\nhost = "{host}"\n'
+            f'[networks.shared]\nbridge = "jailnet1"\nsubnet = "10.90.0.0/24"\ngateway = "{gateway}"\n'
+            "cluster = true\n")
+
+
+class Hosts:
+    """Two simulated hosts, node1 and node2, sharing network ``shared`` through one etcd."""
+
+    def __init__(self, tmp_path: Path, server: EtcdServer) -> None:
+        self.prefix = f"/t{uuid.uuid4().hex[:8]}"  # each test its own keys in the module's etcd
+        self.server = server
+        self.node1 = HookBed(tmp_path / "node1", config=config(server, self.prefix, "node1", "10.90.0.1"))
+        self.node2 = HookBed(tmp_path / "node2", config=config(server, self.prefix, "node2", "10.90.0.254"))
+
+    def store(self) -> dict[str, str]:
+        client = Client([Endpoint.parse(self.server.url, "test")])
+        return client.prefix(self.prefix + "/")
+
+    def create(self, bed: HookBed, cid: str, **annotations: str) -> tuple[int, str]:
+        bed.jail(cid)
+        code, _, err = bed.hook("createRuntime", cid, {**SHARED, **annotations})
+        return code, err
+
+
+@pytest.fixture
+def hosts(tmp_path: Path, etcd: EtcdServer) -> Hosts:
+    return Hosts(tmp_path, etcd)
+
+
+def address_of(bed: HookBed, cid: str) -> str:
+    return str(json.loads((bed.state_dir / "containers" / f"{cid}.json").read_text())["address"])
+
+
+def test_two_hosts_never_hand_out_one_address_nor_a_gateway(hosts: Hosts) -> None:
+    """Both hosts start their round robin at .2: node2's first pick collides and moves on."""
+    placed = []
+    for number in range(6):
+        bed = hosts.node1 if number % 2 == 0 else hosts.node2
+        assert hosts.create(bed, f"c{number}") == (0, "")
+        placed.append((bed, f"c{number}", address_of(bed, f"c{number}")))
+    addresses = [a for _, _, a in placed]
+    assert len(set(addresses)) == 6 and not {"10.90.0.1", "10.90.0.254"} & set(addresses)
+    held = hosts.store()
+    for bed, cid, address in placed:
+        host = "node1" if bed is hosts.node1 else "node2"
+        assert json.loads(held[f"{hosts.prefix}/networks/shared/inet/{address}"]) == {"host": host, "container": cid}
+    assert json.loads(held[f"{hosts.prefix}/networks/shared/inet/10.90.0.254"]) == {"host": "node2", "gateway": True}
+    for bed in (hosts.node1, hosts.node2):  # every create settled: no tombstone left
+        assert list((bed.state_dir / "tombstones").glob("*")) == []
+
+
+def test_dual_stack_claims_both_families(tmp_path: Path, etcd: EtcdServer) -> None:
+    prefix = f"/t{uuid.uuid4().hex[:8]}"
+    beds = [HookBed(tmp_path / host, config=config(etcd, prefix, host, gateway) + 'subnet6 = "fd00:90::/64"\n'
+                    f'gateway6 = "{gateway6}"\n')
+            for host, gateway, gateway6 in (("node1", "10.90.0.1", "fd00:90::1"),
+                                            ("node2", "10.90.0.254", "fd00:90::fe"))]
+    for number, bed in enumerate(beds * 2):
+        bed.jail(f"c{number}")
+        assert bed.hook("createRuntime", f"c{number}", SHARED)[:1] == (0,)
+    records = [json.loads(p.read_text()) for bed in beds for p in (bed.state_dir / "containers").glob("*.json")]
+    assert len({r["address"] for r in records}) == 4 and len({r["address6"] for r in records}) == 4
+    held = Client([Endpoint.parse(etcd.url, "test")]).prefix(prefix + "/networks/shared/inet6/")
+    assert sorted(k.rsplit("/", 1)[1] for k in held) == sorted([*(r["address6"] for r in records), "fd00:90::1",
+                                                                 "fd00:90::fe"])  # the gateways too
+
+
+def test_poststop_releases_the_claim_for_any_host(hosts: Hosts) -> None:
+    assert hosts.create(hosts.node1, "a", **{"org.jailnet.ipv4": "10.90.0.50"}) == (0, "")
+    hosts.node1.host.remove_jail("a")
+    assert hosts.node1.hook("poststop", "a", SHARED, raw=HookBed.state("a", SHARED, status="stopped"))[0] == 0
+    assert f"{hosts.prefix}/networks/shared/inet/10.90.0.50" not in hosts.store()
+    assert hosts.create(hosts.node2, "b", **{"org.jailnet.ipv4": "10.90.0.50"}) == (0, "")
+
+
+def test_a_static_address_held_on_another_host_is_bad_input_and_touches_nothing(hosts: Hosts) -> None:
+    assert hosts.create(hosts.node1, "a", **{"org.jailnet.ipv4": "10.90.0.50"}) == (0, "")
+    assert hosts.create(hosts.node2, "warmup") == (0, "")  # node2's bridge and gateway are in place
+    before = len(hosts.node2.mutations())
+    code, err = hosts.create(hosts.node2, "b", **{"org.jailnet.ipv4": "10.90.0.50"})
+    assert (code, err) == (2, "jailnet: createRuntime b: annotation org.jailnet.ipv4: 10.90.0.50 is held by node1 "
+                              "(container a)\n")
+    assert len(hosts.node2.mutations()) == before
+    assert "containers/b.json" not in hosts.node2.files()
+    assert json.loads(hosts.store()[f"{hosts.prefix}/networks/shared/inet/10.90.0.50"])["host"] == "node1"
+
+
+def test_a_gateway_another_host_holds_is_bad_input(hosts: Hosts, tmp_path: Path) -> None:
+    assert hosts.create(hosts.node1, "a") == (0, "")
+    clash = HookBed(tmp_path / "node3", config=config(hosts.server, hosts.prefix, "node3", "10.90.0.1"))
+    clash.jail("c")
+    code, _, err = clash.hook("createRuntime", "c", SHARED)
+    assert (code, err) == (2, "jailnet: createRuntime c: networks.shared.gateway: 10.90.0.1 is held by node1 "
+                              "(its gateway): give each host its own gateway address in the subnet\n")
+    assert clash.mutations() == []
+
+
+def test_a_failing_step_after_the_claim_releases_it(hosts: Hosts) -> None:
+    assert hosts.create(hosts.node1, "first") == (0, "")
+    hosts.node1.jail("b")
+    hosts.node1.host.fail_nth(3)  # the bridge is up: 1 epair, 2 its host end, 3 addm
+    code, _, err = hosts.node1.hook("createRuntime", "b", SHARED)
+    assert code == 1, err
+    held = hosts.store()
+    assert [json.loads(v).get("container") for v in held.values()].count("b") == 0
+    assert not (hosts.node1.state_dir / "tombstones" / "b.json").exists()
+
+
+def test_store_down_create_exits_1_changes_nothing_poststop_leaves_a_tombstone_gc_heals(
+        tmp_path: Path) -> None:
+    assert ETCD is not None
+    server = EtcdServer(tmp_path / "etcd", ETCD)
+    server.start()
+    try:
+        hosts = Hosts(tmp_path, server)
+        assert hosts.create(hosts.node1, "a") == (0, "")
+        server.stop()
+        hosts.node1.jail("b")
+        before = len(hosts.node1.mutations())
+        files = hosts.node1.files()
+        code, _, err = hosts.node1.hook("createRuntime", "b", SHARED)
+        assert (code, err) == (1, f"jailnet: createRuntime b: etcd 127.0.0.1:{server.client_port}: connection "
+                                  "refused\n")
+        assert len(hosts.node1.mutations()) == before and hosts.node1.files() == files
+        assert list((hosts.node1.state_dir / "tombstones").glob("*")) == []
+        hosts.node1.host.remove_jail("a")
+        code, _, err = hosts.node1.hook("poststop", "a", SHARED, raw=HookBed.state("a", SHARED, status="stopped"))
+        assert code == 0 and "not released" in err and "connection refused" in err, err
+        assert (hosts.node1.state_dir / "tombstones" / "a.json").exists()
+        assert "containers/a.json" not in hosts.node1.files()  # the host side is torn down all the same
+        out = io.StringIO()
+        assert main(["gc"], stdout=out, stderr=io.StringIO(), environ=hosts.node1.env, run=hosts.node1.host) == 1
+        server.start()
+        out = io.StringIO()
+        assert main(["gc"], stdout=out, stderr=io.StringIO(), environ=hosts.node1.env, run=hosts.node1.host) == 0
+        assert f"removed store claim {hosts.prefix}/networks/shared/inet/10.90.0.2: its holder a is gone" in \
+            out.getvalue()
+        assert not (hosts.node1.state_dir / "tombstones" / "a.json").exists()
+        assert [k for k in hosts.store() if "/inet/10.90.0.2" in k] == []
+    finally:
+        server.stop()
+
+
+@pytest.mark.parametrize("when", ["before", "after"])
+def test_sigkill_at_the_epair_of_a_cluster_create_then_gc_releases_its_claim(
+        tmp_path: Path, etcd: EtcdServer, jailnet_argv: list[str], when: str) -> None:
+    """Killed at its first command after the claim: the record (creating) and the tombstone name
+    the claim, and gc releases it with the rest."""
+    from hooks.testing.runtime import FakeRunj
+
+    prefix = f"/t{uuid.uuid4().hex[:8]}"
+    conf = tmp_path / "jailnet.toml"
+    conf.write_text(config(etcd, prefix, "node1", "10.90.0.1"))
+    runj = FakeRunj.with_jailnet(tmp_path, jailnet_argv, env={"JAILNET_CONFIG": str(conf)})
+    assert [r.returncode for r in runj.create("first", annotations=SHARED)] == [0]
+    with runj.shared.edit() as host:
+        host.kill_nth(1, when=when)  # the bridge is up: the epair is the first mutating command
+    (killed,) = runj.create("b", annotations=SHARED)
+    assert killed.returncode == -9, killed
+    client = Client([Endpoint.parse(etcd.url, "test")])
+    assert [json.loads(v)["container"] for v in client.prefix(prefix + "/networks/shared/inet/").values()
+            if "container" in json.loads(v)] == ["first", "b"]
+    err = io.StringIO()
+    assert main(["gc"], stdout=io.StringIO(), stderr=err, environ=runj.env, run=runj.shared) == 0, err.getvalue()
+    assert [json.loads(v).get("container") for v in client.prefix(prefix + "/networks/shared/inet/").values()
+            if "container" in json.loads(v)] == ["first"]
+    assert list((tmp_path / "state" / "tombstones").glob("*")) == []
+
+
+BAD_CLUSTER = [
+    ('store = "consul"\nendpoints = ["http://127.0.0.1:2379"]',
+     "cluster.store: 'consul' is not a store jailnet speaks (etcd)"),
+    ("endpoints = []", 'cluster.endpoints: at least one client URL, e.g. ["http://127.0.0.1:2379"]'),
+    ('endpoints = ["127.0.0.1:2379"]',
+     "cluster.endpoints: '127.0.0.1:2379' is not an etcd client URL (http://HOST:PORT or https://HOST:PORT)"),
+    ('endpoints = ["http://h:2379"]\nprefix = "jailnet"',
+     "cluster.prefix: 'jailnet' is not a key prefix (/name[/name...]: letters, digits, '_', '.', '-')"),
+    ('endpoints = ["http://h:2379"]\nhost = "node_1"', "cluster.host: 'node_1' is not a host name (RFC 1123)"),
+    ('endpoints = ["http://h:2379"]\ncert = "/c.pem"', "cluster.key: cert and key go together"),
+    ('endpoints = ["http://h:2379"]\ncacert = "ca.pem"', "cluster.cacert: 'ca.pem' is not an absolute path"),
+    ('endpoints = ["http://h:2379"]\npassword = "x"', "cluster.password: set user too"),
+    ('endpoints = ["http://h:2379"]\ntimeout = 5', "cluster: unknown field(s): timeout"),
+    ('endpoints = "http://h:2379"', "cluster.endpoints"),
+]
+
+
+@pytest.mark.parametrize(("table", "line"), BAD_CLUSTER, ids=[line.split(":")[0] + f"-{i}" for i, (_, line)
+                                                              in enumerate(BAD_CLUSTER)])
+def test_a_bad_cluster_table_is_bad_input_naming_the_key(tmp_path: Path, table: str, line: str) -> None:
+    bed = HookBed(tmp_path, config=f"[cluster]\n{table}\n")
+    code, _, err = bed.hook("createRuntime", "c1")
+    assert code == 2 and err.startswith(f"jailnet: createRuntime c1: {tmp_path / 'jailnet.toml'}: {line}"), err
+    assert bed.host.log == []
+
+
+def test_a_cluster_network_needs_the_cluster_table(tmp_path: Path) -> None:
+    bed = HookBed(tmp_path, config='[networks.shared]\nbridge = "jailnet1"\nsubnet = "10.90.0.0/24"\ncluster = true\n')
+    assert bed.hook("createRuntime", "c1") == (2, "", f"jailnet: createRuntime c1: {tmp_path / 'jailnet.toml'}: "
+                                               "networks.shared.cluster: needs a [cluster] table (the store where "
+                                               "hosts claim the network's addresses)\n")
