@@ -35,7 +35,7 @@ from hooks import observe, plan
 from hooks.apply import teardown
 from hooks.console import Console
 from hooks.naming import ANCHOR_PARENT, ISOLATION_ANCHOR, anchor_name, host_ifname
-from hooks.netconf import Network
+from hooks.netconf import Network, Networks
 from hooks.statedir import Record, StateDir, jail_alive
 
 #: What ``pfctl -a jailnet -sA`` says when there is no ``jailnet`` anchor at all (exit 1): 13.x
@@ -247,6 +247,25 @@ def observe_host(console: Console, state: StateDir, networks: Mapping[str, Netwo
                     unknown=tuple(unknown))
 
 
+def _register_gateways(state: StateDir, config: Networks, console: Console) -> list[str]:
+    """Claim this host's gateways on every cluster network (docs/multi-host.md); the failures."""
+    from hooks import storeclaims
+    from hooks.errors import BadInput, OperationFailed
+    from hooks.etcd import client_for
+
+    assert config.cluster is not None
+    client = client_for(config.cluster)
+    failures = []
+    for network in config.networks.values():
+        if network.cluster:
+            try:
+                if storeclaims.register_gateway(state, config.cluster, network, client):
+                    console.out.write(f"registered the gateway of network {network.name} in the store\n")
+            except (BadInput, OperationFailed) as exc:
+                failures.append(str(exc))
+    return failures
+
+
 def main(args: argparse.Namespace, console: Console) -> int:
     """``jailnet gc [--dry-run] [--json]``: 0 when everything found was removed, 1 when a removal
     failed or an observation did (then gc removed only what did not depend on it)."""
@@ -290,6 +309,8 @@ def main(args: argparse.Namespace, console: Console) -> int:
                     failures += failed
                     for key in released:
                         console.out.write(f"removed store claim {key}: its holder {cid} is gone\n")
+            if config.cluster is not None and not args.dry_run:  # at boot, before any create
+                failures += _register_gateways(state, config, console)
             peers = [n for n in config.networks.values() if n.hosts == "peers"]
             if peers and not args.dry_run:  # blocks that still name containers that are gone
                 from hooks import names

@@ -29,6 +29,7 @@ from hooks.errors import BadInput, OperationFailed
 from hooks.etcd import StoreUnreachable, client_for
 
 if TYPE_CHECKING:
+    from hooks.etcd import Client
     from hooks.leases import Leases, LeaseStore
     from hooks.leases6 import LeaseStore6
     from hooks.netconf import Network
@@ -122,24 +123,8 @@ class StoreClaims:
         return {key[len(prefix):] for key in self.client.prefix(prefix)}
 
     def register_gateway(self) -> None:
-        """Claim this host's gateway address, once per network (a mark in the state directory
-        remembers it): no container on another host may get it."""
-        mark = self.state.path / "networks" / self.network.name / GATEWAY_MARK
-        if mark.exists():
-            return
-        gateways: list[tuple[str, str, object]] = [("gateway", "inet", self.network.gateway)]
-        if self.network.gateway6 is not None:
-            gateways.append(("gateway6", "inet6", self.network.gateway6))
-        keys = []
-        for name, family, address in gateways:
-            key = self.cluster.key(self.network.name, family, address)
-            held = self.client.create(key, self.cluster.gateway_holder())
-            if held is not None and held != self.cluster.gateway_holder():
-                raise BadInput(f"networks.{self.network.name}.{name}: {address} is held by {describe(held)}: "
-                               "give each host its own gateway address in the subnet")
-            keys.append(key)
-        mark.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        files.replace(mark, "".join(f"{key}\n" for key in keys).encode(), mode=0o600, durable=False)
+        """This host's gateways on the network, claimed before its first address (:func:`register_gateway`)."""
+        register_gateway(self.state, self.cluster, self.network, self.client)
 
     def reserve4(self, leases: "LeaseStore", static: ipaddress.IPv4Address | None) -> ipaddress.IPv4Address:
         """The local lease (round robin), claimed in the store; passed over while another host
@@ -175,6 +160,31 @@ class StoreClaims:
     def settle(self) -> None:
         """The record is up and names the claims: the tombstone is no longer needed."""
         _write_tombstone(self.state, self.container_id, [])
+
+
+def register_gateway(state: "StateDir", cluster: Cluster, network: "Network", client: "Client") -> bool:
+    """Claim this host's gateway (and ``gateway6``) on ``network`` with the host as holder, once:
+    a mark in the state directory remembers it. No container, on any host, may get it then.
+    ``jailnet gc``, which the rc.d script runs at boot before jails start, registers every
+    cluster network's gateways, and a create registers its network's if gc has not. True when
+    this call claimed them."""
+    mark = state.path / "networks" / network.name / GATEWAY_MARK
+    if mark.exists():
+        return False
+    gateways: list[tuple[str, str, object]] = [("gateway", "inet", network.gateway)]
+    if network.gateway6 is not None:
+        gateways.append(("gateway6", "inet6", network.gateway6))
+    keys = []
+    for name, family, address in gateways:
+        key = cluster.key(network.name, family, address)
+        held = client.create(key, cluster.gateway_holder())
+        if held is not None and held != cluster.gateway_holder():
+            raise BadInput(f"networks.{network.name}.{name}: {address} is held by {describe(held)}: "
+                           "give each host its own gateway address in the subnet")
+        keys.append(key)
+    mark.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    files.replace(mark, "".join(f"{key}\n" for key in keys).encode(), mode=0o600, durable=False)
+    return True
 
 
 def _is_address(text: str) -> bool:

@@ -129,6 +129,20 @@ def test_a_gateway_another_host_holds_is_bad_input(hosts: Hosts, tmp_path: Path)
     assert clash.mutations() == []
 
 
+def test_gc_at_boot_registers_the_gateway_before_any_create(hosts: Hosts) -> None:
+    """Two hosts' first creates may race: the rc.d script's gc at boot claims each gateway first."""
+    for bed in (hosts.node1, hosts.node2):
+        out = io.StringIO()
+        assert main(["gc"], stdout=out, stderr=io.StringIO(), environ=bed.env, run=bed.host) == 0
+        assert out.getvalue() == "registered the gateway of network shared in the store\nnothing to remove\n"
+    out = io.StringIO()
+    assert main(["gc"], stdout=out, stderr=io.StringIO(), environ=hosts.node1.env, run=hosts.node1.host) == 0
+    assert out.getvalue() == "nothing to remove\n"  # once
+    held = hosts.store()
+    gateways = (f"{hosts.prefix}/networks/shared/inet/{gw}" for gw in ("10.90.0.1", "10.90.0.254"))
+    assert {json.loads(held[key])["host"] for key in gateways} == {"node1", "node2"}
+
+
 def test_a_failing_step_after_the_claim_releases_it(hosts: Hosts) -> None:
     assert hosts.create(hosts.node1, "first") == (0, "")
     hosts.node1.jail("b")
