@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
 from hooks import files
-from hooks.cluster import Cluster, describe
+from hooks.cluster import Cluster, describe, gateways
 from hooks.errors import BadInput, OperationFailed
 from hooks.etcd import StoreUnreachable, client_for
 
@@ -171,11 +171,8 @@ def register_gateway(state: "StateDir", cluster: Cluster, network: "Network", cl
     mark = state.path / "networks" / network.name / GATEWAY_MARK
     if mark.exists():
         return False
-    gateways: list[tuple[str, str, object]] = [("gateway", "inet", network.gateway)]
-    if network.gateway6 is not None:
-        gateways.append(("gateway6", "inet6", network.gateway6))
     keys = []
-    for name, family, address in gateways:
+    for name, family, address in gateways(network):
         key = cluster.key(network.name, family, address)
         held = client.create(key, cluster.gateway_holder())
         if held is not None and held != cluster.gateway_holder():

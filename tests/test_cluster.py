@@ -246,3 +246,42 @@ def test_a_cluster_network_needs_the_cluster_table(tmp_path: Path) -> None:
     assert bed.hook("createRuntime", "c1") == (2, "", f"jailnet: createRuntime c1: {tmp_path / 'jailnet.toml'}: "
                                                "networks.shared.cluster: needs a [cluster] table (the store where "
                                                "hosts claim the network's addresses)\n")
+
+
+def store_checks(bed: HookBed, monkeypatch: pytest.MonkeyPatch) -> dict[tuple[str, str | None], dict[str, object]]:
+    """doctor --json on ``bed`` (as root): its store.* checks by (id, network)."""
+    monkeypatch.setattr("hooks.doctor.observations.effective_uid", lambda: 0)
+    out = io.StringIO()
+    main(["doctor", "--json"], stdout=out, stderr=io.StringIO(), environ=bed.env, run=bed.host)
+    return {(c["id"], c.get("network")): c for c in json.loads(out.getvalue())["checks"]
+            if str(c["id"]).startswith("store")}
+
+
+def test_doctor_checks_the_store_its_prefix_and_this_hosts_gateway(hosts: Hosts,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    found = store_checks(hosts.node1, monkeypatch)
+    assert found[("store", None)]["ok"] is True
+    assert str(found[("store", None)]["message"]).startswith("the cluster's store answers (etcd 3.")
+    assert found[("store.gateway", "shared")]["ok"] is False  # before gc or a create: not claimed
+    assert found[("store.gateway", "shared")]["fix"] == "jailnet gc    # claims it (the rc.d script runs gc at boot)"
+    assert hosts.create(hosts.node1, "a") == (0, "")
+    Client([Endpoint.parse(hosts.server.url, "test")]).create(f"{hosts.prefix}/someone-else", "x")
+    found = store_checks(hosts.node1, monkeypatch)
+    assert found[("store.gateway", "shared")]["ok"] is True
+    assert found[("store.prefix", None)]["ok"] is False
+    assert f"(first: {hosts.prefix}/someone-else)" in str(found[("store.prefix", None)]["message"])
+    clash = HookBed(hosts.node2.state_dir.parent.parent / "node3",
+                    config=config(hosts.server, hosts.prefix, "node3", "10.90.0.1"))
+    found = store_checks(clash, monkeypatch)
+    assert found[("store.gateway", "shared")]["message"] == "10.90.0.1 (gateway) is held by node1 (its gateway)"
+
+
+def test_doctor_says_in_one_line_when_the_store_cannot_be_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from hooks.testing.etcdserver import free_port
+
+    port = free_port()
+    bed = HookBed(tmp_path, config=f'[cluster]\nendpoints = ["http://127.0.0.1:{port}"]\n')
+    found = store_checks(bed, monkeypatch)
+    assert list(found) == [("store", None)]
+    assert found[("store", None)]["message"] == (f"the cluster's store cannot be read: etcd 127.0.0.1:{port}: "
+                                                 "connection refused")

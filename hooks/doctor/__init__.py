@@ -85,7 +85,7 @@ def main(args: argparse.Namespace, console: Console) -> int:
     names = [config.network(args.network, "--network").name] if args.network else sorted(config.networks)
     nets = [config.networks[name] for name in names]
     state_path = console.state_dir(args)
-    observed = gather(console, nets, state_path)
+    observed = gather(console, nets, state_path, config.cluster)
     findings = diagnose(observed, config, names)
     attempts: list[Attempt] = []
     before = findings
@@ -96,7 +96,7 @@ def main(args: argparse.Namespace, console: Console) -> int:
         else:
             attempts = fix(findings, console, state_path)
             if attempts:
-                findings = diagnose(gather(console, nets, state_path), config, names)
+                findings = diagnose(gather(console, nets, state_path, config.cluster), config, names)
     is_ready = ready(findings)
     if args.json:
         report = {"ready": is_ready, "checks": [as_json(f) for f in findings],

@@ -30,7 +30,7 @@ import re
 import stat
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import attrs
 
@@ -41,6 +41,10 @@ from hooks.naming import ANCHOR_PARENT
 from hooks.netconf import Network
 from hooks.statedir import MODE as STATE_MODE
 from hooks.statedir import Record, StateDir
+
+if TYPE_CHECKING:
+    from hooks.cluster import Cluster
+    from hooks.doctor.storeview import StoreView
 
 #: sbin/pfctl/pfctl.c ``main()``: ``err(1, "%s", pf_device)`` when pf.ko is not loaded.
 NO_PF = "/dev/pf: No such file or directory"
@@ -121,6 +125,8 @@ class Observations:
     jails: tuple[tuple[str, int], ...] | None = None
     """Live jails (name, jid); None when not listed (no records) or jls failed."""
     jails_error: str = ""
+    store: "StoreView | None" = None
+    """The cluster's store (:mod:`hooks.doctor.storeview`), read only with a ``[cluster]`` table."""
 
     def bridge(self, name: str) -> observe.BridgeState | None:
         """What ``ifconfig NAME`` showed (None: not probed)."""
@@ -205,8 +211,10 @@ def _observe_state(path: Path) -> StateView:
     return attrs.evolve(view, records=tuple(records), damaged=tuple(damaged), leases=tuple(leases))
 
 
-def gather(console: Console, nets: Sequence[Network], state_path: Path) -> Observations:
-    """Run the read-only probes of the module docstring (its ``euid``: :func:`effective_uid`)."""
+def gather(console: Console, nets: Sequence[Network], state_path: Path, cluster: "Cluster | None" = None,
+           ) -> Observations:
+    """Run the read-only probes of the module docstring (its ``euid``: :func:`effective_uid`);
+    with ``cluster``, read its store too."""
     euid = effective_uid()
     uname = console.run(("uname", "-s"))
     system = uname.stdout.strip() if uname.ok else f"uname -s failed: {uname.describe()}"
@@ -238,7 +246,14 @@ def gather(console: Console, nets: Sequence[Network], state_path: Path) -> Obser
         pfil_member=_integer(values.get("net.link.bridge.pfil_member")),
         sysctl_error="" if sysctl.ok else sysctl.describe(), pf=pf,
         egress=egress, egress_error="" if route.ok else route.describe(),
-        bridges=tuple(bridges), state=state, jails=jails, jails_error=jails_error)
+        bridges=tuple(bridges), state=state, jails=jails, jails_error=jails_error,
+        store=_observe_store(cluster) if cluster is not None else None)
+
+
+def _observe_store(cluster: "Cluster") -> "StoreView":
+    from hooks.doctor.storeview import observe_store  # only with a [cluster] table
+
+    return observe_store(cluster)
 
 
 #: A translation-anchor call as pfctl prints it (sbin/pfctl/pfctl_parser.c ``print_rule()``):
