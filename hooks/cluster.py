@@ -31,8 +31,6 @@ from ocispec.value import Value
 if TYPE_CHECKING:
     import ssl
 
-    from hooks.netconf import Network
-
 STORES = ("etcd",)
 DEFAULT_PREFIX = "/jailnet"
 _URL = re.compile(r"(https?)://(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+):([0-9]{1,5})/?")
@@ -160,14 +158,6 @@ class Cluster(Value):
     def gateway_holder(self) -> str:
         """The value of this host's claim of its own gateway address."""
         return json.dumps({"host": self.host, "gateway": True}, separators=(",", ":"), sort_keys=True)
-
-
-def gateways(network: "Network") -> list[tuple[str, str, object]]:
-    """A cluster network's gateway addresses on this host: (configuration key, family, address)."""
-    found: list[tuple[str, str, object]] = [("gateway", "inet", network.gateway)]
-    if network.gateway6 is not None:
-        found.append(("gateway6", "inet6", network.gateway6))
-    return found
 
 
 def describe(holder: str) -> str:

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
 from hooks import files
-from hooks.cluster import Cluster, describe, gateways
+from hooks.cluster import Cluster, describe
 from hooks.errors import BadInput, OperationFailed
 from hooks.etcd import StoreUnreachable, client_for
 
@@ -160,6 +160,14 @@ class StoreClaims:
     def settle(self) -> None:
         """The record is up and names the claims: the tombstone is no longer needed."""
         _write_tombstone(self.state, self.container_id, [])
+
+
+def gateways(network: "Network") -> list[tuple[str, str, object]]:
+    """A cluster network's gateway addresses on this host: (configuration key, family, address)."""
+    found: list[tuple[str, str, object]] = [("gateway", "inet", network.gateway)]
+    if network.gateway6 is not None:
+        found.append(("gateway6", "inet6", network.gateway6))
+    return found
 
 
 def register_gateway(state: "StateDir", cluster: Cluster, network: "Network", client: "Client") -> bool:

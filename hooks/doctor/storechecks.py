@@ -4,10 +4,11 @@ keys, and this host's gateways are claimed by this host. Pure, like :mod:`hooks.
 import re
 from collections.abc import Sequence
 
-from hooks.cluster import Cluster, describe, gateways
+from hooks.cluster import Cluster, describe
 from hooks.doctor.findings import Finding
 from hooks.doctor.storeview import StoreView
 from hooks.netconf import Network
+from hooks.storeclaims import gateways
 
 _OURS = re.compile(r"networks/[A-Za-z0-9][A-Za-z0-9_.-]{0,63}/inet6?/[0-9A-Fa-f.:]+")
 
