@@ -34,6 +34,7 @@ import attrs
 from hooks import observe, plan
 from hooks.apply import teardown
 from hooks.console import Console
+from hooks.errors import BadInput, OperationFailed
 from hooks.naming import ANCHOR_PARENT, ISOLATION_ANCHOR, anchor_name, host_ifname
 from hooks.netconf import Network, Networks
 from hooks.statedir import Record, StateDir, jail_alive
@@ -247,23 +248,29 @@ def observe_host(console: Console, state: StateDir, networks: Mapping[str, Netwo
                     unknown=tuple(unknown))
 
 
-def _register_gateways(state: StateDir, config: Networks, console: Console) -> list[str]:
-    """Claim this host's gateways on every cluster network (docs/multi-host.md); the failures."""
+def _store(state: StateDir, config: Networks, busy: frozenset[str], console: Console) -> list[str]:
+    """With a ``[cluster]`` table (docs/multi-host.md): claim this host's gateways on every cluster
+    network that does not have them yet, then reconcile this host's claims with its records; the
+    failures (a store that does not answer ends it: the next gc tries again)."""
     from hooks import storeclaims
-    from hooks.errors import BadInput, OperationFailed
     from hooks.etcd import client_for
 
     assert config.cluster is not None
     client = client_for(config.cluster)
     failures = []
-    for network in config.networks.values():
-        if network.cluster:
-            try:
-                if storeclaims.register_gateway(state, config.cluster, network, client):
-                    console.out.write(f"registered the gateway of network {network.name} in the store\n")
-            except (BadInput, OperationFailed) as exc:
-                failures.append(str(exc))
-    return failures
+    try:
+        for network in config.networks.values():
+            if network.cluster:
+                try:
+                    if storeclaims.register_gateway(state, config.cluster, network, client):
+                        console.out.write(f"registered the gateway of network {network.name} in the store\n")
+                except BadInput as exc:  # another host holds it
+                    failures.append(str(exc))
+        lines, failed = storeclaims.reconcile(state, config.cluster, config.networks, busy)
+    except OperationFailed as exc:
+        return [*failures, str(exc)]
+    console.out.write("".join(f"{line}\n" for line in lines))
+    return failures + failed
 
 
 def main(args: argparse.Namespace, console: Console) -> int:
@@ -310,7 +317,7 @@ def main(args: argparse.Namespace, console: Console) -> int:
                     for key in released:
                         console.out.write(f"removed store claim {key}: its holder {cid} is gone\n")
             if config.cluster is not None and not args.dry_run:  # at boot, before any create
-                failures += _register_gateways(state, config, console)
+                failures += _store(state, config, busy, console)
             peers = [n for n in config.networks.values() if n.hosts == "peers"]
             if peers and not args.dry_run:  # blocks that still name containers that are gone
                 from hooks import names

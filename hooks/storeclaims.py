@@ -29,6 +29,8 @@ from hooks.errors import BadInput, OperationFailed
 from hooks.etcd import StoreUnreachable, client_for
 
 if TYPE_CHECKING:
+    from collections.abc import Collection, Mapping
+
     from hooks.etcd import Client
     from hooks.leases import Leases, LeaseStore
     from hooks.leases6 import LeaseStore6
@@ -241,3 +243,48 @@ def heal(state: "StateDir", cluster: Cluster | None, container_id: str) -> tuple
         return [], [f"tombstone {path}: the configuration has no [cluster] to release its claims in"]
     failures = release(state, cluster, container_id, pairs)
     return [key for key, _ in pairs] if not failures else [], failures
+
+
+def _holder_of(value: str) -> dict[str, object]:
+    try:
+        found = json.loads(value)
+    except ValueError:
+        return {}
+    return found if isinstance(found, dict) else {}
+
+
+def reconcile(state: "StateDir", cluster: Cluster, networks: "Mapping[str, Network]",
+              busy: "Collection[str]") -> tuple[list[str], list[str]]:
+    """gc, both ways (host-wide lock held; tombstones already released): this host's claims in the
+    store that no local record names are released, and the claims of this host's records and
+    gateways that the store lost are made again; a claim another host holds instead is a failure
+    gc cannot mend. Containers whose hook runs (``busy``) are left alone. (lines, failures)"""
+    client = client_for(cluster)
+    held = client.prefix(f"{cluster.prefix}/networks/")
+    records = {r.id: r for r in state.records()}
+    ours = {cluster.key(n.name, family, address): cluster.gateway_holder()
+            for n in networks.values() if n.cluster for _, family, address in gateways(n)}
+    for record in records.values():
+        if record.state == "up" and record.id not in busy:
+            ours.update((key, record.stored_by) for key in record.stored)
+    lines: list[str] = []
+    failures: list[str] = []
+    for key, value in sorted(held.items()):
+        holder = _holder_of(value)
+        if holder.get("host") != cluster.host or key in ours or holder.get("container") in busy:
+            continue
+        if holder.get("container") in records:  # a create that died: its record's teardown releases it
+            continue
+        if client.delete_if(key, value):
+            what = "a gateway this host no longer has" if holder.get("gateway") else \
+                f"container {holder.get('container')} has no record on this host"
+            lines.append(f"removed store claim {key}: {what}")
+    for key, value in sorted(ours.items()):
+        if held.get(key) == value:
+            continue
+        if key in held:
+            failures.append(f"store claim {key} is held by {describe(held[key])}, not by this host as its record "
+                            "says: one of the two hosts must give the address up")
+        elif client.create(key, value) is None:
+            lines.append(f"restored store claim {key}: the store had lost it")
+    return lines, failures

@@ -285,3 +285,41 @@ def test_doctor_says_in_one_line_when_the_store_cannot_be_read(tmp_path: Path, m
     assert list(found) == [("store", None)]
     assert found[("store", None)]["message"] == (f"the cluster's store cannot be read: etcd 127.0.0.1:{port}: "
                                                  "connection refused")
+
+
+def gc(bed: HookBed) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    code = main(["gc"], stdout=out, stderr=err, environ=bed.env, run=bed.host)
+    return code, out.getvalue(), err.getvalue()
+
+
+def test_gc_reconciles_this_hosts_claims_with_its_records_both_ways(hosts: Hosts) -> None:
+    assert hosts.create(hosts.node1, "a") == (0, "")
+    assert hosts.create(hosts.node2, "b") == (0, "")
+    client = Client([Endpoint.parse(hosts.server.url, "test")])
+    key = f"{hosts.prefix}/networks/shared/inet/"
+    ghost = json.dumps({"container": "ghost", "host": "node1"}, separators=(",", ":"), sort_keys=True)
+    assert client.create(key + "10.90.0.77", ghost) is None  # node1's, with no record on node1
+    assert client.create(key + "10.90.0.78", ghost.replace("node1", "node2")) is None  # node2's: not node1's to judge
+    address_a = address_of(hosts.node1, "a")
+    assert client.delete_if(key + address_a, client.get(key + address_a) or "")  # the store lost a's claim
+    code, out, err = gc(hosts.node1)
+    assert (code, err) == (0, "")
+    assert f"removed store claim {key}10.90.0.77: container ghost has no record on this host\n" in out
+    assert f"restored store claim {key}{address_a}: the store had lost it\n" in out
+    held = hosts.store()
+    assert json.loads(held[key + address_a]) == {"container": "a", "host": "node1"}
+    assert key + "10.90.0.77" not in held and key + "10.90.0.78" in held
+    assert gc(hosts.node1)[1] == "nothing to remove\n"  # nothing more to mend
+
+
+def test_gc_cannot_mend_a_claim_another_host_took_and_says_so(hosts: Hosts) -> None:
+    assert hosts.create(hosts.node1, "a") == (0, "")
+    client = Client([Endpoint.parse(hosts.server.url, "test")])
+    key = f"{hosts.prefix}/networks/shared/inet/{address_of(hosts.node1, 'a')}"
+    assert client.delete_if(key, client.get(key) or "")
+    assert client.create(key, json.dumps({"container": "x", "host": "node2"})) is None
+    code, _, err = gc(hosts.node1)
+    assert code == 1
+    assert err == (f"jailnet: gc: store claim {key} is held by node2 (container x), not by this host as its record "
+                   "says: one of the two hosts must give the address up\n")
