@@ -38,6 +38,8 @@ if TYPE_CHECKING:
 
 #: The most a reply may hold: a range over a cluster's claims (some 200 bytes a container).
 MAX_REPLY = 64 << 20
+#: The most operations one transaction may hold (etcd's default ``--max-txn-ops``, embed/config.go).
+MAX_TXN_OPS = 128
 #: Seconds one connect, send or receive may wait, and all of one client's requests together.
 TIMEOUT = 2.0
 BUDGET = 8.0
@@ -107,6 +109,24 @@ class Client:
             return None
         kvs = _first(reply).get("response_range", {}).get("kvs", [])
         return unb64(kvs[0].get("value", "")) if kvs else ""  # "": deleted again in between
+
+    def create_all(self, keys: Sequence[str], value: str) -> dict[str, str]:
+        """Put every key of ``keys`` with ``value`` only if none of them exists, in one transaction
+        (at most :data:`MAX_TXN_OPS` keys: etcd's default ``--max-txn-ops``): {} when this call made
+        them all, else the keys that exist with their values, and none was made."""
+        if len(keys) > MAX_TXN_OPS:
+            raise StoreError(f"etcd: {len(keys)} claims in one transaction, more than etcd's {MAX_TXN_OPS}")
+        reply = self.call("/v3/kv/txn", {
+            "compare": [{"key": b64(k), "target": "CREATE", "result": "EQUAL", "create_revision": "0"} for k in keys],
+            "success": [{"request_put": {"key": b64(k), "value": b64(value)}} for k in keys],
+            "failure": [{"request_range": {"key": b64(k)}} for k in keys]})
+        if reply.get("succeeded"):
+            return {}
+        held = {}
+        for response in reply.get("responses") or []:
+            for kv in response.get("response_range", {}).get("kvs", []) if isinstance(response, dict) else []:
+                held[unb64(kv["key"])] = unb64(kv.get("value", ""))
+        return held
 
     def get(self, key: str) -> str | None:
         kvs = self.call("/v3/kv/range", {"key": b64(key)}).get("kvs", [])

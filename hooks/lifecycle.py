@@ -145,6 +145,8 @@ def create(request: Request, host: HookContext) -> None:
                     _check_image(jail)
                 if store is not None:
                     store.register_gateway()
+                    if request.ports:
+                        store.claim_ports(request.ports)
                 address = store.reserve4(leases, request.address) if store else leases.reserve(cid, request.address)
                 address6 = None
                 if leases6 is not None:

@@ -26,15 +26,16 @@ from typing import TYPE_CHECKING, TypeVar
 from hooks import files
 from hooks.cluster import Cluster, describe
 from hooks.errors import BadInput, OperationFailed
-from hooks.etcd import StoreUnreachable, client_for
+from hooks.etcd import MAX_TXN_OPS, StoreUnreachable, client_for
 
 if TYPE_CHECKING:
-    from collections.abc import Collection, Mapping
+    from collections.abc import Collection, Mapping, Sequence
 
     from hooks.etcd import Client
     from hooks.leases import Leases, LeaseStore
     from hooks.leases6 import LeaseStore6
     from hooks.netconf import Network
+    from hooks.ports import Published
     from hooks.statedir import Record, StateDir
 
 A = TypeVar("A", ipaddress.IPv4Address, ipaddress.IPv6Address)
@@ -127,6 +128,37 @@ class StoreClaims:
     def register_gateway(self) -> None:
         """This host's gateways on the network, claimed before its first address (:func:`register_gateway`)."""
         register_gateway(self.state, self.cluster, self.network, self.client)
+
+    def claim_ports(self, ports: "Sequence[Published]") -> None:
+        """Claim the host ports of ``ports`` cluster-wide, one transaction for all (a port of the
+        network is published by one container in the cluster, as Docker's swarm reserves a
+        published port on every node): ``PREFIX/networks/NET/ports/PROTOCOL/PORT``. A port
+        another container holds is bad input, and none is claimed."""
+        wanted = {self.cluster.key(self.network.name, "ports", f"{p.protocol}/{port}"): p
+                  for p in ports for port in range(p.host_port, p.host_end + 1)}
+        keys = list(wanted)
+        if len(keys) > MAX_TXN_OPS:
+            raise BadInput(f"annotation org.jailnet.ports: {len(keys)} host ports; on a cluster network at most "
+                           f"{MAX_TXN_OPS}, which one etcd transaction claims")
+        self.pairs += [(key, self.value) for key in keys]
+        _write_tombstone(self.state, self.container_id, self.pairs)
+        for attempt in range(2):  # a second round only for keys an earlier create of this id holds
+            try:
+                held = self.client.create_all(keys, self.value)
+            except StoreUnreachable:  # the request never left: the first round made nothing
+                if attempt == 0:
+                    self.pairs = [pair for pair in self.pairs if pair[0] not in wanted]
+                    _write_tombstone(self.state, self.container_id, self.pairs)
+                raise
+            foreign = {k: v for k, v in held.items() if v != self.value}
+            if foreign:  # nothing made by this round; the rollback releases what an earlier made
+                key, value = min(foreign.items())
+                protocol, port = key.split("/")[-2:]
+                raise BadInput(f"annotation org.jailnet.ports: {wanted[key].spec()!r}: host port {port}/{protocol} "
+                               f"is published in the cluster by {describe(value)}")
+            keys = [k for k in keys if k not in held]
+            if not held or not keys:
+                return
 
     def reserve4(self, leases: "LeaseStore", static: ipaddress.IPv4Address | None) -> ipaddress.IPv4Address:
         """The local lease (round robin), claimed in the store; passed over while another host

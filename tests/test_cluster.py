@@ -323,3 +323,24 @@ def test_gc_cannot_mend_a_claim_another_host_took_and_says_so(hosts: Hosts) -> N
     assert code == 1
     assert err == (f"jailnet: gc: store claim {key} is held by node2 (container x), not by this host as its record "
                    "says: one of the two hosts must give the address up\n")
+
+
+def test_a_published_port_is_claimed_once_in_the_cluster(hosts: Hosts) -> None:
+    """Ports of a cluster network are claimed in one transaction, all or none."""
+    assert hosts.create(hosts.node1, "a", **{"org.jailnet.ports": "8080:80,9000-9002:9000-9002"}) == (0, "")
+    held = hosts.store()
+    ports = sorted(k.split("/networks/shared/ports/")[1] for k in held if "/ports/" in k)
+    assert ports == ["tcp/8080", "tcp/9000", "tcp/9001", "tcp/9002"]
+    code, err = hosts.create(hosts.node2, "b", **{"org.jailnet.ports": "7000:70,9002:80"})
+    assert (code, err) == (2, "jailnet: createRuntime b: annotation org.jailnet.ports: '9002:80/tcp': host port "
+                              "9002/tcp is published in the cluster by node1 (container a)\n")
+    assert not any("tcp/7000" in k for k in hosts.store())  # all or none
+    assert list((hosts.node2.state_dir / "tombstones").glob("*")) == []
+    assert hosts.create(hosts.node2, "c", **{"org.jailnet.ports": "8080:80/udp"}) == (0, "")  # another protocol
+    hosts.node1.host.remove_jail("a")
+    assert hosts.node1.hook("poststop", "a", SHARED, raw=HookBed.state("a", SHARED, status="stopped"))[0] == 0
+    assert not any("/ports/tcp/" in k for k in hosts.store())
+    assert hosts.create(hosts.node2, "d", **{"org.jailnet.ports": "8080:80"}) == (0, "")
+    assert hosts.create(hosts.node2, "e", **{"org.jailnet.ports": "20000-20128:20000-20128"}) == (
+        2, "jailnet: createRuntime e: annotation org.jailnet.ports: 129 host ports; on a cluster network at most 128, "
+        "which one etcd transaction claims\n")

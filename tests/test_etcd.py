@@ -79,6 +79,16 @@ def test_only_the_holder_releases_and_a_prefix_lists_exactly_its_keys(etcd: Etcd
 
 
 @needs_etcd
+def test_several_keys_are_created_all_or_none(etcd: EtcdServer) -> None:
+    client = client_of(etcd)
+    assert client.create_all(["/t8/a", "/t8/b"], "one") == {}
+    assert client.create_all(["/t8/c", "/t8/b", "/t8/d"], "two") == {"/t8/b": "one"}
+    assert client.prefix("/t8/") == {"/t8/a": "one", "/t8/b": "one"}  # c and d were not made
+    with pytest.raises(StoreError, match="129 claims in one transaction, more than etcd's 128"):
+        client.create_all([f"/t8/k{n}" for n in range(129)], "v")
+
+
+@needs_etcd
 def test_the_first_endpoint_refusing_the_next_one_answers(etcd: EtcdServer) -> None:
     dead = Endpoint.parse(f"http://127.0.0.1:{free_port()}", "test")
     client = Client([dead, Endpoint.parse(etcd.url, "test")])
