@@ -12,6 +12,7 @@
 """
 
 import argparse
+import contextlib
 import gc
 import os
 import subprocess
@@ -20,7 +21,7 @@ import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from benchmarks import ROOT, concurrency, importtime, report, svg
+from benchmarks import ROOT, concurrency, importtime, report, store, svg
 from benchmarks.launcher import PIECES, BenchmarkError, Launcher, Run, console_script_python, interleaved, ms
 from benchmarks.scenarios import GATED, PEERS, TABLE, Studio, record_cases
 from benchmarks.stubs import StubError, build, install
@@ -70,12 +71,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     try:
         python = console_script_python(jailnet)
-        with tempfile.TemporaryDirectory(prefix="jailnet-bench-", dir=scratch(args.tmpdir)) as tmp:
-            work = Path(tmp)
+        with contextlib.ExitStack() as stack:
+            work = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="jailnet-bench-",
+                                                                        dir=scratch(args.tmpdir))))
             stub = build(work / "stub")
             studio = Studio(work / "studio")
             scale = () if args.check_spawns or args.quick else FULL_SCALE
             cases = record_cases(studio, scale)
+            etcd = stack.enter_context(store.local_etcd(work))
+            round_trips = None
+            if etcd is not None:
+                cluster_case, round_trips = store.record_cluster(studio, cases[0].floor, etcd)
+                cases.append(cluster_case)
+            else:
+                say("no etcd installed: the cluster network's case is left out (Debian: apt-get install etcd-server)")
             launchers = []
             for case in cases:
                 replay = install(stub, work / "replay" / case.slug, [*case.recording, case.floor])
@@ -88,9 +97,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             gc.collect()
             gc.freeze()  # the templates are large: keep the collector out of the timed runs
             if args.check_spawns:
-                return check_spawns([launcher for launcher in launchers if launcher.case.name in GATED])
+                return check_spawns([launcher for launcher in launchers if launcher.case.name in (*GATED, store.NAME)])
             assert crowd is not None
-            return measure(launchers, args, python, crowd)
+            return measure(launchers, args, python, crowd, round_trips)
     except (BenchmarkError, StubError) as exc:
         say(f"benchmarks: {exc}")
         return 1
@@ -109,7 +118,8 @@ def crowd_runner(studio: Studio, stub: Path, work: Path, jailnet: str) -> Callab
 def check_spawns(launchers: Sequence[Launcher]) -> int:
     """Each gated case once (the table's and the peers cases): the commands it ran against its limit."""
     failed = 0
-    for launcher in sorted(launchers, key=lambda item: GATED.index(item.case.name)):
+    order = (*GATED, store.NAME)
+    for launcher in sorted(launchers, key=lambda item: order.index(item.case.name)):
         case = launcher.case
         try:
             k = len(launcher.hook().spawns)
@@ -130,7 +140,7 @@ def hook_python_version(python: str) -> str:
 
 
 def measure(launchers: Sequence[Launcher], args: argparse.Namespace, python: str,
-            crowd: Callable[[float], concurrency.Outcome]) -> int:
+            crowd: Callable[[float], concurrency.Outcome], round_trips: int | None) -> int:
     load = os.getloadavg()
     # Every round runs each case's pair, jailnet then its floor, case after case: a change in the
     # machine's load during the run then reaches every case alike, not only the ones run last.
@@ -159,7 +169,9 @@ def measure(launchers: Sequence[Launcher], args: argparse.Namespace, python: str
     extra = importtime.beyond(imports, importtime.parse(floor_traced.stderr))
     say(f"{concurrency.CONTAINERS} creates at once ...")
     together = crowd(by_name[TABLE[0]].jailnet.median)
-    scale = [r for r in results if r.case.kind == "createRuntime" and r.case.leases >= 1 and r.case.network != PEERS]
+    scale = [r for r in results if r.case.kind == "createRuntime" and r.case.leases >= 1
+             and r.case.network not in (PEERS, store.NETWORK)]
+    clustered = [r for r in results if r.case.network == store.NETWORK]
     peers = [r for r in results if r.case.network == PEERS]
     points = [svg.Point(r.case.leases, ms(r.jailnet.median), ms(r.jailnet.min), ms(r.jailnet.max),
                         ms(r.floor.median)) for r in scale]
@@ -172,6 +184,9 @@ def measure(launchers: Sequence[Launcher], args: argparse.Namespace, python: str
     print(report.scale_table(scale))
     print("\n## createRuntime against the number of peers (hosts = \"peers\": every member's /etc/hosts rewritten)\n")
     print(report.scale_table(peers, "peers"))
+    if clustered:
+        print(f"\n## {store.NAME} (a local etcd; {round_trips} round trip(s) to the store a create)\n")
+        print(report.table([*clustered, by_name[TABLE[0]]]))
     print("\n## Imports of the createRuntime hook (-X importtime), top 15 by cumulative time\n")
     print(report.imports_table(top, importtime.total_us(imports)))
     print(f"\nBeyond the floor's imports: {len(extra)} modules, {importtime.total_us(extra) / 1000:.1f} ms "
@@ -193,6 +208,7 @@ def measure(launchers: Sequence[Launcher], args: argparse.Namespace, python: str
         "peers": [{"peers": r.case.leases, "k": r.k, "median_ms": ms(r.jailnet.median), "min_ms": ms(r.jailnet.min),
                    "max_ms": ms(r.jailnet.max), "floor_median_ms": ms(r.floor.median), "ratio": round(r.ratio, 3)}
                   for r in sorted(peers, key=lambda r: r.case.leases)],
+        "cluster": None if not clustered else {**clustered[0].as_json(), "round_trips": round_trips},
         "importtime": importtime.summary(traced.stderr, floor_traced.stderr),
         "concurrency": together.as_json(),
     }

@@ -88,6 +88,8 @@ class Launcher:
 
     def _run(self, argv: Sequence[str], extra: Mapping[str, str] | None = None) -> Run:
         self.case.template.reset(self.state_dir)
+        if self.case.reset is not None:
+            self.case.reset()
         self.replay.reset_spawns()
         env = self.env(extra)
         started = time.perf_counter()

@@ -58,6 +58,8 @@ class Case:
     network: str = NETWORK
     env: tuple[tuple[str, str], ...] = ()
     """The hook's environment beyond the state directory and resolv.conf (``JAILNET_CONFIG``)."""
+    reset: Callable[[], None] | None = field(default=None, repr=False)
+    """What else to put back before each run, outside the timing (a cluster case's store claim)."""
 
     @property
     def args(self) -> tuple[str, ...]:
@@ -115,28 +117,31 @@ class Studio:
         """What a hook on ``network`` needs beyond :meth:`env`: the configuration that defines it."""
         return () if network == NETWORK else (("JAILNET_CONFIG", str(self.config)),)
 
-    def env(self, state_dir: Path, network: str = NETWORK) -> dict[str, str]:
-        """The hook's environment, less PATH (the runner decides where commands go)."""
+    def env(self, state_dir: Path, network: str = NETWORK,
+            extra: tuple[tuple[str, str], ...] | None = None) -> dict[str, str]:
+        """The hook's environment, less PATH (the runner decides where commands go); ``extra``
+        replaces what :meth:`extra_env` would add."""
         return {"JAILNET_STATE_DIR": str(state_dir), "JAILNET_RESOLV_CONF": str(self.resolv_conf),
-                **dict(self.extra_env(network))}
+                **dict(self.extra_env(network) if extra is None else extra)}
 
-    def hook(self, kind: str, container: str, state_dir: Path, run: Runner, network: str = NETWORK) -> None:
+    def hook(self, kind: str, container: str, state_dir: Path, run: Runner, network: str = NETWORK,
+             extra: tuple[tuple[str, str], ...] | None = None) -> None:
         """``jailnet hook KIND`` in process with runj's state JSON; it must succeed quietly."""
         from hooks.cli import main
 
         out, err = io.StringIO(), io.StringIO()
         code = main(["hook", kind], stdin=state_json(kind, container, network), stdout=out, stderr=err,
-                    environ=self.env(state_dir, network), run=run)
+                    environ=self.env(state_dir, network, extra), run=run)
         if code != 0 or err.getvalue():
             raise RuntimeError(f"recording {kind} {container}: exit {code}: {err.getvalue().strip()}")
 
     def record(self, kind: str, host: SimulatedHost, template: Template, slug: str,
-               network: str = NETWORK) -> tuple[Recorded, ...]:
+               network: str = NETWORK, extra: tuple[tuple[str, str], ...] | None = None) -> tuple[Recorded, ...]:
         """Run the hook on a copy of ``template`` against ``host``; its commands and their answers."""
         state_dir = self.work / "record" / slug
         template.reset(state_dir)
         recorder = Recorder(host)
-        self.hook(kind, CONTAINER, state_dir, recorder, network)
+        self.hook(kind, CONTAINER, state_dir, recorder, network, extra)
         return tuple(recorder.calls)
 
 

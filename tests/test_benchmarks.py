@@ -14,6 +14,7 @@ from benchmarks.scenarios import CONTAINER, PEER_COUNTS, PEERS, Studio, peers_na
 from benchmarks.stubs import Recorded, StubError, build, install, write_recording
 from hooks.statedir import StateDir
 from hooks.system import SubprocessRunner
+from hooks.testing.etcdserver import binary as etcd_binary
 
 ROOT = Path(__file__).resolve().parents[1]
 JAILNET = Path(sys.executable).parent / "jailnet"
@@ -75,6 +76,7 @@ def test_check_spawns_passes_on_the_current_hooks() -> None:
         "createRuntime with 1 peer: 8 commands (limit 8) ok",
         "createRuntime with 10 peers: 8 commands (limit 8) ok",
         "createRuntime with 100 peers: 8 commands (limit 8) ok",
+        *(["createRuntime on a cluster network: 8 commands (limit 8) ok"] if etcd_binary() else []),
     ]
 
 
