@@ -1,9 +1,10 @@
-"""A cluster network's addresses claimed in the cluster's store, so that hosts sharing the
-network never hand out one address twice (docs/multi-host.md).
+"""A cluster network's addresses, published ports and gateways claimed in the cluster's store,
+so that hosts sharing the network never hand out one twice (docs/multi-host.md).
 
-A claim is the key ``PREFIX/networks/NET/inet/ADDRESS`` (``inet6`` for IPv6), created only if
-absent (:meth:`hooks.etcd.Client.create`), whose value names the holder: this host and the
-container. The local lease files stay what they are on one host, and the round robin picks the
+A claim is the key ``PREFIX/networks/NET/inet/ADDRESS`` (``inet6`` for IPv6,
+``ports/PROTOCOL/PORT`` for a published port), created only if absent
+(:meth:`hooks.etcd.Client.create`), whose value names the holder: this host and the container,
+or this host alone for its gateway. The local lease files stay what they are on one host, and the round robin picks the
 address; the store only says whether another host holds it. When it does, the address is passed
 over (and, at the first collision, every address the store holds on the network, in one range
 request); a static address another host holds is bad input.
@@ -49,7 +50,7 @@ def tombstone_path(state: "StateDir", container_id: str) -> Path:
 
 
 def read_tombstone(path: Path) -> list[tuple[str, str]]:
-    """The (key, value) pairs a tombstone names; a damaged one names none (and says so)."""
+    """The (key, value) pairs a tombstone names; :class:`OperationFailed` for a damaged one."""
     try:
         pairs = json.loads(path.read_text())
         return [(str(p["key"]), str(p["value"])) for p in pairs]
@@ -211,18 +212,18 @@ def register_gateway(state: "StateDir", cluster: Cluster, network: "Network", cl
     cluster network's gateways, and a create registers its network's if gc has not. True when
     this call claimed them."""
     mark = state.path / "networks" / network.name / GATEWAY_MARK
-    if mark.exists():
-        return False
-    keys = []
+    wanted = "".join(f"{cluster.key(network.name, family, address)}\n" for _, family, address in gateways(network))
+    with contextlib.suppress(OSError):
+        if mark.read_text() == wanted:  # registered, and the gateways have not changed since
+            return False
     for name, family, address in gateways(network):
         key = cluster.key(network.name, family, address)
         held = client.create(key, cluster.gateway_holder())
         if held is not None and held != cluster.gateway_holder():
             raise BadInput(f"networks.{network.name}.{name}: {address} is held by {describe(held)}: "
                            "give each host its own gateway address in the subnet")
-        keys.append(key)
     mark.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    files.replace(mark, "".join(f"{key}\n" for key in keys).encode(), mode=0o600, durable=False)
+    files.replace(mark, wanted.encode(), mode=0o600, durable=False)
     return True
 
 
@@ -270,7 +271,10 @@ def heal(state: "StateDir", cluster: Cluster | None, container_id: str) -> tuple
     if record is not None and record.state == "up":
         _write_tombstone(state, container_id, [])  # the create finished: its record names them
         return [], []
-    pairs = read_tombstone(path)
+    try:
+        pairs = read_tombstone(path)
+    except OperationFailed as exc:  # said, and left for an administrator: gc goes on
+        return [], [str(exc)]
     if cluster is None:
         return [], [f"tombstone {path}: the configuration has no [cluster] to release its claims in"]
     failures = release(state, cluster, container_id, pairs)
@@ -305,7 +309,8 @@ def reconcile(state: "StateDir", cluster: Cluster, networks: "Mapping[str, Netwo
         holder = _holder_of(value)
         if holder.get("host") != cluster.host or key in ours or holder.get("container") in busy:
             continue
-        if holder.get("container") in records:  # a create that died: its record's teardown releases it
+        dying = records.get(str(holder.get("container")))
+        if dying is not None and dying.state == "creating":  # a create that died: its teardown releases it
             continue
         if client.delete_if(key, value):
             what = "a gateway this host no longer has" if holder.get("gateway") else \

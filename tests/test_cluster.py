@@ -344,3 +344,16 @@ def test_a_published_port_is_claimed_once_in_the_cluster(hosts: Hosts) -> None:
     assert hosts.create(hosts.node2, "e", **{"org.jailnet.ports": "20000-20128:20000-20128"}) == (
         2, "jailnet: createRuntime e: annotation org.jailnet.ports: 129 host ports; on a cluster network at most 128, "
         "which one etcd transaction claims\n")
+
+
+def test_a_changed_gateway_is_registered_again_and_the_old_one_released(hosts: Hosts, tmp_path: Path) -> None:
+    assert gc(hosts.node1)[0] == 0
+    conf = tmp_path / "node1" / "jailnet.toml"
+    conf.write_text(conf.read_text().replace('gateway = "10.90.0.1"', 'gateway = "10.90.0.10"'))
+    code, out, err = gc(hosts.node1)
+    assert (code, err) == (0, "")
+    key = f"{hosts.prefix}/networks/shared/inet/"
+    assert out == ("registered the gateway of network shared in the store\n"
+                   f"removed store claim {key}10.90.0.1: a gateway this host no longer has\nnothing to remove\n")
+    held = hosts.store()
+    assert key + "10.90.0.1" not in held and json.loads(held[key + "10.90.0.10"]) == {"gateway": True, "host": "node1"}
