@@ -9,6 +9,8 @@ code differs (``SimState.osreldate``).
 import hashlib
 import ipaddress
 
+import attrs
+
 from hooks.testing.model import (
     IFF_BROADCAST,
     IFF_KNOWSEPOCH,
@@ -26,16 +28,22 @@ from hooks.testing.model import (
     ND6_IFF_IFDISABLED,
     ND6_IFF_NO_DAD,
     ND6_IFF_PERFORMNUD,
+    VXLAN_VNI_MAX,
     Inet,
     Inet6,
     Interface,
     SimState,
     Vnet,
+    Vxlan,
 )
 
 #: Cloners a vnet has (if_clone.c keeps them per vnet, ``V_if_cloners``; if_epair.c and
-#: if_bridge.c attach theirs in every vnet with VNET_SYSINIT, if_loop.c its ``lo``).
-CLONERS = ("epair", "bridge", "lo")
+#: if_bridge.c attach theirs in every vnet with VNET_SYSINIT, if_loop.c its ``lo``). if_vxlan.c
+#: attaches its cloner once, at module load (``vxlan_load``; ifconfig.c ``ifmaybeload`` loads
+#: if_vxlan.ko on the first ``ifconfig vxlan create``), in vnet0; a vnet jail reaches it through
+#: if_clone.c ``if_clone_create``'s fallback to vnet0's cloners [guess: the VIMAGE fallback is
+#: recalled, not read].
+CLONERS = ("epair", "bridge", "lo", "vxlan")
 
 #: Interfaces a simple cloner creates by itself and refuses to destroy (if_clone.c
 #: ``ifcs_minifs``; if_loop.c creates ``lo0`` in every vnet).
@@ -107,6 +115,10 @@ def base_flags(state: SimState, driver: str) -> int:
         return IFF_BROADCAST | IFF_SIMPLEX | IFF_MULTICAST
     if driver == "lo":
         return IFF_LOOPBACK | IFF_MULTICAST
+    if driver == "vxlan":
+        # if_vxlan.c vxlan_clone_create(): "ifp->if_flags = IFF_BROADCAST | IFF_SIMPLEX |
+        # IFF_MULTICAST"; down and not running until vxlan_init() [guess: no KNOWSEPOCH on 13.x]
+        return IFF_BROADCAST | IFF_SIMPLEX | IFF_MULTICAST
     return IFF_BROADCAST | IFF_SIMPLEX | IFF_MULTICAST | epoch
 
 
@@ -125,7 +137,9 @@ def attach(state: SimState, vnet: Vnet, vnet_id: int, name: str, *, driver: str,
         groups=[driver] if driver in CLONERS else [],  # if_clone.c joins a clone to its cloner's group
         side=side,
     )
-    if driver in ("epair", "bridge"):
+    if driver in ("epair", "bridge", "vxlan"):
+        # a vxlan's is made up too (if_vxlan.c vxlan_clone_create -> vxlan_fakeaddr) [guess:
+        # the 58:9c:fc form of mac_for stands in for its bytes]
         iface.mac = state.mac_for(driver, side)
     iface.nd6 = nd6_ifattach(iface)
     insert(vnet, iface)
@@ -261,14 +275,16 @@ def _alloc_unit(state: SimState, vnet: Vnet, vnet_id: int, cloner: str, unit: in
         unit += 1
 
 
-def clone_create(state: SimState, vnet: Vnet, vnet_id: int, name: str) -> Interface:
+def clone_create(state: SimState, vnet: Vnet, vnet_id: int, name: str,
+                 params: "VxlanParam | None" = None) -> Interface:
     """SIOCIFCREATE2: if_clone.c ``ifc_create_ifp`` / ``if_clone_createif_nl``.
 
     No cloner of this vnet matches -> EINVAL; the name exists -> EEXIST. A simple cloner
     (bridge, lo) allocates the unit and appends it to a wildcard name; if_epair.c
     ``epair_handle_unit`` allocates a unit and refuses with EEXIST, without trying another unit,
     when ``epairNa`` or ``epairNb`` already exists. Returns the interface, whose name is what the
-    kernel copies back to ifconfig (``epair0a`` for ``epair``).
+    kernel copies back to ifconfig (``epair0a`` for ``epair``). A vxlan gets its configuration
+    from ``params`` (``ifr_data``, :func:`vxlan_clone_create`); other cloners ignore it.
     """
     cloner = _cloner_for(name)
     if cloner is None:
@@ -287,7 +303,10 @@ def clone_create(state: SimState, vnet: Vnet, vnet_id: int, name: str) -> Interf
         attach(state, vnet, vnet_id, b_name, driver="epair", unit=unit, side="b")
         return a
     unit = _alloc_unit(state, vnet, vnet_id, cloner, unit, cloner + "%d")
-    return attach(state, vnet, vnet_id, f"{cloner}{unit}", driver=cloner, unit=unit)
+    iface = attach(state, vnet, vnet_id, f"{cloner}{unit}", driver=cloner, unit=unit)
+    if cloner == "vxlan":
+        vxlan_clone_create(iface, params or VxlanParam())
+    return iface
 
 
 def clone_destroy(state: SimState, vnet: Vnet, iface: Interface) -> None:
@@ -332,6 +351,8 @@ def if_updown(state: SimState, vnet: Vnet, iface: Interface, up: bool) -> None:
         iface.flags &= ~IFF_UP
         if iface.driver == "bridge":
             iface.flags &= ~IFF_RUNNING
+    if iface.driver == "vxlan":
+        vxlan_ioctl_ifflags(state, vnet, iface)
 
 
 def set_flags(state: SimState, vnet: Vnet, iface: Interface, bit: int, on: bool) -> None:
@@ -361,10 +382,14 @@ def link_up(state: SimState, iface: Interface) -> bool:
     An epair's link is up from creation (if_epair.c ``epair_set_state``), a physical port's while
     cabled; a loopback's follows IFF_UP (if_loop.c ``loioctl``: ``if_link_state_change`` on
     SIOCSIFFLAGS and SIOCSIFADDR). A bridge's link is up while a member's link is up [guess:
-    if_bridge.c ``bridge_linkcheck``, recalled, not read].
+    if_bridge.c ``bridge_linkcheck``, recalled, not read]. A vxlan's goes UP when
+    ``vxlan_init`` succeeds and DOWN in ``vxlan_teardown`` (``if_link_state_change``); it is
+    LINK_STATE_UNKNOWN before, which netlink does not report as LOWER_UP.
     """
     if iface.driver == "lo":
         return iface.up
+    if iface.driver == "vxlan":
+        return bool(iface.flags & IFF_RUNNING)
     if iface.driver != "bridge":
         return True
     for _, vnet in state.vnets():
@@ -378,7 +403,9 @@ def set_mtu(state: SimState, vnet: Vnet, iface: Interface, mtu: int) -> None:
     -> EOPNOTSUPP ("Disallow MTU changes on bridge member interfaces", the 14.x if.c read; 13.x
     [guess]); then the driver: if_epair.c and if_loop.c take any MTU ("We basically allow all
     kinds of MTUs."); a bridge sets every member's MTU, EINVAL when one refuses (if_bridge.c
-    ``bridge_ioctl`` SIOCSIFMTU [guess: recalled]); an em(4) port at most 9216 [guess]."""
+    ``bridge_ioctl`` SIOCSIFMTU [guess: recalled]); an em(4) port at most 9216 [guess]; a vxlan
+    ``ETHERMIN``..``VXLAN_MAX_MTU`` (if_vxlan.c ``vxlan_ioctl`` SIOCSIFMTU, which also latches
+    VXLAN_FLAG_USER_MTU; below 72 if.c has refused it already)."""
     if not IF_MINMTU <= mtu <= IF_MAXMTU:
         raise KernelError("EINVAL")
     if iface.bridge:
@@ -388,14 +415,24 @@ def set_mtu(state: SimState, vnet: Vnet, iface: Interface, mtu: int) -> None:
         if any(not _driver_takes_mtu(m, mtu) for m in members):
             raise KernelError("EINVAL")
         for member in members:
-            member.mtu = mtu
+            _driver_set_mtu(member, mtu)
     elif not _driver_takes_mtu(iface, mtu):
         raise KernelError("EINVAL")
-    iface.mtu = mtu
+    _driver_set_mtu(iface, mtu)
 
 
 def _driver_takes_mtu(iface: Interface, mtu: int) -> bool:
+    if iface.driver == "vxlan":
+        return ETHERMIN <= mtu <= VXLAN_MAX_MTU
     return iface.driver != "em" or mtu <= 9216
+
+
+def _driver_set_mtu(iface: Interface, mtu: int) -> None:
+    """The driver's SIOCSIFMTU once accepted: the MTU, and for a vxlan VXLAN_FLAG_USER_MTU
+    (if_vxlan.c ``vxlan_ioctl``: "sc->vxl_flags |= VXLAN_FLAG_USER_MTU")."""
+    iface.mtu = mtu
+    if iface.vxlan is not None:
+        iface.vxlan.user_mtu = True
 
 
 def set_description(iface: Interface, text: str) -> None:
@@ -474,6 +511,8 @@ def add_inet(state: SimState, vnet: Vnet, iface: Interface, address: str, prefix
     iface.inet = [a for a in iface.inet if a.address != address]
     iface.inet.append(Inet(address, prefixlen, seq))
     _siocsifaddr(iface)
+    if iface.driver == "vxlan":
+        vxlan_init(state, vnet, iface)  # ether_ioctl SIOCSIFADDR: ifp->if_init()
     _up_after_address(state, vnet, iface, was_up)
 
 
@@ -484,8 +523,10 @@ def next_seq(iface: Interface) -> int:
 
 def _siocsifaddr(iface: Interface) -> None:
     """The driver's SIOCSIFADDR: net/if_ethersubr.c ``ether_ioctl`` (epair, em, and if_bridge.c
-    ``bridge_ioctl``'s default case) sets IFF_UP and calls ``if_init`` (a bridge then runs,
-    ``bridge_init``); if_loop.c ``loioctl`` sets IFF_UP and RUNNING. Neither calls ``if_up``."""
+    ``bridge_ioctl``'s and if_vxlan.c ``vxlan_ioctl``'s default case) sets IFF_UP and calls
+    ``if_init`` (a bridge then runs, ``bridge_init``; a vxlan's ``vxlan_init`` needs the vnet and
+    is called by :func:`add_inet`); if_loop.c ``loioctl`` sets IFF_UP and RUNNING. Neither calls
+    ``if_up``."""
     iface.flags |= IFF_UP
     if iface.driver in ("bridge", "lo"):
         iface.flags |= IFF_RUNNING
@@ -639,7 +680,7 @@ def _hw_ifid(iface: Interface) -> int | None:
     (RFC 4291 appendix A): ``ff:fe`` in the middle, no group bit ("g bit must not indicate
     'group'"), the u bit inverted (``EUI64_TO_IFID``); an identifier that is zero but for those
     bits is refused."""
-    if iface.driver not in ("epair", "bridge", "em") or not iface.mac:
+    if iface.driver not in ("epair", "bridge", "em", "vxlan") or not iface.mac:
         return None
     mac = bytes(int(part, 16) for part in iface.mac.split(":"))
     if len(mac) != 6 or mac in (bytes(6), b"\xff" * 6) or mac[0] & 0x01:
@@ -758,9 +799,16 @@ def add_member(state: SimState, vnet: Vnet, bridge: Interface, name: str) -> Non
 
     Not a bridge: the driver's ioctl refuses SIOCSDRVSPEC (``ether_ioctl``/``loioctl``) ->
     EINVAL. No such interface -> ENOENT; a member of this bridge -> EEXIST, of another -> EBUSY;
-    not Ethernet (a bridge, a loopback) -> EINVAL; 15.0: carries an IP address -> EINVAL (release
-    notes) [guess: errno]. The first member sets the bridge's MTU; a later one is set to the
-    bridge's MTU, EINVAL if its driver refuses [guess: the 14.x order of these checks, recalled].
+    not Ethernet (a bridge, a loopback; a vxlan is IFT_ETHER) -> EINVAL; 15.0: carries an IP
+    address -> EINVAL (release notes) [guess: errno]. The first member sets the bridge's MTU
+    ("Allow the first Ethernet member to define the MTU"). A later member with another MTU: 13.x
+    refuses it, ``if_printf(sc->sc_ifp, "invalid MTU: %u(%s) != %u\n", ...)`` and EINVAL (the
+    13.x-era if_bridge.c of opnsense/src; seen on 13.1-RELEASE, BastilleBSD/bastille#523) [guess:
+    that 13.2-13.5 were not changed]; 14.x and later set it to the bridge's MTU through its
+    driver's SIOCSIFMTU, EINVAL ("invalid MTU: %u for new member %s") if the driver refuses
+    (2025 if_bridge.c; the 15.0 if_bridge_test.sh ``mtu`` test) [guess: the first release with it
+    is not known; 14.x is given the newer rule, as this host always did, and the order of these
+    checks is recalled].
     The member is inserted at the head of the list (CK_LIST_INSERT_HEAD) and made promiscuous
     (``ifpromisc``).
     """
@@ -782,9 +830,9 @@ def add_member(state: SimState, vnet: Vnet, bridge: Interface, name: str) -> Non
     if not present:
         bridge.mtu = member.mtu
     elif member.mtu != bridge.mtu:
-        if not _driver_takes_mtu(member, bridge.mtu):
+        if state.osreldate < 1400000 or not _driver_takes_mtu(member, bridge.mtu):
             raise KernelError("EINVAL")
-        member.mtu = bridge.mtu
+        _driver_set_mtu(member, bridge.mtu)
     bridge.members.insert(0, member.name)
     member.bridge = bridge.name
     member.flags |= IFF_PROMISC
@@ -829,6 +877,12 @@ def detach(state: SimState, vnet: Vnet, iface: Interface) -> None:
     iface.members = []
     iface.bridge = ""
     vnet.routes[:] = [r for r in vnet.routes if r.interface != iface.name]
+    if iface.driver == "vxlan":
+        vxlan_teardown(iface)  # if_vxlan.c vxlan_clone_destroy(): vxlan_teardown() first
+    for other in vnet.interfaces.values():
+        # if_vxlan.c vxlan_ifdetach_event(): a running vxlan whose vxlandev departs is torn down
+        if other.vxlan is not None and other.vxlan.mc_ifname == iface.name and other.flags & IFF_RUNNING:
+            vxlan_teardown(other)
     remove(vnet, iface)
 
 
@@ -920,3 +974,261 @@ def dissolve_vnet(state: SimState, vnet_id: int, vnet: Vnet) -> None:
             detach(state, vnet, iface)
             continue
         move(state, vnet, iface, home)
+
+
+# -- vxlan(4) (sys/net/if_vxlan.c) ------------------------------------------------------------------
+#
+# The parts of the driver that decide what ifconfig shows: the configuration a create or a
+# VXLAN_CMD_SET_* ioctl leaves, the MTU, and whether ``up`` gets the interface RUNNING. Frames,
+# the forwarding table and multicast joins are not modelled; the sockets only as far as two
+# interfaces on one UDP port meet (:func:`_vxlan_setup_socket`). The kernel reports a failed
+# ``vxlan_init`` only on the console (``if_printf``), which this host does not keep.
+
+#: if_vxlan.c ``VXLAN_MAX_MTU``: IP_MAXPACKET - 60 - 8 - 8 - 14 - 4 - 4 (the largest IPv4 and
+#: UDP headers, the vxlan header, an Ethernet header and two VLAN tags).
+VXLAN_MAX_MTU = 65437
+#: net/ethernet.h ``ETHERMIN``, the smallest MTU ``vxlan_ioctl`` SIOCSIFMTU takes.
+ETHERMIN = 46
+#: if_vxlan.c ``VXLAN_FTABLE_MAX`` and ``VXLAN_FTABLE_MAX_TIMEOUT``; netinet/ip.h ``MAXTTL``.
+VXLAN_FTABLE_MAX, VXLAN_FTABLE_MAX_TIMEOUT, MAXTTL = 2000, 86400, 255
+
+
+@attrs.define
+class VxlanParam:
+    """sys/net/if_vxlan.h ``struct ifvxlanparam``, which ifconfig's create passes in ``ifr_data``:
+    a field that is not None has its ``VXLAN_PARAM_WITH_*`` bit set. The local and remote
+    addresses have a bit per family (``..._ADDR4``/``..._ADDR6``) but share one slot
+    (``vxlp_local_sa``/``vxlp_remote_sa``), so both bits can be set while the slot holds the
+    last address given."""
+
+    vni: int | None = None
+    local4: bool = False
+    local6: bool = False
+    remote4: bool = False
+    remote6: bool = False
+    local_sa: str = ""
+    remote_sa: str = ""
+    local_port: int | None = None
+    remote_port: int | None = None
+    port_range: tuple[int, int] | None = None
+    ftable_timeout: int | None = None
+    ftable_max: int | None = None
+    mc_ifname: str | None = None
+    ttl: int | None = None
+    learn: bool | None = None
+
+
+def _family(address: str) -> int:
+    """4, 6, or 0 for an unset (AF_UNSPEC) address."""
+    return ipaddress.ip_address(address).version if address else 0
+
+
+def vxlan_multicast(address: str) -> bool:
+    """``IN_MULTICAST`` / ``IN6_IS_ADDR_MULTICAST`` (if_vxlan.c ``vxlan_sockaddr_in_multicast``)."""
+    return bool(address) and ipaddress.ip_address(address).is_multicast
+
+
+def vxlan_clone_create(iface: Interface, params: VxlanParam) -> None:
+    """if_vxlan.c ``vxlan_clone_create``: ``vxlan_set_default_config``, then
+    ``vxlan_set_user_config`` with the parameters, then ``vxlan_setup_interface_hdrlen`` (the
+    MTU). ``vxlan_set_user_config`` keeps the default, without an error, for a value its
+    ``vxlan_check_*`` refuses: a VNI >= 2^24, ``min > max`` ports, a timeout above 86400, a
+    table above 2000 entries, a TTL above 255; ifconfig passes the TTL as a ``uint8_t``, so 256
+    arrives as 0. The address of the family whose bit is set is taken from the shared slot."""
+    cfg = Vxlan()
+    if params.vni is not None and params.vni < VXLAN_VNI_MAX:
+        cfg.vni = params.vni
+    if params.local4 or params.local6:
+        cfg.local = params.local_sa
+    if params.remote4 or params.remote6:
+        cfg.remote = params.remote_sa
+    if params.local_port is not None:
+        cfg.local_port = params.local_port
+    if params.remote_port is not None:
+        cfg.remote_port = params.remote_port
+    if params.port_range is not None and params.port_range[0] <= params.port_range[1]:
+        cfg.port_min, cfg.port_max = params.port_range
+    if params.mc_ifname is not None:
+        cfg.mc_ifname = params.mc_ifname
+    if params.ftable_timeout is not None and params.ftable_timeout <= VXLAN_FTABLE_MAX_TIMEOUT:
+        cfg.ftable_timeout = params.ftable_timeout
+    if params.ftable_max is not None and params.ftable_max <= VXLAN_FTABLE_MAX:
+        cfg.ftable_max = params.ftable_max
+    if params.ttl is not None and params.ttl & 0xFF <= MAXTTL:
+        cfg.ttl = params.ttl & 0xFF
+    if params.learn is not None and not params.learn:
+        cfg.learn = False
+    iface.vxlan = cfg
+    vxlan_setup_interface_hdrlen(iface)
+
+
+def vxlan_setup_interface_hdrlen(iface: Interface) -> None:
+    """if_vxlan.c ``vxlan_setup_interface_hdrlen``: ``if_hdrlen`` is ETHER_HDR_LEN (14) plus
+    ``struct vxlanudphdr`` (16), plus 20 for an IPv4 or 40 for an IPv6 destination; unless
+    VXLAN_FLAG_USER_MTU the MTU is ETHERMTU (1500) less that: 1450, 1430, or 1470 without a
+    destination. The underlay's MTU plays no part."""
+    cfg = iface.vxlan
+    assert cfg is not None
+    hdrlen = 14 + 16 + {4: 20, 6: 40, 0: 0}[_family(cfg.remote)]
+    if not cfg.user_mtu:
+        iface.mtu = 1500 - hdrlen
+
+
+def _vxlan_valid_init_config(iface: Interface) -> bool:
+    """if_vxlan.c ``vxlan_valid_init_config``, each refusal an ``if_printf("cannot initialize
+    interface: %s")`` and EINVAL, in this order: the VNI unset ("invalid virtual network
+    identifier specified"); no remote or group ("destination address type is not supported");
+    the unspecified address ("no valid destination address specified"); a vxlandev with a
+    unicast remote ("can only specify interface with a group address"); local and remote of
+    different families; a local or remote port of 0."""
+    cfg = iface.vxlan
+    assert cfg is not None
+    if cfg.vni >= VXLAN_VNI_MAX:
+        return False
+    if not cfg.remote or ipaddress.ip_address(cfg.remote).is_unspecified:
+        return False
+    if not vxlan_multicast(cfg.remote) and cfg.mc_ifname:
+        return False
+    if cfg.local and _family(cfg.local) != _family(cfg.remote):
+        return False
+    return cfg.local_port != 0 and cfg.remote_port != 0
+
+
+def _vxlan_socket(cfg: Vxlan) -> tuple[str, int]:
+    """The address and port ``vxlan_socket_create`` binds: the wildcard of the group's family for
+    a multicast vxlan, ``vxlanlocal`` for a unicast one."""
+    if vxlan_multicast(cfg.remote):
+        return ("::" if _family(cfg.remote) == 6 else "0.0.0.0"), cfg.local_port
+    return cfg.local, cfg.local_port
+
+
+def _vxlan_setup_socket(vnet: Vnet, iface: Interface) -> bool:
+    """if_vxlan.c ``vxlan_setup_socket``, as far as interfaces of this vnet meet on a UDP port.
+
+    Another running vxlan bound to the same address and port shares its socket
+    (``vxlan_socket_lookup``/``vxlan_socket_mc_lookup``); the same VNI on it is refused
+    (``vxlan_socket_insert_softc``: "network identifier %d already exists in this socket",
+    EEXIST). Bound to the port with another address, where one of them is the wildcard, the
+    bind fails with EADDRINUSE (net.link.vxlan.reuse_port is 0) and no socket is found: "cannot
+    create socket (error: 48), and no existing socket found" (both seen on 15.1). A multicast
+    vxlan needs its vxlandev to exist ("multicast interface %s does not exist", ENOENT) and to
+    do multicast (ENOTSUP) (``vxlan_setup_multicast_interface``). Whether the local address is
+    configured on the host, and the group join, are not checked [guess: those bind and join
+    failures were read in the code, never run]."""
+    cfg = iface.vxlan
+    assert cfg is not None
+    mine = _vxlan_socket(cfg)
+    for other in vnet.interfaces.values():
+        if other is iface or other.vxlan is None or not other.flags & IFF_RUNNING:
+            continue
+        theirs = _vxlan_socket(other.vxlan)
+        if theirs == mine:
+            if other.vxlan.vni == cfg.vni:
+                return False
+        elif theirs[1] == mine[1] and (theirs[0] in ("0.0.0.0", "::") or mine[0] in ("0.0.0.0", "::")):
+            return False
+    if vxlan_multicast(cfg.remote) and cfg.mc_ifname:
+        dev = vnet.interfaces.get(cfg.mc_ifname)
+        if dev is None or not dev.flags & IFF_MULTICAST:
+            return False
+    return True
+
+
+def vxlan_init(state: SimState, vnet: Vnet, iface: Interface) -> None:
+    """if_vxlan.c ``vxlan_init``: nothing when already RUNNING; otherwise
+    ``vxlan_valid_init_config`` and ``vxlan_setup_socket``, and on success IFF_DRV_RUNNING and
+    LINK_STATE_UP. A failure leaves the interface as it was (UP if it was brought up) and is
+    reported on the console only."""
+    if iface.flags & IFF_RUNNING or iface.vxlan is None:
+        return
+    if _vxlan_valid_init_config(iface) and _vxlan_setup_socket(vnet, iface):
+        iface.flags |= IFF_RUNNING
+
+
+def vxlan_teardown(iface: Interface) -> None:
+    """if_vxlan.c ``vxlan_teardown``: RUNNING cleared, LINK_STATE_DOWN, the socket released."""
+    iface.flags &= ~IFF_RUNNING
+
+
+def vxlan_ioctl_ifflags(state: SimState, vnet: Vnet, iface: Interface) -> None:
+    """if_vxlan.c ``vxlan_ioctl_ifflags`` (SIOCSIFFLAGS, which every ``up``/``down`` sends): UP
+    and not RUNNING -> ``vxlan_init``; not UP and RUNNING -> ``vxlan_teardown``. It returns 0
+    whatever ``vxlan_init`` did, so ``ifconfig ... up`` succeeds; another ``up`` tries again."""
+    if iface.up:
+        vxlan_init(state, vnet, iface)
+    elif iface.flags & IFF_RUNNING:
+        vxlan_teardown(iface)
+
+
+def vxlan_ctrl_set(iface: Interface, cmd: str, value: int | str | tuple[int, int] | bool) -> None:
+    """SIOCSDRVSPEC ``VXLAN_CMD_SET_*`` / ``VXLAN_CMD_FLUSH`` (if_vxlan.c ``vxlan_ctrl_set_*``,
+    reached through ``vxlan_ioctl_drvspec``).
+
+    The addresses, ports, port range, VNI and vxlandev change only while
+    ``vxlan_can_change_config`` (not RUNNING, not in init or teardown): else EBUSY. Refused
+    values are EINVAL, checked first: a VNI >= 2^24, a multicast local address, a port of 0, a
+    range with a 0 or ``max < min``, a timeout above 86400, a table above 2000, a TTL above 255
+    [guess: the port-0 and range checks are recalled, not read]. TTL, learning, the table limits
+    and the flush apply while running. A new remote address recomputes the MTU
+    (``vxlan_setup_interface_hdrlen``).
+    """
+    cfg = iface.vxlan
+    assert cfg is not None
+    busy = bool(iface.flags & IFF_RUNNING)
+    refused = False
+    if cmd == "VXLAN_CMD_SET_VNI":
+        refused = _int(value) >= VXLAN_VNI_MAX
+    elif cmd == "VXLAN_CMD_SET_LOCAL_ADDR":
+        refused = vxlan_multicast(str(value))
+    elif cmd in ("VXLAN_CMD_SET_LOCAL_PORT", "VXLAN_CMD_SET_REMOTE_PORT"):
+        refused = value == 0
+    elif cmd == "VXLAN_CMD_SET_PORT_RANGE":
+        assert isinstance(value, tuple)
+        refused = value[0] == 0 or value[1] == 0 or value[1] < value[0]
+    elif cmd == "VXLAN_CMD_SET_FTABLE_TIMEOUT":
+        refused = _int(value) > VXLAN_FTABLE_MAX_TIMEOUT
+    elif cmd == "VXLAN_CMD_SET_FTABLE_MAX":
+        refused = _int(value) > VXLAN_FTABLE_MAX
+    elif cmd == "VXLAN_CMD_SET_TTL":
+        refused = _int(value) & 0xFF > MAXTTL  # vxlcmd_ttl is a uint8_t
+    if refused:
+        raise KernelError("EINVAL")
+    if busy and cmd in _VXLAN_NEEDS_STOPPED:
+        raise KernelError("EBUSY")
+    if cmd == "VXLAN_CMD_SET_VNI":
+        cfg.vni = _int(value)
+    elif cmd == "VXLAN_CMD_SET_LOCAL_ADDR":
+        cfg.local = str(value)
+    elif cmd == "VXLAN_CMD_SET_REMOTE_ADDR":
+        cfg.remote = str(value)
+        vxlan_setup_interface_hdrlen(iface)
+    elif cmd == "VXLAN_CMD_SET_LOCAL_PORT":
+        cfg.local_port = _int(value)
+    elif cmd == "VXLAN_CMD_SET_REMOTE_PORT":
+        cfg.remote_port = _int(value)
+    elif cmd == "VXLAN_CMD_SET_PORT_RANGE":
+        assert isinstance(value, tuple)
+        cfg.port_min, cfg.port_max = value
+    elif cmd == "VXLAN_CMD_SET_MULTICAST_IF":
+        cfg.mc_ifname = str(value)
+    elif cmd == "VXLAN_CMD_SET_FTABLE_TIMEOUT":
+        cfg.ftable_timeout = _int(value)
+    elif cmd == "VXLAN_CMD_SET_FTABLE_MAX":
+        cfg.ftable_max = _int(value)
+    elif cmd == "VXLAN_CMD_SET_TTL":
+        cfg.ttl = _int(value) & 0xFF
+    elif cmd == "VXLAN_CMD_SET_LEARN":
+        cfg.learn = bool(value)
+    # VXLAN_CMD_FLUSH: the forwarding table is not modelled, so there is nothing to flush
+
+
+def _int(value: int | str | tuple[int, int] | bool) -> int:
+    assert isinstance(value, int)
+    return value
+
+
+#: The commands ``vxlan_can_change_config`` guards (EBUSY while RUNNING).
+_VXLAN_NEEDS_STOPPED = frozenset({
+    "VXLAN_CMD_SET_VNI", "VXLAN_CMD_SET_LOCAL_ADDR", "VXLAN_CMD_SET_REMOTE_ADDR", "VXLAN_CMD_SET_LOCAL_PORT",
+    "VXLAN_CMD_SET_REMOTE_PORT", "VXLAN_CMD_SET_PORT_RANGE", "VXLAN_CMD_SET_MULTICAST_IF",
+})

@@ -139,6 +139,38 @@ class Inet6:
     """Place in ``if_addrhead`` (in6.c ``in6_alloc_ifa``: CK_STAILQ_INSERT_TAIL), as for :class:`Inet`."""
 
 
+#: sys/net/if_vxlan.h ``VXLAN_VNI_MAX``: a VNI at or above it is "not set" (if_vxlan.c
+#: ``vxlan_set_default_config``: ``sc->vxl_vni = VXLAN_VNI_MAX``).
+VXLAN_VNI_MAX = 1 << 24
+
+
+@attrs.define
+class Vxlan:
+    """The configuration of a vxlan(4) interface (sys/net/if_vxlan.c ``struct vxlan_softc``),
+    with the defaults ``vxlan_set_default_config`` gives it.
+
+    Addresses are text, ``""`` for an unset (AF_UNSPEC) one; the ports are the ``sin_port`` of
+    ``vxl_src_addr``/``vxl_dst_addr`` (``VXLAN_PORT``, 4789; the ``legacy_port`` tunable's 8472 is
+    not modelled); the port range is ``V_ipport_firstauto``..``V_ipport_lastauto``
+    (net.inet.ip.portrange.first/last, 10000..65535); TTL ``IPDEFTTL``; ``VXLAN_FTABLE_MAX`` and
+    the default timeout of 1200 s. ``user_mtu`` is ``VXLAN_FLAG_USER_MTU`` (``vxlan_ioctl``
+    SIOCSIFMTU sets it; then ``vxlan_setup_interface_hdrlen`` no longer changes the MTU)."""
+
+    vni: int = VXLAN_VNI_MAX
+    local: str = ""
+    remote: str = ""
+    local_port: int = 4789
+    remote_port: int = 4789
+    port_min: int = 10000
+    port_max: int = 65535
+    ttl: int = 64
+    learn: bool = True
+    ftable_max: int = 2000
+    ftable_timeout: int = 1200
+    mc_ifname: str = ""
+    user_mtu: bool = False
+
+
 @attrs.define
 class Interface:
     """A network interface as the kernel keeps it (struct ifnet, sys/net/if_var.h)."""
@@ -171,6 +203,8 @@ class Interface:
     """Bridge members, newest first (if_bridge.c inserts at the list head)."""
     bridge: str = ""
     """Name of the bridge this interface is a member of, if any."""
+    vxlan: Vxlan | None = None
+    """A vxlan(4) interface's configuration (None for every other driver)."""
     attached: int = 0
     """Position in its vnet's interface list (``V_ifnet``): if.c ``if_link_ifnet()`` appends an
     interface when it is attached or moved in, a rename keeps the place. Listings follow it."""
