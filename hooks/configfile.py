@@ -25,6 +25,7 @@ from hooks.netconf import (
     parse_nameservers,
     parse_search,
 )
+from hooks.overlay import Overlay, OverlayEntry
 from ocispec import InvalidDocument, structure
 from ocispec.value import Value
 
@@ -50,6 +51,7 @@ class NetworkEntry(Value):
     isolated: bool | None = None
     hosts: str | None = None
     cluster: bool | None = None
+    vxlan: OverlayEntry | None = None
 
 
 #: What a network's ``hosts`` key may say (:mod:`hooks.names`).
@@ -144,7 +146,11 @@ def _network(name: str, entry: NetworkEntry, base: Network | None, resolver: Dns
     interface = entry.interface if entry.interface is not None else (base.interface if base else None)
     if interface is not None and (not re.fullmatch(_IFNAME, interface) or re.fullmatch(r"lo[0-9]+", interface)):
         raise BadInput(f"{where}.interface: {interface!r} is not an interface name")
+    overlay = Overlay.parse(entry.vxlan, f"{where}.vxlan") if entry.vxlan is not None else (
+        base.overlay if base else None)
     mtu = entry.mtu if entry.mtu is not None else (base.mtu if base else None)
+    if mtu is None and overlay is not None:  # the bridge's members all take the overlay's MTU
+        mtu = overlay.mtu
     if mtu is not None and not 576 <= mtu <= 16370:
         raise BadInput(f"{where}.mtu: {mtu} is outside 576..16370")
     egress = entry.egress if entry.egress is not None else (base.egress if base else None)
@@ -167,7 +173,8 @@ def _network(name: str, entry: NetworkEntry, base: Network | None, resolver: Dns
                    egress=egress, subnet6=subnet6, gateway6=gateway6,
                    isolated=entry.isolated if entry.isolated is not None else (base.isolated if base else True),
                    hosts=_hosts(entry, base, where),
-                   cluster=entry.cluster if entry.cluster is not None else (base.cluster if base else False))
+                   cluster=entry.cluster if entry.cluster is not None else (base.cluster if base else False),
+                   overlay=overlay)
 
 
 def _hosts(entry: NetworkEntry, base: Network | None, where: str) -> str:
@@ -222,10 +229,13 @@ def _ipv6(entry: NetworkEntry, base: Network | None,
 
 
 def _check_disjoint(networks: Mapping[str, Network], where: str) -> None:
-    """Two networks may share neither a bridge nor addresses."""
+    """Two networks may share neither a bridge nor addresses, nor a VXLAN network identifier (the
+    kernel refuses a second interface with one VNI on one socket: sys/net/if_vxlan.c)."""
     items = sorted(networks.values(), key=lambda n: n.name)
     for i, one in enumerate(items):
         for other in items[i + 1:]:
+            if one.overlay is not None and other.overlay is not None and one.overlay.vni == other.overlay.vni:
+                raise BadInput(f"{where}: networks {one.name} and {other.name} both use vxlan id {one.overlay.vni}")
             if one.bridge == other.bridge:
                 raise BadInput(f"{where}: networks {one.name} and {other.name} both use bridge {one.bridge}")
             if one.subnet.overlaps(other.subnet):

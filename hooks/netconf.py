@@ -26,6 +26,7 @@ The file::
     isolated = true             # no traffic to or from other jailnet networks (the default)
     hosts = "peers"             # /etc/hosts lists: peers, self or none (default: self for default)
     cluster = true              # addresses claimed in the [cluster] store (hooks/cluster.py)
+    vxlan = { id = 42, local = "192.0.2.10", group = "239.1.1.42", dev = "em0" }   # hooks/overlay.py
 """
 
 import ipaddress
@@ -42,6 +43,7 @@ from ocispec.value import Value
 
 if TYPE_CHECKING:
     from hooks.cluster import Cluster
+    from hooks.overlay import Overlay
 
 DEFAULT_NETWORK = "default"
 #: Docker's fallback when the host has no usable nameserver (libnetwork resolvconf).
@@ -85,6 +87,8 @@ class Network(Value):
     """What a container's ``/etc/hosts`` block lists: ``peers``, ``self`` or ``none`` (:mod:`hooks.names`)."""
     cluster: bool = False
     """Its addresses are claimed in the cluster's store, shared with other hosts (docs/multi-host.md)."""
+    overlay: "Overlay | None" = None
+    """The vxlan(4) interface that joins this network's bridges across hosts (:mod:`hooks.overlay`)."""
 
     @property
     def dual_stack(self) -> bool:

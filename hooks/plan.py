@@ -151,7 +151,8 @@ def ensure_bridge(network: "Network", observed: "BridgeState") -> tuple[Command,
         mtu = ("mtu", str(network.mtu)) if network.mtu else ()
         argv = ("ifconfig", "bridge", "create", "inet", gateway, "description", f"jailnet network {network.name}",
                 *mtu, "up", "name", bridge)
-        return (Command(argv, undo=("ifconfig", bridge, "destroy"), creates=True),) + ensure_gateway6(network, ())
+        return ((Command(argv, undo=("ifconfig", bridge, "destroy"), creates=True),) + ensure_gateway6(network, ())
+                + overlay(network))
     steps = []
     if str(network.gateway) not in observed.addresses:
         steps.append(Command(("ifconfig", bridge, "inet", gateway, "alias"),
@@ -159,6 +160,28 @@ def ensure_bridge(network: "Network", observed: "BridgeState") -> tuple[Command,
     if not observed.up:
         steps.append(Command(("ifconfig", bridge, "up"), undo=("ifconfig", bridge, "down")))
     return tuple(steps) + ensure_gateway6(network, observed.addresses6)
+
+
+def overlay(network: "Network") -> tuple[Command, ...]:
+    """A network with ``vxlan``: the vxlan(4) interface, made with the bridge and added to it.
+
+    One ifconfig creates it whole: the vxlan words come right after ``create``, as the clone's
+    parameters (sbin/ifconfig/ifvxlan.c ``vxlan_cmds[]``, ``DEF_CLONE_CMD``), and the first other
+    word creates it (``SIOCIFCREATE2``) before the rest apply; with ``name``, ifconfig prints the
+    new name (ifconfig.c ``printifnamemaybe()``). Its MTU is the network's, which every member of
+    the bridge shares (if_bridge.c ``bridge_ioctl_add()``: a member whose MTU differs is refused on
+    older releases); by default the overlay's, 1450 over IPv4 (docs/multi-host.md)."""
+    vx = network.overlay
+    if vx is None:
+        return ()
+    mtu = network.mtu or vx.mtu
+    peer = ("vxlangroup" if vx.multicast else "vxlanremote", str(vx.peer))
+    dev = ("vxlandev", vx.dev) if vx.dev is not None else ()
+    create = ("ifconfig", "vxlan", "create", "vxlanid", str(vx.vni), "vxlanlocal", str(vx.local), *peer, *dev,
+              "description", f"jailnet network {network.name}", "mtu", str(mtu), "up", "name", vx.interface)
+    return (Command(create, undo=("ifconfig", vx.interface, "destroy"), creates=True),
+            Command(("ifconfig", network.bridge, "addm", vx.interface),
+                    undo=("ifconfig", network.bridge, "deletem", vx.interface)))
 
 
 def ensure_gateway6(network: "Network", addresses6: tuple[str, ...]) -> tuple[Command, ...]:

@@ -27,7 +27,9 @@ pytestmark = [pytest.mark.scale,
               pytest.mark.skipif(ETCD is None and not os.environ.get("JAILNET_REQUIRE_ETCD"),
                                  reason="no etcd on this machine (Debian: apt-get install etcd-server)")]
 SHARED = {"org.jailnet.network": "shared"}
-HOSTS = (("node1", "10.90.0.1"), ("node2", "10.90.1.1"), ("node3", "10.90.2.1"))
+#: Each host: its name, its gateway in the shared subnet, its underlay address (vxlanlocal).
+HOSTS = (("node1", "10.90.0.1", "192.0.2.11"), ("node2", "10.90.1.1", "192.0.2.12"),
+         ("node3", "10.90.2.1", "192.0.2.13"))
 PER_HOST = 32
 T = TypeVar("T")
 
@@ -44,11 +46,12 @@ def etcd(tmp_path: Path) -> Iterator[EtcdServer]:
 def cluster(tmp_path: Path, server: EtcdServer, jailnet_argv: list[str]) -> tuple[str, dict[str, FakeRunj]]:
     prefix = f"/t{uuid.uuid4().hex[:8]}"
     hosts = {}
-    for name, gateway in HOSTS:
+    for name, gateway, local in HOSTS:
         conf = tmp_path / f"{name}.toml"
         conf.write_text(f'[cluster]\nendpoints = ["{server.url}"]\nprefix = "{prefix}"\nhost = "{name}"\n'
                         f'[networks.shared]\nbridge = "jailnet1"\nsubnet = "10.90.0.0/16"\ngateway = "{gateway}"\n'
-                        "cluster = true\n")
+                        "cluster = true\n"
+                        f'vxlan = {{ id = 42, local = "{local}", group = "239.1.1.42", dev = "em0" }}\n')
         hosts[name] = FakeRunj.with_jailnet(tmp_path / name, jailnet_argv, env={"JAILNET_CONFIG": str(conf)},
                                             timeout=120)
     for runj in hosts.values():  # the rc.d script's gc at boot registers each host's gateway
@@ -82,8 +85,9 @@ def test_three_hosts_create_96_containers_at_once_with_96_addresses(
     assert len(addresses) == 96 and len(set(addresses.values())) == 96
     held = claims(etcd, prefix)
     assert {a: h["container"] for a, h in held.items() if "container" in h} == {a: c for c, a in addresses.items()}
-    assert sorted(a for a, h in held.items() if h.get("gateway")) == sorted(g for _, g in HOSTS)
+    assert sorted(a for a, h in held.items() if h.get("gateway")) == sorted(g for _, g, _ in HOSTS)
     for name, runj in hosts.items():
+        assert "\tmember: jnx42 " in runj.shared(("ifconfig", "jailnet1")).stdout  # the overlay on every bridge
         mine = {str(r["address"]) for r in records(runj).values()}
         assert {h["host"] for a, h in held.items() if a in mine} == {name}
         assert list((runj.workdir / "state" / "tombstones").glob("*")) == []

@@ -24,6 +24,7 @@ from hooks import observe, plan
 from hooks.cli import main
 from hooks.naming import host_ifname
 from hooks.netconf import Network
+from hooks.overlay import MAX_VNI, Overlay
 from hooks.request import Request
 from hooks.statedir import Record, StateDir
 from hooks.system import Completed
@@ -75,6 +76,8 @@ KINDS: dict[str, Callable[[str], bool]] = {
     "path": lambda w: w.startswith("/") and "\n" not in w,
     "text": lambda w: w != "",
     "mtu": lambda w: re.fullmatch(r"[0-9]+", w) is not None,
+    "vni": lambda w: re.fullmatch(r"[0-9]+", w) is not None and int(w) < 1 << 24,
+    "addr": lambda w: _ipv4(w) or _ipv6(w),
 }
 
 Item = tuple[str, object]  # ("word", str) | ("kind", str) | ("optional", list[Item])
@@ -334,10 +337,19 @@ def networks(draw: st.DrawFn) -> Network:
         prefix6 = draw(st.integers(min_value=64, max_value=126))
         base6 = draw(st.integers(min_value=0xfc00 << 112, max_value=(0xfe00 << 112) - 1))
         subnet6 = ipaddress.IPv6Network((base6 & ~((1 << (128 - prefix6)) - 1), prefix6))
+    overlay = None
+    if draw(st.booleans()):  # a vxlan overlay, multicast or unicast, over IPv4 or IPv6
+        v6 = draw(st.booleans())
+        local = ipaddress.ip_address("2001:db8::10" if v6 else "192.0.2.10")
+        group = draw(st.booleans())
+        peer = ipaddress.ip_address(("ff05::42" if v6 else "239.1.1.42") if group else
+                                    ("2001:db8::11" if v6 else "192.0.2.11"))
+        overlay = Overlay(vni=draw(st.integers(min_value=0, max_value=MAX_VNI)), local=local, peer=peer,
+                          dev=draw(st.none() | names) if group else None)
     return Network(name=draw(names), bridge=draw(names), subnet=subnet, gateway=gateway,
                    table=draw(st.from_regex(r"[a-z][a-z0-9_-]{0,30}", fullmatch=True)), nameservers=(), search=(),
                    interface=draw(st.none() | names), mtu=draw(st.none() | st.integers(min_value=576, max_value=16000)),
-                   subnet6=subnet6, gateway6=subnet6.network_address + 1 if subnet6 else None)
+                   subnet6=subnet6, gateway6=subnet6.network_address + 1 if subnet6 else None, overlay=overlay)
 
 
 @settings(max_examples=200, deadline=None)
