@@ -1,14 +1,19 @@
 """Shared fixtures: simulated FreeBSD hosts, in process and shared through executables."""
 
+import os
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from hooks.system import Completed
 from hooks.testing import HookBed, SharedHost, SimulatedHost, populate_rootfs
+
+if TYPE_CHECKING:
+    from hooks.testing.etcdserver import EtcdServer
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -122,3 +127,19 @@ LONG_FIRST = ("test_concurrency.py", "test_real_runtimes.py", "test_lifecycle_st
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     rank = {name: n for n, name in enumerate(LONG_FIRST)}
     items.sort(key=lambda item: rank.get(item.path.name, len(LONG_FIRST)))
+
+
+@pytest.fixture(scope="session")
+def etcd(tmp_path_factory: pytest.TempPathFactory) -> "Iterator[EtcdServer]":
+    """One real etcd per test process (tests/test_etcd.py, tests/test_cluster.py), on 127.0.0.1 with
+    free ports; each test keeps to keys of its own. Tests that kill a store start their own."""
+    from hooks.testing.etcdserver import EtcdServer, binary
+
+    executable = binary()
+    if executable is None:
+        assert not os.environ.get("JAILNET_REQUIRE_ETCD"), "JAILNET_REQUIRE_ETCD is set but etcd is not installed"
+        pytest.skip("no etcd on this machine (Debian: apt-get install etcd-server)")
+    server = EtcdServer(tmp_path_factory.mktemp("etcd") / "data", executable)
+    server.start()
+    yield server
+    server.stop()

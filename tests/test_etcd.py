@@ -7,7 +7,6 @@ import socket
 import subprocess
 import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -20,15 +19,6 @@ from hooks.testing.etcdserver import Certificates, EtcdServer, binary, free_port
 ETCD = binary()
 needs_etcd = pytest.mark.skipif(ETCD is None and not os.environ.get("JAILNET_REQUIRE_ETCD"),
                                 reason="no etcd on this machine (Debian: apt-get install etcd-server)")
-
-
-@pytest.fixture(scope="module")
-def etcd(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EtcdServer]:
-    assert ETCD is not None, "JAILNET_REQUIRE_ETCD is set but etcd is not installed"
-    server = EtcdServer(tmp_path_factory.mktemp("etcd") / "data", ETCD)
-    server.start()
-    yield server
-    server.stop()
 
 
 def client_of(server: EtcdServer, **kwargs: float) -> Client:
@@ -94,23 +84,6 @@ def test_the_first_endpoint_refusing_the_next_one_answers(etcd: EtcdServer) -> N
     client = Client([dead, Endpoint.parse(etcd.url, "test")])
     assert client.create("/t4/k", "v") is None
     assert client.status()["version"].startswith("3.")
-
-
-@needs_etcd
-def test_a_killed_store_fails_in_one_line_and_answers_again_after_a_restart(tmp_path: Path) -> None:
-    assert ETCD is not None
-    server = EtcdServer(tmp_path / "data", ETCD)
-    server.start()
-    try:
-        assert client_of(server).create("/t5/k", "v") is None
-        server.stop()
-        with pytest.raises(StoreUnavailable) as info:
-            client_of(server).get("/t5/k")
-        assert str(info.value) == f"etcd 127.0.0.1:{server.client_port}: connection refused"
-        server.start()
-        assert client_of(server).get("/t5/k") == "v"  # the data directory kept it
-    finally:
-        server.stop()
 
 
 @needs_etcd
