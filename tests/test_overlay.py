@@ -111,3 +111,41 @@ def test_a_fault_at_an_overlay_step_leaves_the_host_as_before(tmp_path: Path, k:
     assert bed.host(("ifconfig", "-l")).stdout == before
     assert bed.files() == {}
     assert bed.hook("createRuntime", "a", ON_SHARED) == (0, "", "")
+
+
+def overlay_check(bed: HookBed, monkeypatch: pytest.MonkeyPatch, *args: str) -> list[dict[str, object]]:
+    import io
+
+    from hooks.cli import main
+
+    monkeypatch.setattr("hooks.doctor.observations.effective_uid", lambda: 0)
+    out = io.StringIO()
+    main(["doctor", "--json", *args], stdout=out, stderr=io.StringIO(), environ=bed.env, run=bed.host)
+    return [c for c in json.loads(out.getvalue())["checks"] if c["id"] == "overlay"]
+
+
+def test_doctor_checks_the_overlay_runs_on_the_bridge_and_fixes_what_one_command_undoes(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    bed = HookBed(tmp_path, config=VXLAN)
+    assert overlay_check(bed, monkeypatch) == []  # no bridge yet: the bridge check speaks
+    bed.jail("a")
+    assert bed.hook("createRuntime", "a", ON_SHARED)[0] == 0
+    (check,) = overlay_check(bed, monkeypatch)
+    assert (check["ok"], check["message"]) == (True, "jnx42 runs, a member of jailnet1")
+    assert bed.host(("ifconfig", "jailnet1", "deletem", "jnx42")).returncode == 0
+    (check,) = overlay_check(bed, monkeypatch, "--fix")
+    assert check["ok"] is True  # after --fix: addm
+    assert bed.host(("ifconfig", "jnx42", "destroy")).returncode == 0
+    (check,) = overlay_check(bed, monkeypatch)
+    assert check["message"] == "jnx42, the vxlan interface that joins this network's hosts, does not exist"
+    (check,) = overlay_check(bed, monkeypatch, "--fix")
+    assert check["ok"] is True and "\tmember: jnx42 " in bed.host(("ifconfig", "jailnet1")).stdout
+
+
+def test_doctor_says_when_the_kernel_left_the_overlay_not_running(tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    bed = HookBed(tmp_path, config=VXLAN.replace('dev = "em0"', 'dev = "em9"'))  # no such interface
+    bed.jail("a")
+    assert bed.hook("createRuntime", "a", ON_SHARED)[0] == 0  # ifconfig exits 0 all the same
+    (check,) = overlay_check(bed, monkeypatch)
+    assert check["ok"] is False and str(check["message"]).startswith("jnx42 is not RUNNING: the kernel refused")

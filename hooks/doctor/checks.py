@@ -40,6 +40,10 @@ def diagnose(observations: Observations, config: Networks, networks: Sequence[st
         findings.append(_forwarding6(obs))
     findings += [f for f in (_bridge(obs, n) for n in nets) if f is not None]
     findings += [_pfil(obs), _state_dir(obs), _consistency(obs, nets)]
+    if obs.overlays:
+        from hooks.doctor.overlaychecks import overlay_findings
+
+        findings += overlay_findings(obs, nets)
     if obs.store is not None and config.cluster is not None:
         from hooks.doctor.storechecks import store_findings
 

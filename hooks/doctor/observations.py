@@ -125,6 +125,9 @@ class Observations:
     jails: tuple[tuple[str, int], ...] | None = None
     """Live jails (name, jid); None when not listed (no records) or jls failed."""
     jails_error: str = ""
+    overlays: tuple[tuple[str, str, bool | None], ...] = ()
+    """For each network with ``vxlan`` whose bridge exists: (network, the overlay's ``ifconfig``
+    flags line or "" when it does not exist, whether the bridge lists it as a member)."""
     store: "StoreView | None" = None
     """The cluster's store (:mod:`hooks.doctor.storeview`), read only with a ``[cluster]`` table."""
 
@@ -227,9 +230,18 @@ def gather(console: Console, nets: Sequence[Network], state_path: Path, cluster:
     egress = observe.parse_route_interface(route.stdout) if route.ok else None
     pf = _observe_pf(console, list(dict.fromkeys(n.table for n in nets)))
     bridges = []
+    shown_bridges = {}
     for network in nets:
         shown = console.run(("ifconfig", network.bridge))
         bridges.append((network.bridge, observe.parse_bridge(shown.returncode, shown.stdout)))
+        shown_bridges[network.bridge] = shown.stdout
+    overlays = []
+    for network in nets:  # the bridge's member list and the vxlan interface's flags
+        bridge_state = dict(bridges).get(network.bridge)
+        if network.overlay is not None and bridge_state is not None and bridge_state.exists:
+            shown = console.run(("ifconfig", network.overlay.interface))
+            overlays.append((network.name, shown.stdout.split("\n", 1)[0] if shown.ok else "",
+                             f"\tmember: {network.overlay.interface} " in shown_bridges[network.bridge]))
     state = _observe_state(state_path)
     jails: tuple[tuple[str, int], ...] | None = None
     jails_error = ""
@@ -246,7 +258,7 @@ def gather(console: Console, nets: Sequence[Network], state_path: Path, cluster:
         pfil_member=_integer(values.get("net.link.bridge.pfil_member")),
         sysctl_error="" if sysctl.ok else sysctl.describe(), pf=pf,
         egress=egress, egress_error="" if route.ok else route.describe(),
-        bridges=tuple(bridges), state=state, jails=jails, jails_error=jails_error,
+        bridges=tuple(bridges), overlays=tuple(overlays), state=state, jails=jails, jails_error=jails_error,
         store=_observe_store(cluster) if cluster is not None else None)
 
 
