@@ -133,8 +133,13 @@ def test_gc_at_boot_registers_the_gateway_before_any_create(hosts: Hosts) -> Non
     assert {json.loads(held[key])["host"] for key in gateways} == {"node1", "node2"}
 
 
-def test_a_failing_step_after_the_claim_releases_it(hosts: Hosts) -> None:
+def test_a_failing_step_after_the_claim_releases_it(hosts: Hosts, monkeypatch: pytest.MonkeyPatch) -> None:
     assert hosts.create(hosts.node1, "first") == (0, "")
+    from hooks import storeclaims
+
+    made = []
+    real = storeclaims.client_for
+    monkeypatch.setattr(storeclaims, "client_for", lambda cluster: made.append(1) or real(cluster))
     hosts.node1.jail("b")
     hosts.node1.host.fail_nth(3)  # the bridge is up: 1 epair, 2 its host end, 3 addm
     code, _, err = hosts.node1.hook("createRuntime", "b", SHARED)
@@ -142,6 +147,7 @@ def test_a_failing_step_after_the_claim_releases_it(hosts: Hosts) -> None:
     held = hosts.store()
     assert [json.loads(v).get("container") for v in held.values()].count("b") == 0
     assert not (hosts.node1.state_dir / "tombstones" / "b.json").exists()
+    assert len(made) == 1  # the claim and its release share one client, and so one time budget
 
 
 def test_store_down_create_exits_1_changes_nothing_poststop_leaves_a_tombstone_gc_heals(
