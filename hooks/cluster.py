@@ -33,12 +33,14 @@ if TYPE_CHECKING:
 
 STORES = ("etcd",)
 DEFAULT_PREFIX = "/jailnet"
-_URL = re.compile(r"(https?)://(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+):([0-9]{1,5})/?")
-_PREFIX = re.compile(r"(/[A-Za-z0-9_.-]+)+")
+# Patterns as text: re compiles (and caches) one on its first use, not at import, which every
+# hook on a host with a [cluster] table would pay (docs/performance.md).
+_URL = r"(https?)://(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+):([0-9]{1,5})/?"
+_PREFIX = r"(/[A-Za-z0-9_.-]+)+"
 # A host name (RFC 1123 section 2.1): labels of letters, digits and hyphens; it names this host
-# in every claim's value and in PREFIX/hosts/HOST.
-_HOST = re.compile(r"(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
-                   r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*")
+# in every claim's value.
+_HOST = (r"(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+         r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*")
 
 
 @attrs.frozen(eq=False, repr=False)
@@ -53,7 +55,7 @@ class Endpoint(Value):
     @classmethod
     def parse(cls, url: str, where: str) -> "Endpoint":
         """``url`` as an endpoint, or :class:`BadInput` naming ``where``."""
-        found = _URL.fullmatch(url)
+        found = re.fullmatch(_URL, url)
         if found is None or not 0 < int(found.group(3)) < 65536:
             raise BadInput(f"{where}: {url!r} is not an etcd client URL (http://HOST:PORT or https://HOST:PORT)")
         return cls(found.group(1), found.group(2).strip("[]"), int(found.group(3)))
@@ -128,11 +130,11 @@ class Cluster(Value):
         if not entry.endpoints:
             raise BadInput(f"{at}.endpoints: at least one client URL, e.g. [\"http://127.0.0.1:2379\"]")
         endpoints = tuple(Endpoint.parse(url, f"{at}.endpoints") for url in entry.endpoints)
-        if not _PREFIX.fullmatch(entry.prefix) or len(entry.prefix) > 128:
+        if not re.fullmatch(_PREFIX, entry.prefix) or len(entry.prefix) > 128:
             raise BadInput(f"{at}.prefix: {entry.prefix!r} is not a key prefix (/name[/name...]: letters, digits, "
                            "'_', '.', '-')")
         host = entry.host if entry.host is not None else os.uname().nodename
-        if not _HOST.fullmatch(host):
+        if not re.fullmatch(_HOST, host):
             said = "" if entry.host is not None else " (this host's name; set cluster.host)"
             raise BadInput(f"{at}.host: {host!r} is not a host name (RFC 1123){said}")
         for name in ("cacert", "cert", "key"):

@@ -25,7 +25,6 @@ from hooks.netconf import (
     parse_nameservers,
     parse_search,
 )
-from hooks.overlay import Overlay, OverlayEntry
 from ocispec import InvalidDocument, structure
 from ocispec.value import Value
 
@@ -51,7 +50,8 @@ class NetworkEntry(Value):
     isolated: bool | None = None
     hosts: str | None = None
     cluster: bool | None = None
-    vxlan: OverlayEntry | None = None
+    vxlan: dict[str, Any] | None = None
+    """The overlay's table, read by :mod:`hooks.overlay` (loaded only for a network that has one)."""
 
 
 #: What a network's ``hosts`` key may say (:mod:`hooks.names`).
@@ -146,8 +146,11 @@ def _network(name: str, entry: NetworkEntry, base: Network | None, resolver: Dns
     interface = entry.interface if entry.interface is not None else (base.interface if base else None)
     if interface is not None and (not re.fullmatch(_IFNAME, interface) or re.fullmatch(r"lo[0-9]+", interface)):
         raise BadInput(f"{where}.interface: {interface!r} is not an interface name")
-    overlay = Overlay.parse(entry.vxlan, f"{where}.vxlan") if entry.vxlan is not None else (
-        base.overlay if base else None)
+    overlay = base.overlay if base else None
+    if entry.vxlan is not None:
+        from hooks.overlay import Overlay  # only for a network with an overlay
+
+        overlay = Overlay.from_table(entry.vxlan, f"{where}.vxlan")
     mtu = entry.mtu if entry.mtu is not None else (base.mtu if base else None)
     if mtu is None and overlay is not None:  # the bridge's members all take the overlay's MTU
         mtu = overlay.mtu

@@ -14,10 +14,12 @@ not RUNNING is refused before any create.
 
 import ipaddress
 import re
+from typing import Any
 
 import attrs
 
 from hooks.errors import BadInput
+from ocispec import InvalidDocument, structure
 from ocispec.value import Value
 
 MAX_VNI = (1 << 24) - 1
@@ -63,6 +65,16 @@ class Overlay(Value):
     def interface(self) -> str:
         """The vxlan interface's name: ``jnx`` and the VNI (at most 11 characters)."""
         return f"jnx{self.vni}"
+
+    @classmethod
+    def from_table(cls, table: dict[str, Any], where: str) -> "Overlay":
+        """The ``vxlan`` table as the configuration file gives it: structured strictly (an
+        unknown key is an error), then validated (:meth:`parse`)."""
+        try:
+            entry = structure(table, OverlayEntry, where=where, strict=True)
+        except InvalidDocument as exc:
+            raise BadInput(exc.lines[0]) from None
+        return cls.parse(entry, where)
 
     @classmethod
     def parse(cls, entry: OverlayEntry, where: str) -> "Overlay":

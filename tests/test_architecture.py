@@ -171,6 +171,7 @@ NOT_ON_THE_HOOK_PATH = ("tomllib", "hooks.configfile", "hashlib", "_hashlib", "s
                         "hooks.ports", "hooks.claims",  # a container that publishes no ports loads neither
                         "hooks.leases6",  # nor one on an IPv4-only network the IPv6 leases
                         "hooks.cluster", "hooks.etcd", "hooks.storeclaims",  # nor one off a cluster the store
+                        "hooks.overlay",  # nor one without vxlan its parser
                         "hooks.testing", "hooks.doctor", "hooks.bundle", "hooks.gc", "hooks.listing", "hooks.preview",
                         "difflib")
 
