@@ -59,12 +59,18 @@ def parse_bridge(returncode: int, stdout: str) -> BridgeState:
     whether it is in group ``bridge`` (if_bridge(4) clones join it; an em0 does not)."""
     if returncode != 0:
         return BridgeState(exists=False)
-    flags = re.match(_FLAGS, stdout)
-    up = bool(flags) and "UP" in flags.group(1).split(",")  # type: ignore[union-attr]
+    up = "UP" in interface_flags(stdout)
     groups = re.search(_GROUPS, stdout)
     is_bridge = bool(groups) and "bridge" in groups.group(1).split()  # type: ignore[union-attr]
     return BridgeState(exists=True, addresses=tuple(re.findall(_INET, stdout)),
                        addresses6=tuple(re.findall(_INET6, stdout)), up=up, is_bridge=is_bridge)
+
+
+def interface_flags(stdout: str) -> tuple[str, ...]:
+    """The flag names on the first line of ``ifconfig IF`` (``flags=8843<UP,BROADCAST,...>``,
+    printed by sbin/ifconfig/ifconfig.c ``status()`` with printb()); none when it has no such line."""
+    flags = re.match(_FLAGS, stdout)
+    return tuple(flags.group(1).split(",")) if flags else ()
 
 
 def parse_route_interface(stdout: str) -> str | None:

@@ -125,9 +125,9 @@ class Observations:
     jails: tuple[tuple[str, int], ...] | None = None
     """Live jails (name, jid); None when not listed (no records) or jls failed."""
     jails_error: str = ""
-    overlays: tuple[tuple[str, str, bool | None], ...] = ()
-    """For each network with ``vxlan`` whose bridge exists: (network, the overlay's ``ifconfig``
-    flags line or "" when it does not exist, whether the bridge lists it as a member)."""
+    overlays: tuple[tuple[str, tuple[str, ...] | None, bool], ...] = ()
+    """For each network with ``vxlan`` whose bridge exists: (network, the overlay interface's
+    flags, None when it does not exist, whether the bridge lists it as a member)."""
     store: "StoreView | None" = None
     """The cluster's store (:mod:`hooks.doctor.storeview`), read only with a ``[cluster]`` table."""
 
@@ -240,7 +240,7 @@ def gather(console: Console, nets: Sequence[Network], state_path: Path, cluster:
         bridge_state = dict(bridges).get(network.bridge)
         if network.overlay is not None and bridge_state is not None and bridge_state.exists:
             shown = console.run(("ifconfig", network.overlay.interface))
-            overlays.append((network.name, shown.stdout.split("\n", 1)[0] if shown.ok else "",
+            overlays.append((network.name, observe.interface_flags(shown.stdout) if shown.ok else None,
                              f"\tmember: {network.overlay.interface} " in shown_bridges[network.bridge]))
     state = _observe_state(state_path)
     jails: tuple[tuple[str, int], ...] | None = None

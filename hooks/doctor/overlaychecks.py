@@ -5,15 +5,12 @@ ifconfig exits 0 when the kernel leaves a vxlan UP but not RUNNING (sys/net/if_v
 ``vxlan_ioctl_ifflags()`` returns 0 whatever ``vxlan_init()`` did), so only this check says so.
 """
 
-import re
 from collections.abc import Sequence
 
 from hooks import plan
 from hooks.doctor.findings import Finding, RunCommand
 from hooks.doctor.observations import Observations
 from hooks.netconf import Network
-
-_FLAGS = re.compile(r"^\S+: flags=[0-9a-f]+<([^>]*)>")
 
 
 def overlay_findings(obs: Observations, nets: Sequence[Network]) -> list[Finding]:
@@ -24,8 +21,8 @@ def overlay_findings(obs: Observations, nets: Sequence[Network]) -> list[Finding
         if network.overlay is None or network.name not in found:
             continue
         name, bridge = network.overlay.interface, network.bridge
-        flags_line, member = found[network.name]
-        if not flags_line:
+        flags, member = found[network.name]
+        if flags is None:
             steps = plan.overlay(network)
             findings.append(Finding(
                 id="overlay", ok=False, severity="error", network=network.name,
@@ -33,9 +30,7 @@ def overlay_findings(obs: Observations, nets: Sequence[Network]) -> list[Finding
                 fix="\n".join(" ".join(step.argv) for step in steps),
                 actions=tuple(RunCommand(step.argv, creates=step.creates) for step in steps)))
             continue
-        flags = _FLAGS.match(flags_line)
-        running = bool(flags) and "RUNNING" in flags.group(1).split(",")  # type: ignore[union-attr]
-        if not running:
+        if "RUNNING" not in flags:
             findings.append(Finding(
                 id="overlay", ok=False, severity="error", network=network.name,
                 message=f"{name} is not RUNNING: the kernel refused its configuration (dmesg says why: the local "
